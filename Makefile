@@ -1,0 +1,55 @@
+# make book   build the book (PROFILE=smoke|cpu|paper, default cpu); prints the path of index.html
+# make test   run the test suite, which includes a smoke build of the whole book
+PROFILE ?= cpu
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+CHAPTERS := $(sort $(wildcard notebooks/[0-9]*.py))
+OUT := _build/$(PROFILE)
+
+# Results and the numba cache outlive a build so a second one reuses them.
+export DNAEXPLAIN_CACHE ?= $(CURDIR)/.cache/results
+export NUMBA_CACHE_DIR ?= $(CURDIR)/.cache/numba
+# Keep freed memory in the process: page faults dominate tensor work on small VMs.
+export MALLOC_MMAP_THRESHOLD_ ?= 33554432
+export MALLOC_TRIM_THRESHOLD_ ?= 17179869184
+export MALLOC_TOP_PAD_ ?= 268435456
+
+.PHONY: book test env chapters notebooks bench clean
+
+env: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml constraints.txt
+	@command -v $(PYTHON) >/dev/null || { echo "needs $(PYTHON) (set PYTHON=...)"; exit 1; }
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -c constraints.txt -e ".[book,dev]"
+	touch $@
+
+# Execute every chapter with papermill under params/$(PROFILE).yml into book/chapters/.
+chapters: env
+	@mkdir -p book/chapters .cache/ipynb
+	@set -e; for src in $(CHAPTERS); do \
+	  name=$$(basename $$src .py); \
+	  echo "== $$name ($(PROFILE))"; \
+	  $(BIN)/jupytext --quiet --to ipynb -o .cache/ipynb/$$name.ipynb $$src; \
+	  $(BIN)/papermill --cwd notebooks -k python3 --language python --no-progress-bar \
+	    -f params/$(PROFILE).yml .cache/ipynb/$$name.ipynb book/chapters/$$name.ipynb; \
+	done
+
+book: chapters
+	$(BIN)/jupyter-book build . --path-output $(OUT) --quiet
+	@echo "Book: $(CURDIR)/$(OUT)/_build/html/index.html"
+
+test: env
+	$(BIN)/pytest
+
+# Paired .ipynb copies of the chapters, to open and edit in Jupyter (the .py stays the source).
+notebooks: env
+	$(BIN)/jupytext --sync notebooks/[0-9]*.py --set-formats ipynb,py:percent
+
+bench: env
+	@for b in benchmarks/*.py; do echo "== $$b"; $(BIN)/python $$b; done
+
+clean:
+	rm -rf _build book/chapters .cache/ipynb

@@ -1,0 +1,716 @@
+"""Datasets: loading (mirror directory or real download), paper preprocessing, splits, and a
+synthetic task with planted JASPAR motifs.
+
+A dataset file is looked for, in order, under the ``root`` argument, under the mirror directory
+named by ``$DNAEXPLAIN_DATA_MIRROR``, and in the download cache (``$DNAEXPLAIN_DATA_DIR``,
+default ``~/.cache/dnaexplain/data``); if none has it, the published archive is downloaded and
+converted into the cache. All three places share one layout::
+
+    genomic_benchmarks/<name>.<split>.tsv    seq<TAB>label, optional header
+    gue/<task>/<name>/<split>.csv            sequence,label, optional header
+
+Run ``python -m dnaexplain.data fetch NAME ...`` to make datasets available ahead of time.
+"""
+
+import argparse
+import functools
+import http.client
+import os
+import sys
+import tempfile
+import urllib.request
+import warnings
+import zipfile
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import NamedTuple
+
+import numpy as np
+from tqdm.auto import tqdm
+
+from .sequences import InvalidSequenceError, clean_all, from_indices
+
+MIRROR_ENV = "DNAEXPLAIN_DATA_MIRROR"
+CACHE_ENV = "DNAEXPLAIN_DATA_DIR"
+
+# The published archives, per collection; tests point these at local files.
+URLS = {
+    "genomic_benchmarks": "https://zenodo.org/records/16605299/files/{name}_v0.zip?download=1",
+    # GUE.zip as linked from the DNABERT-2 README; this host skips Drive's virus-scan page
+    "gue": "https://drive.usercontent.google.com/download"
+    "?id=1GRtbzTe3UXYF1oW27ASNhYX3SZ16D7N2&export=download&confirm=t",
+}
+TIMEOUT = 60  # seconds without data before a download gives up
+
+
+@dataclass(frozen=True)
+class Spec:
+    """What the loaders know about one dataset.
+
+    Attributes
+    ----------
+    name : str
+        Dataset name.
+    collection : str
+        ``"genomic_benchmarks"`` or ``"gue"``.
+    classes : tuple of str
+        Class names; position = label.
+    splits : tuple of str
+        Published splits.
+    folders : tuple of str
+        Genomic Benchmarks: the archive's class folder of each label.
+    task : str
+        GUE: the task folder (``"prom"``).
+    min_length : int
+        Paper preprocessing: drop shorter sequences (0 keeps all).
+    drop_n : bool
+        Paper preprocessing: drop sequences containing N.
+    """
+
+    name: str
+    collection: str
+    classes: tuple
+    splits: tuple
+    folders: tuple = ()
+    task: str = ""
+    min_length: int = 0
+    drop_n: bool = False
+
+
+def _gb(name, classes, **kw):
+    return Spec(name, "genomic_benchmarks", classes, ("train", "test"),
+                folders=("negative", "positive"), **kw)
+
+
+def _gue(name):
+    return Spec(name, "gue", ("non-promoter", "promoter"), ("train", "dev", "test"), task="prom")
+
+
+DATASETS = {
+    s.name: s
+    for s in [
+        _gb("human_nontata_promoters", ("non-promoter", "promoter")),
+        _gb("human_enhancers_cohn", ("non-enhancer", "enhancer"), min_length=200, drop_n=True),
+        _gb("human_enhancers_ensembl", ("non-enhancer", "enhancer"), min_length=200, drop_n=True),
+        _gue("prom_300_tata"),
+        _gue("prom_300_notata"),
+        _gue("prom_core_tata"),
+        _gue("prom_core_notata"),
+    ]
+}
+
+
+class DatasetNotFoundError(FileNotFoundError):
+    """A dataset file is in none of the places looked at and could not be downloaded."""
+
+
+class Site(NamedTuple):
+    """A motif instance planted by `synthetic`: ``sequence[start:end]`` on strand ``strand``."""
+
+    index: int
+    motif: str
+    name: str
+    start: int
+    end: int
+    strand: str
+
+
+@dataclass
+class Dataset:
+    """Labelled DNA sequences and where they came from.
+
+    Attributes
+    ----------
+    name : str
+        Dataset name.
+    sequences : list of str
+        n upper-case sequences.
+    labels : numpy.ndarray of int64, shape (n,)
+        Class index of each sequence.
+    classes : tuple of str
+        Class names; position = label.
+    source : str
+        File (or generator call) the sequences came from.
+    split : str
+        Published split (``"test"``), or ``"<published>/<part>"`` after `split`.
+    removed : dict of str to int
+        Number of sequences dropped by preprocessing, per reason.
+    index : numpy.ndarray of int64, shape (n,)
+        Row of each sequence in the source (0-based, header excluded).
+    mask : numpy.ndarray of bool, shape (n, length), optional
+        Ground truth of the synthetic task: True at planted motif positions.
+    sites : list of Site, optional
+        Planted motif instances of the synthetic task.
+    """
+
+    name: str
+    sequences: list
+    labels: np.ndarray
+    classes: tuple
+    source: str = ""
+    split: str = ""
+    removed: dict = field(default_factory=dict)
+    index: np.ndarray = None
+    mask: np.ndarray = None
+    sites: list = None
+
+    def __post_init__(self):
+        self.labels = np.asarray(self.labels, dtype=np.int64)
+        if self.index is None:
+            self.index = np.arange(len(self.sequences), dtype=np.int64)
+        if not len(self.sequences) == len(self.labels) == len(self.index):
+            raise ValueError(
+                f"{len(self.sequences)} sequences, {len(self.labels)} labels and "
+                f"{len(self.index)} indices: they must match"
+            )
+
+    def __len__(self):
+        return len(self.sequences)
+
+    def counts(self):
+        """Number of sequences per class, shape (len(classes),)."""
+        return np.bincount(self.labels, minlength=len(self.classes))
+
+    def subset(self, indices, split=None):
+        """The sequences at ``indices`` (positions in this dataset), in that order.
+
+        Parameters
+        ----------
+        indices : array-like of int, shape (m,)
+            Positions to keep.
+        split : str, optional
+            New split name; default keeps this one.
+
+        Returns
+        -------
+        Dataset
+            m sequences, with mask rows and sites carried over (site indices renumbered).
+        """
+        indices = np.asarray(indices, dtype=np.int64)
+        sites = None
+        if self.sites is not None:
+            new = {int(old): i for i, old in enumerate(indices)}
+            sites = [s._replace(index=new[s.index]) for s in self.sites if s.index in new]
+        return replace(
+            self,
+            sequences=[self.sequences[i] for i in indices],
+            labels=self.labels[indices],
+            split=self.split if split is None else split,
+            removed=dict(self.removed),
+            index=self.index[indices],
+            mask=None if self.mask is None else self.mask[indices],
+            sites=sites,
+        )
+
+
+def spec(name):
+    """The `Spec` of a registered dataset; unknown names raise a KeyError listing known ones."""
+    if name not in DATASETS:
+        raise KeyError(f"unknown dataset {name!r}; known datasets: {', '.join(DATASETS)}")
+    return DATASETS[name]
+
+
+def relpath(name, split):
+    """Path of a dataset split inside a data directory (mirror or cache), as a str."""
+    s = spec(name)
+    if split not in s.splits:
+        raise ValueError(f"{name} has splits {', '.join(s.splits)}; got {split!r}")
+    if s.collection == "genomic_benchmarks":
+        return f"genomic_benchmarks/{name}.{split}.tsv"
+    return f"gue/{s.task}/{name}/{split}.csv"
+
+
+def url(name):
+    """Download URL of the archive that holds a dataset."""
+    s = spec(name)
+    return URLS[s.collection].format(name=name)
+
+
+def cache_dir():
+    """The download cache: ``$DNAEXPLAIN_DATA_DIR`` or ``~/.cache/dnaexplain/data``."""
+    return Path(os.environ.get(CACHE_ENV) or Path.home() / ".cache" / "dnaexplain" / "data")
+
+
+def locate(name, split="test", root=None, download=True, verbose=False):
+    """Find a dataset split on disk, downloading it into the cache if needed.
+
+    Parameters
+    ----------
+    name : str
+        Registered dataset name.
+    split : str
+        Published split.
+    root : str or Path, optional
+        A directory laid out like the mirror, looked at first.
+    download : bool
+        Whether to download when no local copy exists.
+    verbose : bool
+        Print progress.
+
+    Returns
+    -------
+    path : Path
+        The file.
+    origin : str
+        Where it was found: ``"root"``, ``"mirror"``, ``"cache"`` or ``"download <url>"``.
+
+    Raises
+    ------
+    DatasetNotFoundError
+        Naming the file, every place looked at, and how to get it.
+    """
+    rel = relpath(name, split)
+    mirror = os.environ.get(MIRROR_ENV)
+    places = [
+        ("root", "root argument", root),
+        ("mirror", f"${MIRROR_ENV}", mirror),
+        ("cache", f"download cache (${CACHE_ENV})", cache_dir()),
+    ]
+    for origin, _, base in places:
+        if base and (Path(base) / rel).is_file():
+            return Path(base) / rel, origin
+    source = url(name)
+    failure = "downloads disabled"
+    if download:
+        try:
+            _fetch(name, cache_dir(), verbose)
+        except (OSError, ValueError, zipfile.BadZipFile, http.client.HTTPException) as e:
+            failure = f"download failed: {e}"
+        else:
+            path = cache_dir() / rel
+            if path.is_file():
+                return path, f"download {source}"
+            failure = "the downloaded archive does not contain this split"
+    looked = "\n".join(
+        f"  - {label}: {Path(base) / rel if base else '(not set)'}" for _, label, base in places
+    )
+    raise DatasetNotFoundError(
+        f"dataset {name} (split {split}) not found: no file {rel} in\n{looked}\n"
+        f"and {source} could not be used ({failure}).\n"
+        f"Set {MIRROR_ENV} to a folder that contains {rel}, or run on a machine online so it "
+        f"downloads from {source}"
+    )
+
+
+def load(name, split="test", root=None, preprocess=True, verbose=False, download=True):
+    """Load a dataset split (see the module docstring for where it is looked for).
+
+    Parameters
+    ----------
+    name : str
+        Registered dataset name (see ``DATASETS``).
+    split : str
+        Published split, e.g. ``"test"``.
+    root : str or Path, optional
+        A directory laid out like the mirror, looked at first.
+    preprocess : bool
+        Apply the paper's preprocessing: enhancer sets drop sequences shorter than 200 bp or
+        containing N; other sets are kept as they are.
+    verbose : bool
+        Print where the data came from and what preprocessing removed.
+    download : bool
+        Whether to download when no local copy exists.
+
+    Returns
+    -------
+    Dataset
+    """
+    s = spec(name)
+    path, origin = locate(name, split, root, download, verbose)
+    sequences, labels = _read(path, len(s.classes))
+    keep = np.ones(len(sequences), dtype=bool)
+    removed = {}
+    if preprocess and s.min_length:
+        drop = keep & np.array([len(q) < s.min_length for q in sequences], dtype=bool)
+        removed[f"shorter than {s.min_length} bp"] = int(drop.sum())
+        keep &= ~drop
+    if preprocess and s.drop_n:
+        drop = keep & np.array(["N" in q for q in sequences], dtype=bool)
+        removed["contains N"] = int(drop.sum())
+        keep &= ~drop
+    index = np.flatnonzero(keep)
+    sequences = [sequences[i] for i in index]
+    labels = labels[index]
+    data = Dataset(name, sequences, labels, s.classes, str(path), split, removed, index)
+    if verbose:
+        counts = ", ".join(f"{c:,} {k}" for c, k in zip(data.counts(), s.classes))
+        print(f"{name} ({split}): {len(data):,} sequences ({counts}) from {origin}: {path}")
+        if removed:
+            print("  removed: " + ", ".join(f"{v} {k}" for k, v in removed.items()))
+    return data
+
+
+def _read(path, n_classes):
+    """Sequences and labels of a mirror-layout file (tsv or csv, header optional)."""
+    sep = "\t" if path.suffix == ".tsv" else ","
+    lines = [line.rstrip("\r\n") for line in path.read_text().splitlines()]
+    rows = [line.split(sep) for line in lines if line]
+    if rows and not rows[0][-1].strip().lstrip("-").isdigit():
+        rows = rows[1:]  # header
+    sequences = [r[0].strip() for r in rows]
+    try:
+        sequences = clean_all(sequences)
+        labels = np.array([int(r[1]) for r in rows], dtype=np.int64)
+    except InvalidSequenceError as e:
+        raise InvalidSequenceError(f"{path} (data row, header excluded): {e}") from None
+    except (IndexError, ValueError) as e:
+        raise ValueError(f"{path}: expected 'sequence{sep}label' rows ({e})") from None
+    if len(labels) and (labels.min() < 0 or labels.max() >= n_classes):
+        raise ValueError(f"{path}: labels must lie in 0..{n_classes - 1}, found {labels.max()}")
+    return sequences, labels
+
+
+def _fetch(name, cache, verbose):
+    """Download the archive holding ``name`` and convert it into ``cache``."""
+    s = spec(name)
+    archive = cache / "downloads" / ("GUE.zip" if s.collection == "gue" else f"{name}_v0.zip")
+    _download(url(name), archive, verbose)
+    try:
+        with zipfile.ZipFile(archive) as z:
+            if s.collection == "genomic_benchmarks":
+                _convert_genomic_benchmarks(z, s, cache)
+            else:
+                _convert_gue(z, cache)
+    finally:
+        archive.unlink()
+
+
+def _download(source, dest, verbose=False):
+    """Stream ``source`` to ``dest`` through a temporary file, so ``dest`` is whole or absent."""
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=dest.name, suffix=".part")
+    try:
+        with os.fdopen(fd, "wb") as out, urllib.request.urlopen(source, timeout=TIMEOUT) as r:
+            total = int(r.headers.get("Content-Length") or 0) or None
+            with tqdm(total=total, unit="B", unit_scale=True, desc=dest.name, disable=not verbose) as bar:
+                while chunk := r.read(1 << 20):
+                    out.write(chunk)
+                    bar.update(len(chunk))
+        if not zipfile.is_zipfile(tmp):
+            # e.g. an HTML page from Google Drive instead of the file
+            raise ValueError(f"{source} did not return a zip archive")
+        os.replace(tmp, dest)
+    except BaseException:
+        os.unlink(tmp)
+        raise
+
+
+def _write(path, text):
+    """Write text atomically: readers never see a half-written file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".part")
+    try:
+        with os.fdopen(fd, "w") as f:
+            f.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        os.unlink(tmp)
+        raise
+
+
+def _members(z):
+    """Archive members as path parts, without folders and macOS metadata."""
+    for info in z.infolist():
+        parts = info.filename.split("/")
+        if not info.is_dir() and "__MACOSX" not in parts and not parts[-1].startswith("._"):
+            yield info.filename, parts
+
+
+def _convert_genomic_benchmarks(z, s, cache):
+    """``.../<split>/<class>/<id>.txt`` (one sequence per file) to ``<name>.<split>.tsv``."""
+    rows = {split: [] for split in s.splits}
+    for member, parts in _members(z):
+        if len(parts) < 3 or not parts[-1].endswith(".txt") or parts[-3] not in rows:
+            continue
+        if parts[-2] not in s.folders:
+            raise ValueError(
+                f"{s.name} archive: unexpected class folder {parts[-2]!r} "
+                f"(expected {', '.join(s.folders)})"
+            )
+        stem = parts[-1][:-4]
+        key = (int(stem), "") if stem.isdigit() else (-1, stem)
+        seq = "".join(z.read(member).decode("ascii").split())
+        rows[parts[-3]].append((s.folders.index(parts[-2]), key, seq))
+    if not any(rows.values()):
+        raise ValueError(f"{s.name} archive holds no <split>/<class>/*.txt files")
+    for split, found in rows.items():
+        if found:
+            found.sort()
+            body = "".join(f"{seq}\t{label}\n" for label, _, seq in found)
+            _write(cache / relpath(s.name, split), "seq\tlabel\n" + body)
+
+
+def _convert_gue(z, cache):
+    """``.../<task>/<name>/<split>.csv`` to the same path under ``cache/gue``, for every
+    registered GUE dataset."""
+    wanted = {
+        (s.task, s.name, f"{split}.csv"): relpath(s.name, split)
+        for s in DATASETS.values()
+        if s.collection == "gue"
+        for split in s.splits
+    }
+    found = 0
+    for member, parts in _members(z):
+        target = wanted.get(tuple(parts[-3:]))
+        if target:
+            _write(cache / target, z.read(member).decode("ascii"))
+            found += 1
+    if not found:
+        raise ValueError("GUE archive holds no <task>/<name>/<split>.csv files")
+
+
+def split(dataset, fractions=(0.7, 0.1, 0.2), seed=0, min_eval_per_class=500):
+    """Split a dataset into train, validation and evaluation parts, stratified by class.
+
+    Per class with n_c sequences: the evaluation part gets max(round(f_eval n_c),
+    min_eval_per_class) of them, the rest is divided between train and validation in the ratio
+    f_train : f_val. Parts are disjoint, cover the dataset and keep its order.
+
+    Parameters
+    ----------
+    dataset : Dataset
+        n sequences.
+    fractions : tuple of 3 float
+        Train, validation and evaluation fractions (normalised to sum to 1).
+    seed : int
+        Seed of the random assignment.
+    min_eval_per_class : int
+        Evaluation sequences per class at least; a class with fewer sequences raises a
+        ValueError (pass a smaller value for small datasets).
+
+    Returns
+    -------
+    dict of str to Dataset
+        ``"train"``, ``"validation"`` and ``"evaluation"``; their ``split`` is
+        ``"<published split>/<part>"``.
+    """
+    f = np.asarray(fractions, dtype=float)
+    if f.shape != (3,) or (f < 0).any() or f.sum() <= 0:
+        raise ValueError(f"fractions must be three non-negative numbers, got {fractions}")
+    f = f / f.sum()
+    rng = np.random.default_rng(seed)
+    parts = {"train": [], "validation": [], "evaluation": []}
+    for c, name in enumerate(dataset.classes):
+        members = rng.permutation(np.flatnonzero(dataset.labels == c))
+        n = len(members)
+        if n < min_eval_per_class:
+            raise ValueError(
+                f"class {name!r} has {n} sequences, fewer than min_eval_per_class="
+                f"{min_eval_per_class}; pass a smaller min_eval_per_class"
+            )
+        n_eval = max(int(round(f[2] * n)), min_eval_per_class)
+        rest = n - n_eval
+        n_val = int(round(rest * f[1] / (f[0] + f[1]))) if f[0] + f[1] > 0 else rest
+        parts["evaluation"].append(members[:n_eval])
+        parts["validation"].append(members[n_eval : n_eval + n_val])
+        parts["train"].append(members[n_eval + n_val :])
+    return {
+        part: dataset.subset(np.sort(np.concatenate(idx)), f"{dataset.split}/{part}")
+        for part, idx in parts.items()
+    }
+
+
+def sample(dataset, n_per_class, seed=0):
+    """A stratified random subsample: ``n_per_class`` sequences of every class.
+
+    Parameters
+    ----------
+    dataset : Dataset
+        n sequences.
+    n_per_class : int
+        Sequences drawn (without replacement) from each class.
+    seed : int
+        Seed of the draw.
+
+    Returns
+    -------
+    Dataset
+        len(classes) * n_per_class sequences, in dataset order.
+    """
+    rng = np.random.default_rng(seed)
+    chosen = []
+    for c, name in enumerate(dataset.classes):
+        members = np.flatnonzero(dataset.labels == c)
+        if len(members) < n_per_class:
+            raise ValueError(f"class {name!r} has {len(members)} sequences, fewer than {n_per_class}")
+        chosen.append(rng.choice(members, size=n_per_class, replace=False))
+    return dataset.subset(np.sort(np.concatenate(chosen)))
+
+
+class Motif(NamedTuple):
+    """A JASPAR matrix: ``counts`` as published, ``probs`` its columns normalised to sum to 1,
+    both numpy arrays of shape (4, width) with rows A, C, G, T."""
+
+    id: str
+    name: str
+    counts: np.ndarray
+    probs: np.ndarray
+
+
+@functools.lru_cache(maxsize=None)
+def _jaspar(release):
+    from pyjaspar import jaspardb
+
+    return jaspardb(release=release)
+
+
+def _motif(m):
+    counts = np.array([m.counts[b] for b in "ACGT"], dtype=np.float64)
+    probs = counts / counts.sum(axis=0, keepdims=True)
+    counts.flags.writeable = probs.flags.writeable = False  # shared through the cache
+    return Motif(m.matrix_id, m.name, counts, probs)
+
+
+@functools.lru_cache(maxsize=None)
+def _jaspar_by_id(release, matrix_id):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # pyjaspar warns before returning None
+        m = _jaspar(release).fetch_motif_by_id(matrix_id)
+    if m is None:
+        raise KeyError(f"no JASPAR matrix {matrix_id!r} in {release} (ids look like 'MA0108.2')")
+    return _motif(m)
+
+
+@functools.lru_cache(maxsize=None)
+def _jaspar_all(release, collection, tax_group):
+    found = _jaspar(release).fetch_motifs(collection=collection, tax_group=[tax_group])
+    return tuple(_motif(m) for m in found)
+
+
+def jaspar_motifs(ids=None, collection="CORE", tax_group="vertebrates", release="JASPAR2018"):
+    """JASPAR position frequency matrices, from the ``pyjaspar`` package (offline).
+
+    Parameters
+    ----------
+    ids : iterable of str, optional
+        Matrix ids with version, e.g. ``"MA0108.2"``; these are fetched whatever their
+        collection. Default: the latest version of every matrix in ``collection`` and
+        ``tax_group`` (579 for JASPAR 2018 CORE vertebrates).
+    collection : str
+        JASPAR collection.
+    tax_group : str
+        Taxonomic group.
+    release : str
+        JASPAR release known to pyjaspar.
+
+    Returns
+    -------
+    dict of str to Motif
+        By matrix id, in the order asked for (or JASPAR's order).
+    """
+    if ids is None:
+        motifs = _jaspar_all(release, collection, tax_group)
+    else:
+        motifs = [_jaspar_by_id(release, i) for i in ids]
+    return {m.id: m for m in motifs}
+
+
+# TBP (TATA box), SP1 (GC box), CTCF: well known, different widths and GC content
+DEFAULT_MOTIFS = ("MA0108.2", "MA0079.3", "MA0139.1")
+
+
+def synthetic(n, length=200, motifs=DEFAULT_MOTIFS, gc=0.42, n_sites=1, seed=0,
+              positive_fraction=0.5, both_strands=False):
+    """A classification task with known ground truth: motifs planted in random background.
+
+    Every sequence is i.i.d. background with the given GC content. Positives (label 1) get
+    motif instances, each sampled column by column from a JASPAR matrix chosen uniformly
+    among ``motifs``, at random non-overlapping positions; negatives (label 0) get none, so
+    the planted bases are exactly what separates the classes.
+
+    Parameters
+    ----------
+    n : int
+        Number of sequences.
+    length : int
+        Sequence length.
+    motifs : iterable of str
+        JASPAR 2018 matrix ids.
+    gc : float
+        Background GC content.
+    n_sites : int or tuple of 2 int
+        Instances per positive sequence, or an inclusive range ``(low, high)`` to draw from.
+    seed : int
+        Seed of everything random here.
+    positive_fraction : float
+        Fraction of positives (rounded to a whole number of sequences).
+    both_strands : bool
+        Plant each instance on a random strand (reverse complement for ``"-"``).
+
+    Returns
+    -------
+    Dataset
+        With ``mask`` (bool, shape (n, length), True on planted bases) and ``sites``.
+    """
+    low, high = (n_sites, n_sites) if np.isscalar(n_sites) else n_sites
+    if not 0 <= low <= high:
+        raise ValueError(f"n_sites must be a count or a range (low, high), got {n_sites}")
+    if not 0 <= gc <= 1 or not 0 <= positive_fraction <= 1:
+        raise ValueError("gc and positive_fraction must lie in [0, 1]")
+    table = list(jaspar_motifs(motifs).values())
+    widths = np.array([m.probs.shape[1] for m in table])
+    if widths.max() * high > length:
+        raise ValueError(f"{high} sites of up to {widths.max()} bp do not fit in {length} bp")
+    rng = np.random.default_rng(seed)
+    p = [(1 - gc) / 2, gc / 2, gc / 2, (1 - gc) / 2]
+    x = rng.choice(4, size=(n, length), p=p).astype(np.uint8)
+    labels = np.zeros(n, dtype=np.int64)
+    labels[rng.permutation(n)[: int(round(n * positive_fraction))]] = 1
+    mask = np.zeros((n, length), dtype=bool)
+    sites = []
+    for i in np.flatnonzero(labels):
+        chosen = rng.integers(len(table), size=rng.integers(low, high + 1))
+        w = widths[chosen]
+        # sorted free-space offsets plus the widths of earlier sites: random, never overlapping
+        gaps = np.sort(rng.integers(0, length - w.sum() + 1, size=len(w)))
+        starts = gaps + np.cumsum(w) - w
+        for m, start, width in zip(chosen, starts, w):
+            cdf = np.cumsum(table[m].probs, axis=0)
+            bases = np.minimum((rng.random(width) > cdf).sum(axis=0), 3)
+            strand = "-" if both_strands and rng.random() < 0.5 else "+"
+            if strand == "-":
+                bases = 3 - bases[::-1]  # complement of A,C,G,T = 0,1,2,3 is 3 - index
+            x[i, start : start + width] = bases
+            mask[i, start : start + width] = True
+            sites.append(Site(int(i), table[m].id, table[m].name, int(start), int(start + width), strand))
+    source = f"synthetic(length={length}, motifs={tuple(motifs)}, gc={gc}, n_sites={n_sites}, seed={seed})"
+    return Dataset("synthetic", from_indices(x), labels, ("background", "motif"), source,
+                   "all", {}, mask=mask, sites=sites)
+
+
+def main(argv=None):
+    """Command line: ``fetch NAME [NAME ...] [--split SPLIT]`` and ``list``."""
+    parser = argparse.ArgumentParser(prog="python -m dnaexplain.data", description=__doc__.split("\n")[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    fetch = commands.add_parser("fetch", help="make datasets available locally (mirror or download)")
+    fetch.add_argument("names", nargs="+", metavar="NAME")
+    fetch.add_argument("--split", action="append", help="only these splits (default: all)")
+    commands.add_parser("list", help="list the known datasets")
+    args = parser.parse_args(argv)
+    if args.command == "list":
+        for s in DATASETS.values():
+            print(f"{s.name:26} {s.collection:19} splits: {', '.join(s.splits):16} classes: {', '.join(s.classes)}")
+        return 0
+    status = 0
+    for name in args.names:
+        try:
+            parts = args.split or spec(name).splits
+        except KeyError as e:
+            print(f"error: {e.args[0]}", file=sys.stderr)
+            status = 1
+            continue
+        for part in parts:
+            try:
+                path, origin = locate(name, part, verbose=True)
+                data = load(name, part, preprocess=False)
+            except (ValueError, DatasetNotFoundError) as e:
+                print(f"error: {e}", file=sys.stderr)
+                status = 1
+                continue
+            print(f"{name} {part}: {len(data):,} sequences, {path.stat().st_size:,} bytes, "
+                  f"from {origin}: {path}")
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,59 @@
+import numpy as np
+import pytest
+import torch
+
+from dnaexplain import cache
+
+
+def test_key_is_stable_and_sensitive():
+    a = {"method": "lrp", "n": 5, "seqs": ["ACGT"] * 100, "x": np.arange(4)}
+    assert cache.key(a) == cache.key(dict(reversed(list(a.items()))))
+    assert cache.key(a) != cache.key({**a, "n": 6})
+    assert cache.key(a) != cache.key({**a, "seqs": ["ACGT"] * 99 + ["ACGA"]})
+    assert cache.key(a) != cache.key({**a, "x": np.arange(4) + 1})
+    with pytest.raises(TypeError, match="cannot build a cache key"):
+        cache.key({"model": object()})
+
+
+def test_cached_computes_once_then_reuses(tmp_path):
+    calls = []
+
+    def compute():
+        calls.append(1)
+        return {"scores": torch.arange(3.0)}
+
+    first = cache.cached("demo", {"seed": 0}, compute, root=tmp_path)
+    second = cache.cached("demo", {"seed": 0}, compute, root=tmp_path)
+    assert len(calls) == 1
+    assert torch.equal(first["scores"], second["scores"])
+    cache.cached("demo", {"seed": 1}, compute, root=tmp_path)
+    assert len(calls) == 2
+    assert not list(tmp_path.rglob("*.tmp")), "temporary files left behind"
+
+
+@pytest.mark.parametrize("damage", ["truncate", "flip", "garbage"])
+def test_corrupt_entry_is_detected_and_recomputed(tmp_path, damage):
+    cache.cached("demo", {"seed": 0}, lambda: 1, root=tmp_path)
+    (path,) = (tmp_path / "demo").glob("*.pt")
+    raw = path.read_bytes()
+    path.write_bytes({"truncate": raw[: len(raw) // 2],
+                      "flip": raw[:-10] + bytes([raw[-10] ^ 1]) + raw[-9:],
+                      "garbage": b"not a cache file"}[damage])
+    with pytest.warns(UserWarning, match="corrupt|unreadable"):
+        assert cache.cached("demo", {"seed": 0}, lambda: 2, root=tmp_path) == 2
+    assert cache.cached("demo", {"seed": 0}, lambda: 3, root=tmp_path) == 2
+
+
+def test_entry_from_other_code_is_stale(tmp_path, monkeypatch):
+    cache.cached("demo", {"seed": 0}, lambda: "old", root=tmp_path)
+    monkeypatch.setattr(cache, "source_digest", lambda: "another version")
+    assert cache.cached("demo", {"seed": 0}, lambda: "new", root=tmp_path) == "new"
+
+
+def test_failed_compute_writes_nothing(tmp_path):
+    def boom():
+        raise RuntimeError("interrupted")
+
+    with pytest.raises(RuntimeError):
+        cache.cached("demo", {"seed": 0}, boom, root=tmp_path)
+    assert not list(tmp_path.rglob("*.pt"))
