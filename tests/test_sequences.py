@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 import torch
 
+from dnaexplain import sequences
 from dnaexplain.sequences import (
     ALPHABET,
     InvalidSequenceError,
@@ -201,3 +202,13 @@ def test_dinucleotide_shuffle_short_sequences():
     rng = np.random.default_rng(0)
     assert dinucleotide_shuffle("ag", rng) == "AG"
     assert dinucleotide_shuffle("", rng) == ""
+
+
+def test_composition_statistics_by_hand():
+    seqs = ["ACGT", "CGCG", "AATT", "CGNA"]
+    np.testing.assert_allclose(sequences.gc_content(seqs), [0.5, 1.0, 0.0, 2 / 3])
+    # ACGT: one CG, C=1 G=1, L=4 -> 4; CGCG: 2 CG, C=2 G=2 -> 2*4/4 = 2; AATT: no C -> nan
+    np.testing.assert_allclose(sequences.cpg_ratio(seqs)[:3], [4.0, 2.0, np.nan])
+    freq = sequences.dinucleotide_frequencies(["ACGT", "CGCG"])
+    assert freq.sum() == pytest.approx(1)
+    assert freq["CG"] == pytest.approx(3 / 6) and freq["GC"] == pytest.approx(1 / 6)

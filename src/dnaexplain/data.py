@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 import numpy as np
-from tqdm.auto import tqdm
+from tqdm import tqdm
 
 from .sequences import InvalidSequenceError, clean_all, from_indices
 
@@ -115,7 +115,7 @@ class Site(NamedTuple):
     strand: str
 
 
-@dataclass
+@dataclass(eq=False)
 class Dataset:
     """Labelled DNA sequences and where they came from.
 
@@ -167,6 +167,11 @@ class Dataset:
     def __len__(self):
         return len(self.sequences)
 
+    def __repr__(self):
+        counts = ", ".join(f"{k}: {c}" for k, c in zip(self.classes, self.counts()))
+        return (f"Dataset({self.name!r}, split={self.split!r}, n={len(self)} ({counts}), "
+                f"source={self.source!r})")
+
     def counts(self):
         """Number of sequences per class, shape (len(classes),)."""
         return np.bincount(self.labels, minlength=len(self.classes))
@@ -177,7 +182,7 @@ class Dataset:
         Parameters
         ----------
         indices : array-like of int, shape (m,)
-            Positions to keep.
+            Distinct positions to keep.
         split : str, optional
             New split name; default keeps this one.
 
@@ -355,8 +360,9 @@ def _read(path, n_classes):
         raise InvalidSequenceError(f"{path} (data row, header excluded): {e}") from None
     except (IndexError, ValueError) as e:
         raise ValueError(f"{path}: expected 'sequence{sep}label' rows ({e})") from None
-    if len(labels) and (labels.min() < 0 or labels.max() >= n_classes):
-        raise ValueError(f"{path}: labels must lie in 0..{n_classes - 1}, found {labels.max()}")
+    bad = labels[(labels < 0) | (labels >= n_classes)]
+    if len(bad):
+        raise ValueError(f"{path}: labels must lie in 0..{n_classes - 1}, found {bad[0]}")
     return sequences, labels
 
 
@@ -382,7 +388,8 @@ def _download(source, dest, verbose=False):
     try:
         with os.fdopen(fd, "wb") as out, urllib.request.urlopen(source, timeout=TIMEOUT) as r:
             total = int(r.headers.get("Content-Length") or 0) or None
-            with tqdm(total=total, unit="B", unit_scale=True, desc=dest.name, disable=not verbose) as bar:
+            bar = tqdm(total=total, unit="B", unit_scale=True, desc=dest.name, disable=not verbose)
+            with bar:
                 while chunk := r.read(1 << 20):
                     out.write(chunk)
                     bar.update(len(chunk))
@@ -510,6 +517,60 @@ def split(dataset, fractions=(0.7, 0.1, 0.2), seed=0, min_eval_per_class=500):
     }
 
 
+def splits(name, seed=0, min_eval_per_class=500, max_sequences=0, root=None, verbose=False):
+    """The train, validation and evaluation parts of a dataset that every chapter uses.
+
+    When every published split of the dataset can be had (argument, mirror, cache or
+    download), they are used as published: ``train``; ``dev`` as validation, or else a
+    stratified eighth of ``train``; ``test`` as evaluation. Otherwise (offline, with only the
+    test split mirrored) the test split is re-split by `split` with ``seed`` and
+    ``min_eval_per_class``. Each part's ``split`` attribute says which happened.
+
+    Parameters
+    ----------
+    name : str
+        Registered dataset name.
+    seed : int
+        Seed of the re-split, the validation carve-out and the cap.
+    min_eval_per_class : int
+        Evaluation sequences per class at least, when re-splitting.
+    max_sequences : int
+        When > 0, every part is capped at this many sequences (stratified sample), for quick runs.
+    root : str or Path, optional
+        Data directory looked in first (see `load`).
+    verbose : bool
+        Report where the data came from.
+
+    Returns
+    -------
+    dict of str to Dataset
+        ``"train"``, ``"validation"`` and ``"evaluation"``.
+    """
+    published = spec(name).splits
+    try:
+        loaded = {s: load(name, s, root=root, verbose=verbose) for s in published}
+    except DatasetNotFoundError:
+        parts = split(load(name, "test", root=root, verbose=verbose), seed=seed,
+                      min_eval_per_class=min_eval_per_class)
+    else:
+        if "dev" in loaded:
+            parts = {"train": loaded["train"], "validation": loaded["dev"]}
+        else:
+            carved = split(loaded["train"], (7, 1, 0), seed=seed, min_eval_per_class=0)
+            parts = {"train": carved["train"], "validation": carved["validation"]}
+        parts["evaluation"] = loaded["test"]
+    if max_sequences:
+        parts = {k: _cap(v, max_sequences, seed) for k, v in parts.items()}
+    return parts
+
+
+def _cap(dataset, max_sequences, seed):
+    if len(dataset) <= max_sequences:
+        return dataset
+    per_class = max(1, min(max_sequences // len(dataset.classes), dataset.counts().min()))
+    return sample(dataset, per_class, seed=seed)
+
+
 def sample(dataset, n_per_class, seed=0):
     """A stratified random subsample: ``n_per_class`` sequences of every class.
 
@@ -532,7 +593,9 @@ def sample(dataset, n_per_class, seed=0):
     for c, name in enumerate(dataset.classes):
         members = np.flatnonzero(dataset.labels == c)
         if len(members) < n_per_class:
-            raise ValueError(f"class {name!r} has {len(members)} sequences, fewer than {n_per_class}")
+            raise ValueError(
+                f"class {name!r} has {len(members)} sequences, fewer than {n_per_class}"
+            )
         chosen.append(rng.choice(members, size=n_per_class, replace=False))
     return dataset.subset(np.sort(np.concatenate(chosen)))
 
@@ -664,32 +727,35 @@ def synthetic(n, length=200, motifs=DEFAULT_MOTIFS, gc=0.42, n_sites=1, seed=0,
         # sorted free-space offsets plus the widths of earlier sites: random, never overlapping
         gaps = np.sort(rng.integers(0, length - w.sum() + 1, size=len(w)))
         starts = gaps + np.cumsum(w) - w
-        for m, start, width in zip(chosen, starts, w):
+        for m, start, end in zip(chosen, starts.tolist(), (starts + w).tolist()):
             cdf = np.cumsum(table[m].probs, axis=0)
-            bases = np.minimum((rng.random(width) > cdf).sum(axis=0), 3)
+            bases = np.minimum((rng.random(end - start) > cdf).sum(axis=0), 3)
             strand = "-" if both_strands and rng.random() < 0.5 else "+"
             if strand == "-":
                 bases = 3 - bases[::-1]  # complement of A,C,G,T = 0,1,2,3 is 3 - index
-            x[i, start : start + width] = bases
-            mask[i, start : start + width] = True
-            sites.append(Site(int(i), table[m].id, table[m].name, int(start), int(start + width), strand))
-    source = f"synthetic(length={length}, motifs={tuple(motifs)}, gc={gc}, n_sites={n_sites}, seed={seed})"
+            x[i, start:end] = bases
+            mask[i, start:end] = True
+            sites.append(Site(int(i), table[m].id, table[m].name, start, end, strand))
+    source = (f"synthetic(length={length}, motifs={tuple(motifs)}, gc={gc}, "
+              f"n_sites={n_sites}, seed={seed})")
     return Dataset("synthetic", from_indices(x), labels, ("background", "motif"), source,
                    "all", {}, mask=mask, sites=sites)
 
 
 def main(argv=None):
     """Command line: ``fetch NAME [NAME ...] [--split SPLIT]`` and ``list``."""
-    parser = argparse.ArgumentParser(prog="python -m dnaexplain.data", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m dnaexplain.data",
+                                     description="Make dnaexplain datasets available locally.")
     commands = parser.add_subparsers(dest="command", required=True)
-    fetch = commands.add_parser("fetch", help="make datasets available locally (mirror or download)")
+    fetch = commands.add_parser("fetch", help="make datasets available (mirror or download)")
     fetch.add_argument("names", nargs="+", metavar="NAME")
     fetch.add_argument("--split", action="append", help="only these splits (default: all)")
     commands.add_parser("list", help="list the known datasets")
     args = parser.parse_args(argv)
     if args.command == "list":
         for s in DATASETS.values():
-            print(f"{s.name:26} {s.collection:19} splits: {', '.join(s.splits):16} classes: {', '.join(s.classes)}")
+            print(f"{s.name:26} {s.collection:19} splits: {', '.join(s.splits):16} "
+                  f"classes: {', '.join(s.classes)}")
         return 0
     status = 0
     for name in args.names:

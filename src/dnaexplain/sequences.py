@@ -7,6 +7,7 @@ integer encodings and an all-zero column in one-hot encodings.
 import re
 
 import numpy as np
+import pandas as pd
 import torch
 
 ALPHABET = "ACGT"
@@ -345,3 +346,45 @@ def _leads_to(v, end, last, edges):
         seen.add(v)
         v = edges[v][last[v]]
     return True
+
+
+def _counts(sequences):
+    """Per-sequence base counts (n, 4) and dinucleotide counts (n, 4, 4), N ignored."""
+    out1, out2 = [], []
+    for s in sequences:
+        x = to_indices([s])[0].astype(np.int64)
+        out1.append(np.bincount(x[x < 4], minlength=4))
+        pair = (x[:-1] < 4) & (x[1:] < 4)
+        out2.append(np.bincount(x[:-1][pair] * 4 + x[1:][pair], minlength=16).reshape(4, 4))
+    return np.array(out1).reshape(-1, 4), np.array(out2).reshape(-1, 4, 4)
+
+
+def gc_content(sequences):
+    """Fraction of G and C among the A/C/G/T bases of each sequence, shape (n,)."""
+    bases, _ = _counts(sequences)
+    return (bases[:, 1] + bases[:, 2]) / np.maximum(bases.sum(1), 1)
+
+
+def cpg_ratio(sequences):
+    """CpG observed/expected ratio n_CG * L / (n_C * n_G) per sequence, shape (n,).
+
+    NaN where a sequence has no C or no G.
+    """
+    bases, pairs = _counts(sequences)
+    expected = bases[:, 1] * bases[:, 2] / np.maximum(bases.sum(1), 1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(expected > 0, pairs[:, 1, 2] / expected, np.nan)
+
+
+def dinucleotide_frequencies(sequences):
+    """Pooled frequency of each of the 16 dinucleotides over ``sequences``.
+
+    Returns
+    -------
+    pandas.Series
+        Index "AA", "AC", ..., "TT" (ALPHABET order); sums to 1.
+    """
+    _, pairs = _counts(sequences)
+    total = pairs.sum(0).ravel()
+    names = [a + b for a in ALPHABET for b in ALPHABET]
+    return pd.Series(total / max(total.sum(), 1), index=names)

@@ -25,6 +25,7 @@ import torch
 from huggingface_hub import hf_hub_download
 from transformers import BertTokenizer, PreTrainedTokenizerFast
 
+from .data import MIRROR_ENV
 from .sequences import ALPHABET, clean_all, to_indices
 
 KS = (3, 4, 5, 6)
@@ -32,7 +33,6 @@ KMER_ORDER = "ATCG"
 SPECIALS = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
 DNABERT_HUB = "zhihan1996/DNA_bert_{k}"
 DNABERT2_HUB = "zhihan1996/DNABERT-2-117M"
-MIRROR_ENV = "DNAEXPLAIN_DATA_MIRROR"
 MIRROR_BPE = "tokenizers/dnabert2_tokenizer.json"
 
 
@@ -139,8 +139,9 @@ def dnabert2_tokenizer(source=None):
         Special tokens [UNK]=0, [CLS]=1, [SEP]=2, [PAD]=3, [MASK]=4 for the released file.
     """
     if source is None:
-        mirror = Path(os.environ.get(MIRROR_ENV, "")) / MIRROR_BPE
-        source = mirror if os.environ.get(MIRROR_ENV) and mirror.is_file() else DNABERT2_HUB
+        mirror = os.environ.get(MIRROR_ENV)
+        found = mirror and Path(mirror, MIRROR_BPE).is_file()
+        source = Path(mirror, MIRROR_BPE) if found else DNABERT2_HUB
     path = _resolve(source, "tokenizer.json", "DNABERT-2 tokenizer")
     return PreTrainedTokenizerFast(
         tokenizer_file=str(path), unk_token="[UNK]", cls_token="[CLS]", sep_token="[SEP]",
@@ -158,10 +159,11 @@ def _resolve(source, filename, what):
     try:
         return Path(hf_hub_download(str(source), filename))
     except Exception as e:  # hub errors are of many unrelated types; all mean "not found"
+        why = (str(e).splitlines() or [""])[0]
         raise OSError(
             f"cannot load the {what} from {str(source)!r}: tried the file {path}, the file "
             f"{path / filename} and {filename} in the hub repo {str(source)!r} "
-            f"({type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''})"
+            f"({type(e).__name__}: {why})"
         ) from e
 
 
@@ -206,12 +208,15 @@ def token_lengths(tokenizer, sequences):
     seqs = _clean(sequences, k)
     if k is not None:
         return np.array([len(s) - k + 3 for s in seqs], dtype=np.int64)
-    return np.array([len(e.ids) for e in tokenizer.backend_tokenizer.encode_batch(seqs)])
+    enc = tokenizer.backend_tokenizer.encode_batch(seqs)
+    return np.array([len(e.ids) for e in enc], dtype=np.int64)
 
 
 def _clean(sequences, k):
     """Validated upper-case sequences; too short ones are an error."""
     seqs = clean_all([sequences] if isinstance(sequences, str) else sequences)
+    if not seqs:
+        raise ValueError("no sequences to tokenise")
     least = k or 1
     for i, s in enumerate(seqs):
         if len(s) < least:
@@ -250,7 +255,9 @@ def tokenize(tokenizer, sequences, max_length=None, truncate=False, device=None)
         longest token count in the batch. A k-mer token i >= 1 covers ``[i - 1, i - 1 + k)``.
     """
     if max_length is not None and max_length < 3:
-        raise ValueError(f"max_length must be at least 3 ([CLS], one token, [SEP]), got {max_length}")
+        raise ValueError(
+            f"max_length must be at least 3 ([CLS], one token, [SEP]), got {max_length}"
+        )
     k = kmer_k(tokenizer)
     seqs = _clean(sequences, k)
     if k is None:
@@ -269,17 +276,17 @@ def tokenize(tokenizer, sequences, max_length=None, truncate=False, device=None)
         ids, starts, ends, lengths = _truncate(ids, starts, ends, lengths, max_length)
     n, t = len(seqs), int(lengths.max())
     # scatter the flat per-token arrays into (n, t) rows
-    row = np.repeat(np.arange(n), lengths)
-    col = np.arange(len(ids)) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+    row, col = _positions(lengths)
     input_ids = np.full((n, t), tokenizer.pad_token_id, dtype=np.int64)
     spans = np.full((n, t, 2), -1, dtype=np.int64)
     input_ids[row, col] = ids
     spans[row, col, 0] = starts
     spans[row, col, 1] = ends
     covered = spans[..., 1].max(axis=1)
+    mask = (np.arange(t) < lengths[:, None]).astype(np.int64)
     return Tokenization(
         input_ids=torch.from_numpy(input_ids).to(device),
-        attention_mask=torch.from_numpy((np.arange(t) < lengths[:, None]).astype(np.int64)).to(device),
+        attention_mask=torch.from_numpy(mask).to(device),
         spans=torch.from_numpy(spans).to(device),
         sequences=[s[:c] for s, c in zip(seqs, covered)],
         kind="bpe" if k is None else "kmer",
@@ -313,10 +320,9 @@ def _kmers(tokenizer, k, seqs):
     kmer_ids = np.where(has_n, tokenizer.unk_token_id, lut[value])
     m = lengths - k + 1  # k-mers per sequence
     count = m + 2
-    # every token's column in its row: [CLS] at 0, k-mers at 1..m, [SEP] at m + 1
-    col = np.arange(count.sum()) - np.repeat(np.cumsum(count) - count, count)
-    row = np.repeat(np.arange(len(seqs)), count)
-    last = col == np.repeat(count - 1, count)
+    # [CLS] at column 0, k-mers at 1..m, [SEP] at m + 1
+    row, col = _positions(count)
+    last = col == count[row] - 1
     inner = (col > 0) & ~last
     ids = np.where(inner, kmer_ids[row, np.clip(col - 1, 0, w - 1)], tokenizer.sep_token_id)
     ids[col == 0] = tokenizer.cls_token_id
@@ -349,11 +355,16 @@ def _bpe(tokenizer, seqs):
     return ids, offsets[:, 0], offsets[:, 1], lengths
 
 
+def _positions(lengths):
+    """Row and column of every token of a flat batch holding ``lengths[i]`` tokens for row i."""
+    row = np.repeat(np.arange(len(lengths)), lengths)
+    return row, np.arange(len(row)) - (np.cumsum(lengths) - lengths)[row]
+
+
 def _truncate(ids, starts, ends, lengths, max_length):
     """Keep each sequence's first ``max_length - 1`` tokens and its last one ([SEP])."""
-    col = np.arange(len(ids)) - np.repeat(np.cumsum(lengths) - lengths, lengths)
-    end = np.repeat(lengths, lengths)
-    keep = (col < max_length - 1) | (col == end - 1)
+    row, col = _positions(lengths)
+    keep = (col < max_length - 1) | (col == lengths[row] - 1)
     return ids[keep], starts[keep], ends[keep], np.minimum(lengths, max_length)
 
 

@@ -1,0 +1,452 @@
+import io
+import os
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from dnaexplain import data
+from dnaexplain.data import Dataset, DatasetNotFoundError
+from dnaexplain.sequences import reverse_complement
+
+ROOT = Path(__file__).resolve().parents[1]
+MIRROR = Path(os.environ.get(data.MIRROR_ENV) or ROOT.parent / "shared" / "data")
+needs_mirror = pytest.mark.skipif(
+    not (MIRROR / "genomic_benchmarks").is_dir(),
+    reason=f"data mirror not found at {MIRROR} (set {data.MIRROR_ENV})",
+)
+
+
+@pytest.fixture(autouse=True)
+def isolated(tmp_path, monkeypatch):
+    """No test reads the user's cache or mirror, or reaches the network."""
+    monkeypatch.setenv(data.CACHE_ENV, str(tmp_path / "cache"))
+    monkeypatch.delenv(data.MIRROR_ENV, raising=False)
+    urls = {k: (tmp_path / "nowhere" / k).as_uri() + "/{name}.zip" for k in data.URLS}
+    monkeypatch.setattr(data, "URLS", urls)
+    return tmp_path / "cache"
+
+
+@pytest.fixture
+def mirror(monkeypatch):
+    monkeypatch.setenv(data.MIRROR_ENV, str(MIRROR))
+    return MIRROR
+
+
+def write_zip(path, files):
+    with zipfile.ZipFile(path, "w") as z:
+        for name, text in files.items():
+            z.writestr(name, text)
+    return path
+
+
+# --- registry -------------------------------------------------------------------------------
+
+
+def test_registry():
+    assert set(data.DATASETS) == {
+        "human_nontata_promoters", "human_enhancers_cohn", "human_enhancers_ensembl",
+        "prom_300_tata", "prom_300_notata", "prom_core_tata", "prom_core_notata",
+    }
+    assert data.spec("human_nontata_promoters").classes == ("non-promoter", "promoter")
+    assert data.spec("human_enhancers_cohn").classes == ("non-enhancer", "enhancer")
+    assert data.spec("prom_core_tata").splits == ("train", "dev", "test")
+    assert data.relpath("human_enhancers_cohn", "train") == "genomic_benchmarks/human_enhancers_cohn.train.tsv"
+    assert data.relpath("prom_300_tata", "dev") == "gue/prom/prom_300_tata/dev.csv"
+
+
+def test_unknown_name_lists_known_ones():
+    with pytest.raises(KeyError, match="unknown dataset 'human_tata'.*human_nontata_promoters.*prom_core_notata"):
+        data.load("human_tata")
+
+
+def test_unknown_split():
+    with pytest.raises(ValueError, match="splits train, test; got 'dev'"):
+        data.load("human_enhancers_cohn", "dev")
+
+
+# --- the real mirror ------------------------------------------------------------------------
+
+MIRRORED = [
+    ("human_nontata_promoters", "test", [4119, 4915], 251),
+    ("human_enhancers_cohn", "test", [3474, 3474], 500),
+    ("prom_300_tata", "train", [2460, 2444], 300),
+    ("prom_300_tata", "test", [315, 298], 300),
+    ("prom_300_notata", "dev", [2681, 2626], 300),
+    ("prom_300_notata", "test", [2625, 2682], 300),
+    ("prom_core_tata", "dev", [306, 307], 70),
+    ("prom_core_notata", "train", [21284, 21168], 70),
+    ("prom_core_notata", "test", [2648, 2659], 70),
+]
+
+
+@needs_mirror
+@pytest.mark.parametrize("name, split, counts, length", MIRRORED)
+def test_load_mirror(mirror, name, split, counts, length):
+    d = data.load(name, split, preprocess=False, download=False)
+    assert d.name == name and d.split == split
+    assert d.counts().tolist() == counts
+    assert d.labels.dtype == np.int64 and d.labels.shape == (sum(counts),)
+    assert {len(s) for s in d.sequences} == {length}
+    assert Path(d.source) == mirror / data.relpath(name, split)
+    np.testing.assert_array_equal(d.index, np.arange(len(d)))
+
+
+@needs_mirror
+def test_mirror_preprocessing_keeps_what_the_paper_keeps(mirror):
+    promoters = data.load("human_nontata_promoters")
+    assert len(promoters) == 9034 and promoters.removed == {}
+    assert sum("N" in s for s in promoters.sequences) == 1  # kept: tokenizers handle N
+    cohn = data.load("human_enhancers_cohn")
+    assert len(cohn) == 6948  # this test split has no short or N-containing sequences
+    assert cohn.removed == {"shorter than 200 bp": 0, "contains N": 0}
+
+
+@needs_mirror
+def test_root_argument_comes_before_the_mirror(mirror, tmp_path):
+    (tmp_path / "mine" / "genomic_benchmarks").mkdir(parents=True)
+    own = tmp_path / "mine" / "genomic_benchmarks" / "human_enhancers_cohn.test.tsv"
+    own.write_text("A" * 300 + "\t1\n")  # no header
+    d = data.load("human_enhancers_cohn", root=tmp_path / "mine")
+    assert d.sequences == ["A" * 300] and d.labels.tolist() == [1]
+    assert d.source == str(own)
+
+
+@needs_mirror
+def test_verbose_says_where_from(mirror, capsys):
+    data.load("prom_300_tata", "test", verbose=True)
+    out = capsys.readouterr().out
+    assert "613 sequences (315 non-promoter, 298 promoter) from mirror" in out
+
+
+# --- reading and preprocessing --------------------------------------------------------------
+
+
+def test_enhancer_preprocessing(tmp_path):
+    rows = ["seq\tlabel", "A" * 200 + "\t1", "acgt" * 49 + "\t0", "A" * 120 + "N" * 10 + "\t1",
+            "C" * 99 + "N" + "C" * 150 + "\t0", "g" * 500 + "\t0"]
+    path = tmp_path / "genomic_benchmarks" / "human_enhancers_ensembl.test.tsv"
+    path.parent.mkdir()
+    path.write_text("\n".join(rows) + "\n")
+    d = data.load("human_enhancers_ensembl", root=tmp_path)
+    assert d.sequences == ["A" * 200, "G" * 500]
+    assert d.labels.tolist() == [1, 0]
+    assert d.index.tolist() == [0, 4]
+    assert d.removed == {"shorter than 200 bp": 2, "contains N": 1}
+    raw = data.load("human_enhancers_ensembl", root=tmp_path, preprocess=False)
+    assert len(raw) == 5 and raw.removed == {}
+
+
+def test_bad_file_contents(tmp_path):
+    path = tmp_path / "gue" / "prom" / "prom_core_tata" / "test.csv"
+    path.parent.mkdir(parents=True)
+    path.write_text("sequence,label\nACGT,0\nACXT,1\n")
+    with pytest.raises(ValueError, match="test.csv.*sequence 1: invalid character 'X' at position 2"):
+        data.load("prom_core_tata", root=tmp_path)
+    path.write_text("ACGT,0\nACGT,2\n")
+    with pytest.raises(ValueError, match="labels must lie in 0..1"):
+        data.load("prom_core_tata", root=tmp_path)
+
+
+# --- missing data ---------------------------------------------------------------------------
+
+
+def test_missing_dataset_message(isolated, tmp_path, monkeypatch):
+    monkeypatch.setenv(data.MIRROR_ENV, str(tmp_path / "mirror"))
+    with pytest.raises(DatasetNotFoundError) as e:
+        data.load("human_enhancers_ensembl", root=tmp_path / "root", download=False)
+    msg = str(e.value)
+    rel = "genomic_benchmarks/human_enhancers_ensembl.test.tsv"
+    for path in (tmp_path / "root", tmp_path / "mirror", isolated):
+        assert str(path / rel) in msg
+    assert f"Set {data.MIRROR_ENV} to a folder that contains {rel}" in msg
+    assert "downloads from " + data.url("human_enhancers_ensembl") in msg
+    assert "downloads disabled" in msg
+    assert isinstance(e.value, FileNotFoundError)
+
+
+def test_failed_download_is_reported(isolated):
+    with pytest.raises(DatasetNotFoundError, match=r"(?s)prom_core_tata.*\$DNAEXPLAIN_DATA_MIRROR: \(not set\)"
+                                                   r".*download failed"):
+        data.load("prom_core_tata")
+    assert not list((isolated / "downloads").iterdir())
+
+
+# --- downloads against local archives in the real layouts -----------------------------------
+
+
+def gb_archive(tmp_path, prefix=""):
+    name = "human_enhancers_ensembl"
+    files = {
+        f"{prefix}{name}/train/positive/10.txt": "acgt" * 60,
+        f"{prefix}{name}/train/positive/9.txt": "T" * 250 + "\n",
+        f"{prefix}{name}/train/negative/3.txt": "G" * 150,
+        f"{prefix}{name}/test/negative/1.txt": "C" * 210,
+        f"{prefix}{name}/test/positive/2.txt": "A" * 205,
+        f"{prefix}{name}/test/positive/0.txt": "AC" * 110,
+        f"__MACOSX/{name}/test/positive/._0.txt": "junk",
+    }
+    return write_zip(tmp_path / f"{name}_v0.zip", files)
+
+
+@pytest.mark.parametrize("prefix", ["", "extra_folder/"])
+def test_download_genomic_benchmarks(isolated, tmp_path, monkeypatch, prefix):
+    archive = gb_archive(tmp_path, prefix)
+    monkeypatch.setitem(data.URLS, "genomic_benchmarks", tmp_path.as_uri() + "/{name}_v0.zip")
+    path, origin = data.locate("human_enhancers_ensembl", "test")
+    assert origin == "download " + archive.as_uri()
+    assert path == isolated / "genomic_benchmarks" / "human_enhancers_ensembl.test.tsv"
+    # mirror layout, sorted by label then by numeric file id
+    assert path.read_text() == f"seq\tlabel\n{'C' * 210}\t0\n{'AC' * 110}\t1\n{'A' * 205}\t1\n"
+    assert not list((isolated / "downloads").iterdir())  # archive removed after conversion
+    train = data.load("human_enhancers_ensembl", "train")
+    assert train.sequences == ["T" * 250, "ACGT" * 60]  # 9.txt before 10.txt; 150 bp removed
+    assert train.removed == {"shorter than 200 bp": 1, "contains N": 0}
+    archive.unlink()  # now served from the cache
+    assert data.locate("human_enhancers_ensembl", "test")[1] == "cache"
+
+
+def test_download_genomic_benchmarks_unexpected_class_folder(isolated, tmp_path, monkeypatch):
+    write_zip(tmp_path / "human_enhancers_cohn_v0.zip", {"human_enhancers_cohn/test/enhancer/1.txt": "A"})
+    monkeypatch.setitem(data.URLS, "genomic_benchmarks", tmp_path.as_uri() + "/{name}_v0.zip")
+    with pytest.raises(DatasetNotFoundError, match="unexpected class folder 'enhancer'.*negative, positive"):
+        data.load("human_enhancers_cohn")
+
+
+def test_download_gue(isolated, tmp_path, monkeypatch):
+    files = {"GUE/EMP/H3/test.csv": "sequence,label\nAAAA,0\n"}
+    for name in ("prom_300_tata", "prom_300_notata", "prom_core_tata", "prom_core_notata"):
+        for i, split in enumerate(("train", "dev", "test")):
+            files[f"GUE/prom/{name}/{split}.csv"] = "sequence,label\n" + f"ACGT,1\nTTTT,0\n" * (i + 1)
+    archive = write_zip(tmp_path / "GUE.zip", files)
+    monkeypatch.setitem(data.URLS, "gue", archive.as_uri())
+    d = data.load("prom_300_notata", "train", verbose=True)
+    assert d.sequences == ["ACGT", "TTTT"] and d.labels.tolist() == [1, 0]
+    assert d.source == str(isolated / "gue" / "prom" / "prom_300_notata" / "train.csv")
+    archive.unlink()  # one archive serves every GUE dataset
+    assert len(data.load("prom_core_tata", "test")) == 6
+    assert not (isolated / "gue" / "EMP").exists()
+
+
+class Broken:
+    """A response that sends some bytes, then fails like a dropped connection."""
+
+    headers = {"Content-Length": "4000000"}
+
+    def __init__(self):
+        self.sent = False
+
+    def read(self, n):
+        if self.sent:
+            raise ConnectionResetError("connection reset by peer")
+        self.sent = True
+        return b"PK\x03\x04" + b"\0" * 1000
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+
+def test_interrupted_download_leaves_no_file(isolated, monkeypatch):
+    monkeypatch.setattr(data.urllib.request, "urlopen", lambda url, timeout: Broken())
+    with pytest.raises(DatasetNotFoundError, match="download failed: connection reset by peer"):
+        data.load("human_nontata_promoters")
+    assert not list((isolated / "downloads").iterdir())
+    assert not (isolated / "genomic_benchmarks").exists()
+
+
+def test_download_that_is_not_a_zip(isolated, tmp_path, monkeypatch):
+    page = tmp_path / "page.html"
+    page.write_text("<html>Google Drive can't scan this file for viruses</html>")
+    monkeypatch.setitem(data.URLS, "gue", page.as_uri())
+    with pytest.raises(DatasetNotFoundError, match="did not return a zip archive"):
+        data.load("prom_300_tata")
+    assert not list((isolated / "downloads").iterdir())
+
+
+# --- command line ---------------------------------------------------------------------------
+
+
+@needs_mirror
+def test_cli_fetch(mirror, capsys):
+    assert data.main(["fetch", "human_nontata_promoters", "--split", "test"]) == 0
+    out = capsys.readouterr().out
+    assert "human_nontata_promoters test: 9,034 sequences" in out and "from mirror" in out
+    assert data.main(["fetch", "prom_300_notata", "nonsense"]) == 1
+    captured = capsys.readouterr()
+    assert "prom_300_notata dev: 5,307 sequences" in captured.out
+    assert "no file gue/prom/prom_300_notata/train.csv" in captured.err
+    assert "unknown dataset 'nonsense'" in captured.err
+
+
+def test_cli_list(capsys):
+    assert data.main(["list"]) == 0
+    assert "human_enhancers_cohn" in capsys.readouterr().out
+
+
+# --- Dataset, split and sample --------------------------------------------------------------
+
+
+def toy(n0=10, n1=20):
+    labels = np.array([0] * n0 + [1] * n1)
+    seqs = [f"{'ACGT'[i % 4]}" * 5 for i in range(n0 + n1)]
+    return Dataset("toy", seqs, labels, ("a", "b"), "toy", "test")
+
+
+def test_dataset_checks_lengths():
+    with pytest.raises(ValueError, match="must match"):
+        Dataset("x", ["A"], np.array([0, 1]), ("a", "b"))
+
+
+def test_split_exact_sizes():
+    parts = data.split(toy(), fractions=(0.6, 0.2, 0.2), seed=0, min_eval_per_class=3)
+    # class a: eval max(2, 3) = 3, val round(7/4) = 2, train 5; class b: 4, 4, 12
+    assert parts["evaluation"].counts().tolist() == [3, 4]
+    assert parts["validation"].counts().tolist() == [2, 4]
+    assert parts["train"].counts().tolist() == [5, 12]
+    assert parts["train"].split == "test/train"
+
+
+def test_split_too_small_class():
+    with pytest.raises(ValueError, match="class 'a' has 10 sequences.*min_eval_per_class=500"):
+        data.split(toy())
+
+
+@needs_mirror
+def test_split_real_data(mirror):
+    d = data.load("human_nontata_promoters")
+    parts = data.split(d, seed=0)
+    again = data.split(d, seed=0)
+    other = data.split(d, seed=1)
+    for k in parts:
+        np.testing.assert_array_equal(parts[k].index, again[k].index)
+        assert parts[k].sequences == again[k].sequences
+    assert not np.array_equal(parts["evaluation"].index, other["evaluation"].index)
+    idx = [parts[k].index for k in ("train", "validation", "evaluation")]
+    assert sum(map(len, idx)) == len(d)
+    np.testing.assert_array_equal(np.sort(np.concatenate(idx)), np.arange(len(d)))  # disjoint, covering
+    assert (parts["evaluation"].counts() >= 500).all()
+    for k, p in parts.items():
+        frac = p.counts() / d.counts()
+        assert np.allclose(frac, frac.mean(), atol=0.002), k  # stratified
+    assert abs(len(parts["train"]) / len(d) - 0.7) < 0.01
+    assert [d.sequences[i] for i in parts["validation"].index] == parts["validation"].sequences
+
+
+def test_split_honours_minimum_evaluation():
+    parts = data.split(toy(1000, 600), fractions=(0.8, 0.1, 0.1), seed=3)
+    assert parts["evaluation"].counts().tolist() == [500, 500]
+    assert parts["validation"].counts().tolist() == [56, 11]  # round(500 / 9), round(100 / 9)
+
+
+def test_sample():
+    d = toy(10, 20)
+    s = data.sample(d, 4, seed=1)
+    assert s.counts().tolist() == [4, 4]
+    assert list(s.index) == sorted(s.index)
+    assert data.sample(d, 4, seed=1).index.tolist() == s.index.tolist()
+    assert data.sample(d, 4, seed=2).index.tolist() != s.index.tolist()
+    assert [d.sequences[i] for i in s.index] == s.sequences
+    with pytest.raises(ValueError, match="class 'a' has 10 sequences, fewer than 11"):
+        data.sample(d, 11)
+
+
+# --- JASPAR and the synthetic task ----------------------------------------------------------
+
+
+def test_jaspar_motifs():
+    motifs = data.jaspar_motifs(["MA0108.2", "MA0139.1"])
+    assert list(motifs) == ["MA0108.2", "MA0139.1"]
+    tbp = motifs["MA0108.2"]
+    assert tbp.name == "TBP" and tbp.probs.shape == (4, 15) and tbp.counts.shape == (4, 15)
+    np.testing.assert_allclose(tbp.probs.sum(axis=0), 1)
+    assert tbp.counts[:, 2].tolist() == [352, 0, 2, 35]  # the A of TATA
+    assert len(data.jaspar_motifs()) == 579  # JASPAR 2018 CORE vertebrates, latest versions
+    with pytest.raises(KeyError, match="MA9999.9"):
+        data.jaspar_motifs(["MA9999.9"])
+
+
+def test_synthetic_ground_truth():
+    d = data.synthetic(400, length=120, n_sites=(1, 3), seed=0, both_strands=True)
+    motifs = data.jaspar_motifs(data.DEFAULT_MOTIFS)
+    assert d.counts().tolist() == [200, 200]
+    assert d.mask.shape == (400, 120) and d.mask.dtype == bool
+    rebuilt = np.zeros_like(d.mask)
+    per_seq = np.zeros(400, dtype=int)
+    for s in d.sites:
+        assert not rebuilt[s.index, s.start:s.end].any()  # no overlaps
+        rebuilt[s.index, s.start:s.end] = True
+        per_seq[s.index] += 1
+        probs = motifs[s.motif].probs
+        assert s.name == motifs[s.motif].name and s.end - s.start == probs.shape[1]
+        site = d.sequences[s.index][s.start:s.end]
+        forward = site if s.strand == "+" else reverse_complement(site)
+        # every planted base is possible under the motif's column probabilities
+        assert all(probs["ACGT".index(b), j] > 0 for j, b in enumerate(forward))
+    np.testing.assert_array_equal(rebuilt, d.mask)
+    assert ((per_seq >= 1) & (per_seq <= 3) == (d.labels == 1)).all()
+    assert {s.strand for s in d.sites} == {"+", "-"}
+    assert {s.motif for s in d.sites} == set(data.DEFAULT_MOTIFS)
+    assert all(set(s) <= set("ACGT") and len(s) == 120 for s in d.sequences)
+
+
+def test_synthetic_deterministic_and_gc():
+    a = data.synthetic(1000, seed=3, gc=0.42)
+    b = data.synthetic(1000, seed=3, gc=0.42)
+    c = data.synthetic(1000, seed=4, gc=0.42)
+    assert a.sequences == b.sequences and a.sites == b.sites
+    np.testing.assert_array_equal(a.labels, b.labels)
+    assert a.sequences != c.sequences
+    background = "".join(s for s, y in zip(a.sequences, a.labels) if y == 0)
+    assert abs((background.count("G") + background.count("C")) / len(background) - 0.42) < 0.005
+    assert all(len([s for s in a.sites if s.index == i]) == 1 for i in np.flatnonzero(a.labels))
+
+
+def test_synthetic_options_and_subset():
+    d = data.synthetic(10, length=50, motifs=["MA0108.2"], n_sites=2, positive_fraction=0.3, seed=1)
+    assert d.counts().tolist() == [7, 3] and len(d.sites) == 6
+    pos = np.flatnonzero(d.labels)
+    sub = d.subset([pos[2], pos[0]])
+    assert sub.labels.tolist() == [1, 1] and sub.mask.shape == (2, 50)
+    assert sorted(s.index for s in sub.sites) == [0, 0, 1, 1]
+    for s in sub.sites:
+        assert sub.mask[s.index, s.start:s.end].all()
+    with pytest.raises(ValueError, match="do not fit"):
+        data.synthetic(10, length=18, motifs=["MA0139.1"])  # CTCF is 19 bp
+
+
+def _write_gb(root, name, split, n_per_class, length=50, seed=0):
+    rng = np.random.default_rng(seed)
+    rows = ["seq\tlabel"] + [
+        "".join(rng.choice(list("ACGT"), length)) + f"\t{label}"
+        for label in (0, 1) for _ in range(n_per_class)
+    ]
+    path = root / data.relpath(name, split)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("\n".join(rows) + "\n")
+
+
+def test_splits_resplit_the_test_split_when_train_is_missing(tmp_path):
+    _write_gb(tmp_path, "human_nontata_promoters", "test", 40)
+    parts = data.splits("human_nontata_promoters", min_eval_per_class=10, root=tmp_path)
+    assert {p.split for p in parts.values()} == {"test/train", "test/validation", "test/evaluation"}
+    assert sum(len(p) for p in parts.values()) == 80
+    assert (parts["evaluation"].counts() >= 10).all()
+    again = data.splits("human_nontata_promoters", min_eval_per_class=10, root=tmp_path)
+    assert again["train"].sequences == parts["train"].sequences
+
+
+def test_splits_use_published_splits_when_all_are_there(tmp_path):
+    _write_gb(tmp_path, "human_nontata_promoters", "test", 15, seed=1)
+    _write_gb(tmp_path, "human_nontata_promoters", "train", 40, seed=2)
+    parts = data.splits("human_nontata_promoters", root=tmp_path)
+    assert parts["evaluation"].split == "test" and len(parts["evaluation"]) == 30
+    assert parts["train"].split == "train/train" and parts["validation"].split == "train/validation"
+    assert len(parts["train"]) + len(parts["validation"]) == 80
+    assert parts["validation"].counts().tolist() == [5, 5]  # an eighth of each class
+    assert not set(parts["train"].index) & set(parts["validation"].index)
+    capped = data.splits("human_nontata_promoters", root=tmp_path, max_sequences=10)
+    assert [len(p) for p in capped.values()] == [10, 10, 10]
