@@ -115,7 +115,7 @@ per_sequence = pd.concat([
 ], ignore_index=True).sort_values(["dataset", "label"], kind="stable")
 per_sequence.groupby(["dataset", "class"])[["length", "GC content", "CpG o/e"]].agg(["mean", "std"])
 
-# %%
+# %% tags=["hide-input"]
 spread = per_sequence.groupby("dataset")["length"].agg(["min", "max"])
 if (spread["min"] < spread["max"]).any():
     plots.distributions(per_sequence, "length", "length (bp)")
@@ -129,7 +129,7 @@ plots.distributions(per_sequence, "GC content", "GC content");
 # %%
 plots.distributions(per_sequence, "CpG o/e", "CpG observed / expected");
 
-# %%
+# %% tags=["hide-input"]
 means = per_sequence.groupby(["dataset", "label"])["GC content"].mean().unstack()
 display(Markdown("Mean GC content, positive minus negative class: " + "; ".join(
     f"{name} {row[1] - row[0]:+.3f}" for name, row in means.iterrows()) + ". A set where "

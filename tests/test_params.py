@@ -34,3 +34,13 @@ def test_unknown_parameter_and_profile():
         params.check(profile="gpu")
     with pytest.raises(FileNotFoundError, match="no parameter set"):
         params.load_profile("gpu", root=ROOT / "params")
+
+
+def test_training_settings_are_checked():
+    params.check(train={"dnabert": {"source": "mini", "epochs": 3, "learning_rate": 1}})
+    with pytest.raises(TypeError, match=r"train.dnabert.learning_rate.*got str '2e-4'.*2.0e-4"):
+        params.check(train={"dnabert": {"learning_rate": "2e-4"}})
+    with pytest.raises(KeyError, match="unknown model 'bert'"):
+        params.check(train={"bert": {}})
+    with pytest.raises(KeyError, match="unknown setting 'epoch'"):
+        params.check(train={"cnn": {"epoch": 1}})

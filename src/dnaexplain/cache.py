@@ -55,9 +55,11 @@ def key(parts):
     return hashlib.sha256(text.encode()).hexdigest()[:24]
 
 
-def source_digest():
-    """Digest of the library's own source, so results made by other code count as stale."""
-    files = sorted(Path(__file__).parent.glob("*.py"))
+def source_digest(modules=None):
+    """Digest of the library's source (or of the named module files, e.g. ``["models.py"]``),
+    so results made by other code count as stale."""
+    here = Path(__file__).parent
+    files = [here / m for m in modules] if modules else sorted(here.glob("*.py"))
     return hashlib.sha256(b"".join(f.read_bytes() for f in files)).hexdigest()[:16]
 
 

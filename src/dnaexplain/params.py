@@ -17,6 +17,8 @@ SCHEMA = {
     "min_eval_per_class": (int, "evaluation sequences kept per class when re-splitting"),
     "max_sequences": (int, "cap on sequences per dataset (0 = all); small in smoke runs"),
     "n_examples": (int, "example sequences printed per class"),
+    "train": (dict, "training settings per model: {dnabert: {source: mini, epochs: 3, ...}, ...}"),
+    "runs": (list, "fine-tuning runs as 'model:dataset' strings"),
 }
 
 PROFILES = ("smoke", "cpu", "paper")
@@ -25,6 +27,13 @@ PROFILES = ("smoke", "cpu", "paper")
 def _typename(kind):
     return {str: "a string", int: "an integer", float: "a number", bool: "true/false",
             list: "a list", dict: "a mapping"}[kind]
+
+
+def _is(value, kind):
+    """isinstance, except that bools are not numbers and integers are numbers."""
+    if isinstance(value, bool):
+        return kind is bool
+    return isinstance(value, kind) or (kind is float and isinstance(value, int))
 
 
 def check(**values):
@@ -41,18 +50,40 @@ def check(**values):
         if name not in SCHEMA:
             raise KeyError(f"unknown parameter {name!r}; known parameters: {', '.join(sorted(SCHEMA))}")
         kind, meaning = SCHEMA[name]
-        ok = isinstance(value, kind) and not (kind in (int, float) and isinstance(value, bool))
-        if kind is float and isinstance(value, int) and not isinstance(value, bool):
-            ok = True
-        if not ok:
+        if not _is(value, kind):
             raise TypeError(
                 f"parameter {name!r} ({meaning}) must be {_typename(kind)}, got "
                 f"{type(value).__name__} {value!r}; with papermill pass it unquoted "
                 f"(-p {name} VALUE parses numbers and lists as YAML) or fix it in params/*.yml"
             )
+    if "train" in values:
+        _check_train(values["train"])
     if "profile" in values and values["profile"] not in PROFILES:
         raise ValueError(f"unknown profile {values['profile']!r}; choose one of {PROFILES}")
     return dict(values)
+
+
+def _check_train(train):
+    """Model names and setting types of the ``train`` parameter, against training.DEFAULTS."""
+    from .models import BUILDERS
+    from .training import DEFAULTS
+
+    for key, settings in train.items():
+        model = key.split(":")[0]
+        if model not in BUILDERS:
+            raise KeyError(f"train: unknown model {model!r}; known models: {', '.join(BUILDERS)} "
+                           "(keys are a model or a 'model:dataset' run)")
+        if not isinstance(settings, dict):
+            raise TypeError(f"train.{key} must be a mapping of settings, got {settings!r}")
+        for name, value in settings.items():
+            if name not in DEFAULTS:
+                raise KeyError(f"train.{key}: unknown setting {name!r}; known: {', '.join(DEFAULTS)}")
+            kind = type(DEFAULTS[name])
+            if not _is(value, kind):
+                raise TypeError(
+                    f"train.{key}.{name} must be {_typename(kind)}, got {type(value).__name__} "
+                    f"{value!r} (YAML reads 2e-4 as text: write 2.0e-4 or 0.0002)"
+                )
 
 
 def load_profile(name, root=None):

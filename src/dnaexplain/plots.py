@@ -88,3 +88,46 @@ def site_map(mask, labels, n=12, title="planted motif positions"):
     ax.grid(False)
     fig.tight_layout()
     return fig
+
+
+def learning_curves(histories):
+    """Training loss and validation accuracy per epoch for several runs.
+
+    Parameters
+    ----------
+    histories : dict of str to pandas.DataFrame
+        Run name -> Trainer log history (columns ``epoch``, ``loss``, ``eval_accuracy``).
+    """
+    _style()
+    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 3.6))
+    for name, h in histories.items():
+        train = h.dropna(subset=["loss"]) if "loss" in h else h.iloc[:0]
+        evals = h.dropna(subset=["eval_accuracy"]) if "eval_accuracy" in h else h.iloc[:0]
+        left.plot(train["epoch"], train["loss"], label=name, alpha=0.85)
+        right.plot(evals["epoch"], evals["eval_accuracy"], marker="o", label=name)
+    left.set(xlabel="epoch", ylabel="training loss", title="training loss")
+    right.set(xlabel="epoch", ylabel="accuracy", title="validation accuracy")
+    right.legend(fontsize="small", loc="lower right")
+    fig.tight_layout()
+    return fig
+
+
+def confusion_matrices(matrices, classes):
+    """Confusion matrices side by side.
+
+    Parameters
+    ----------
+    matrices : dict of str to array-like, shape (c, c)
+        Run name -> counts (rows: true class, columns: predicted class).
+    classes : dict of str to sequence of str
+        Run name -> class names.
+    """
+    _style()
+    fig, axes = plt.subplots(1, len(matrices), figsize=(3.3 * len(matrices), 3.2), squeeze=False)
+    for ax, (name, m) in zip(axes[0], matrices.items()):
+        m = np.asarray(m)
+        sns.heatmap(m / m.sum(1, keepdims=True), annot=m, fmt="d", cmap="Blues", vmin=0, vmax=1,
+                    cbar=False, xticklabels=classes[name], yticklabels=classes[name], ax=ax)
+        ax.set(title=name, xlabel="predicted", ylabel="true")
+    fig.tight_layout()
+    return fig

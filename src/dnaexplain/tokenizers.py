@@ -26,7 +26,7 @@ from huggingface_hub import hf_hub_download
 from transformers import BertTokenizer, PreTrainedTokenizerFast
 
 from .data import MIRROR_ENV
-from .sequences import ALPHABET, clean_all, to_indices
+from .sequences import ALPHABET, clean_all, one_hot, to_indices
 
 KS = (3, 4, 5, 6)
 KMER_ORDER = "ATCG"
@@ -396,3 +396,28 @@ def decode_to_sequence(tokenization, i):
         if start >= 0 and len(token) == end - start and set(token) <= set("ACGT"):
             out[start:end] = token
     return "".join(out)
+
+
+def encode(tokenizer, sequences, max_length=None, truncate=False, device=None):
+    """Model input for ``sequences``: tokens, or one-hot DNA when ``tokenizer`` is None (CNN).
+
+    Parameters
+    ----------
+    tokenizer : transformers tokenizer or None
+        As for `tokenize`; None selects one-hot encoding.
+    sequences : list of str
+        n sequences.
+    max_length, truncate, device
+        As for `tokenize`; for one-hot input, sequences are right-padded with all-zero columns
+        to the longest one and ``max_length`` is ignored.
+
+    Returns
+    -------
+    Tokenization or torch.Tensor of shape (n, 4, L)
+    """
+    if tokenizer is not None:
+        return tokenize(tokenizer, sequences, max_length=max_length, truncate=truncate,
+                        device=device)
+    sequences = clean_all([sequences] if isinstance(sequences, str) else sequences)
+    x = one_hot(sequences, length=max(map(len, sequences)))
+    return x if device is None else x.to(device)
