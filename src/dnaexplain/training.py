@@ -271,6 +271,12 @@ def _train(name, parts, settings, seed, device, tokenizer, final, verbose, callb
         trainer.remove_callback(PrinterCallback)
     resume = work.is_dir() and any(work.glob("checkpoint-*"))
     trainer.train(resume_from_checkpoint=True if resume else None)
+    if trainer.is_world_process_zero():  # under torchrun, one process writes the model
+        _save(trainer, tokenizer, parts, settings, device, final, work, verbose)
+    trainer.accelerator.wait_for_everyone()
+
+
+def _save(trainer, tokenizer, parts, settings, device, final, work, verbose):
     evaluation = evaluate(trainer.model, tokenizer, parts["evaluation"],
                           max_length=settings["max_length"], device=device, verbose=verbose)
     # Write everything beside the final name, then rename: a crash leaves no half model.
@@ -328,3 +334,28 @@ def run(run, train, seed=0, min_eval_per_class=500, max_sequences=0, device=None
     trained = fine_tune(model_name, parts, settings_for(train, run), seed=seed, device=device,
                         root=root, verbose=verbose)
     return trained, parts
+
+
+def main(argv=None):
+    """Command line: train every run of a profile into the cache (e.g. under torchrun)."""
+    import argparse
+
+    from . import params
+
+    parser = argparse.ArgumentParser(
+        prog="python -m dnaexplain.training",
+        description="Fine-tune the runs of a parameter set into the checkpoint cache; the book "
+                    "then loads them. Multi-GPU: torchrun --nproc_per_node N -m dnaexplain.training")
+    parser.add_argument("--profile", default="cpu", help="params/<profile>.yml (default cpu)")
+    parser.add_argument("--runs", nargs="*", help="'model:dataset' runs (default: the profile's)")
+    parser.add_argument("--verbose", action="store_true")
+    args = parser.parse_args(argv)
+    p = params.load_profile(args.profile)
+    for name in args.runs or p["runs"]:
+        trained, _ = run(name, p["train"], seed=p["seed"], max_sequences=p["max_sequences"],
+                         min_eval_per_class=p["min_eval_per_class"], verbose=args.verbose)
+        print(f"{name}: accuracy {trained.metrics['accuracy']:.3f} ({trained.path})")
+
+
+if __name__ == "__main__":
+    main()
