@@ -131,3 +131,24 @@ def confusion_matrices(matrices, classes):
         ax.set(title=name, xlabel="predicted", ylabel="true")
     fig.tight_layout()
     return fig
+
+
+def relevance_totals(totals):
+    """Total relevance at successive layer boundaries, one line per rule set.
+
+    Parameters
+    ----------
+    totals : pandas.DataFrame
+        Index: boundary names from the input upwards; one column per rule set.
+    """
+    _style()
+    fig, ax = plt.subplots(figsize=(7, 3.4))
+    for rules in totals:
+        ax.plot(range(len(totals)), totals[rules].to_numpy(), marker="o", label=rules)
+    ax.set_xticks(range(len(totals)), totals.index, rotation=30, ha="right")
+    ax.set_yscale("symlog", linthresh=1)
+    ax.set(ylabel="total / explained output (symlog)",
+           title="relevance summed at each layer boundary")
+    ax.legend(fontsize="small")
+    fig.tight_layout()
+    return fig

@@ -1,0 +1,356 @@
+import math
+
+import matplotlib
+import numpy as np
+import pandas as pd
+import pytest
+
+from dnaexplain import data, motifs
+from dnaexplain.motifs import Candidate
+
+CTCF, TGIF1 = "MA0139.1", "MA0796.1"
+
+
+def marked(dataset, seed=1):
+    """Scores of an ideal explainer: 1 on planted bases, small non-negative noise elsewhere."""
+    rng = np.random.default_rng(seed)
+    return dataset.mask + rng.uniform(0, 0.05, dataset.mask.shape)
+
+
+def aligned_columns(found, table, planted):
+    """(found column, planted column) pairs at TOMTOM's offset for the top match."""
+    offset = int(table.iloc[0]["offset"])
+    w = planted.probs.shape[1]
+    return [(c, c + offset) for c in range(found.counts.shape[1]) if 0 <= c + offset < w]
+
+
+def distance(found, planted, pairs):
+    """Mean total-variation distance between aligned probability columns."""
+    p = motifs.probabilities(found.counts)
+    return np.mean([0.5 * np.abs(p[:, a] - planted.probs[:, b]).sum() for a, b in pairs])
+
+
+@pytest.fixture(scope="module")
+def ctcf():
+    """CTCF planted in 100 of 200 sequences, motifs found from 6-mers and compared once."""
+    d = data.synthetic(200, 100, motifs=(CTCF,), seed=0)
+    scores = marked(d)
+    found = motifs.find_motifs(d.sequences, d.labels, scores, k=6)
+    return d, scores, found, motifs.compare(found)
+
+
+# high-scoring regions
+
+
+def dnabert_rule(s, min_length=5):
+    """DNABERT's rule written out position by position, for non-negative scores."""
+    keep = [x > np.mean(s) and x > 10 * np.min(s) for x in s]
+    regions, start = [], None
+    for i, k in enumerate(keep + [False]):
+        if k and start is None:
+            start = i
+        if not k and start is not None:
+            if i - start >= min_length:
+                regions.append((start, i))
+            start = None
+    return regions
+
+
+def test_high_score_regions_hand_made():
+    rows = [
+        [5, 5, 5, 5, 5] + [0] * 10,  # run touching the start
+        [0] * 6 + [3] * 6,  # run touching the end
+        [0, 0, 4, 4, 4, 4, 0, 0, 0, 0],  # run of 4: too short
+        [1] * 5 + [12] * 5 + [9] * 5,  # mean 7.33, 10 x min = 10: the 9s fail the fold rule
+        [-2, -2, 3, 3, 3, 3, 3, -1, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5],  # signed: clamped at 0
+        [2.0] * 7,  # constant: nothing above the mean
+        [],
+    ]
+    assert motifs.high_score_regions(rows) == [
+        [(0, 5)], [(6, 12)], [], [(5, 10)], [(2, 7)], [], [],
+    ]
+    assert motifs.high_score_regions(rows[2:3], min_length=4) == [[(2, 6)]]
+    assert motifs.high_score_regions(rows[3:4], fold=0.5) == [[(5, 15)]]
+
+
+def test_high_score_regions_padded_rows_stop_at_each_length():
+    scores = np.array([
+        [0, 0, 0, 1, 1, 1, 1, 1, 9, 9, 9, 9, 9],  # length 8: the 9s are padding
+        [1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0],
+    ], dtype=float)
+    assert motifs.high_score_regions(scores, lengths=[8, 13]) == [[(3, 8)], [(0, 5)]]
+    assert motifs.high_score_regions(scores) == [[(8, 13)], [(0, 5)]]
+    with pytest.raises(ValueError, match="exceeds"):
+        motifs.high_score_regions(scores, lengths=[8, 14])
+
+
+def test_high_score_regions_equal_dnabert_rule_on_non_negative_scores():
+    rng = np.random.default_rng(0)
+    # smoothed (runs) with some zeros (min 0) and some rows without (min > 0)
+    rows = [np.convolve(rng.gamma(0.5, size=n), np.ones(4), "same") * (rng.random(n) < 0.9)
+            for n in rng.integers(5, 80, 200)]
+    got = motifs.high_score_regions(rows)
+    assert got == [dnabert_rule(r) for r in rows]
+    assert sum(map(len, got)) == 245 and sum(r.min() > 0 for r in rows) == 17
+
+
+# enrichment
+
+
+def upper_tail(x, n, positives, total):
+    """P(X >= x) for X hypergeometric: n of total drawn, positives of them marked."""
+    return sum(math.comb(positives, j) * math.comb(total - positives, n - j)
+               for j in range(x, min(n, positives) + 1)) / math.comb(total, n)
+
+
+def test_enrichment_is_the_hypergeometric_upper_tail():
+    # 3 of 4 positives and 1 of 4 negatives: (C(4,3) C(4,1) + C(4,4) C(4,0)) / C(8,4)
+    assert motifs.enrichment([3], [1], 4, 4)[0] == pytest.approx(17 / 70, rel=1e-12)
+    np.testing.assert_allclose(motifs.enrichment([3, 5], [1, 2], 20, 30),
+                               [upper_tail(3, 4, 20, 50), upper_tail(5, 7, 20, 50)], rtol=1e-12)
+    cases = [(1, 0, 100, 100), (12, 40, 50, 500), (0, 3, 5, 5)]
+    for a, b, pos, neg in cases:
+        expected = upper_tail(a, a + b, pos, pos + neg)
+        assert motifs.enrichment([a], [b], pos, neg)[0] == pytest.approx(expected, rel=1e-10)
+
+
+def test_benjamini_hochberg_hand_examples():
+    np.testing.assert_allclose(motifs.benjamini_hochberg([0.01, 0.04, 0.03, 0.005]),
+                               [0.02, 0.04, 0.04, 0.02], rtol=1e-12)
+    np.testing.assert_allclose(motifs.benjamini_hochberg([0.04, 0.01, 0.2]),
+                               [0.06, 0.03, 0.2], rtol=1e-12)
+    # a later, smaller m p / j carries down to earlier ranks
+    np.testing.assert_allclose(motifs.benjamini_hochberg([0.5, 0.6, 0.7]), [0.7] * 3)
+    assert motifs.benjamini_hochberg([]).shape == (0,)
+
+
+def test_candidates_count_sequences_containing_the_string():
+    # GATTACA scores high in positives 0-2; positive 3 lacks it; negative 5 has it twice
+    seqs = ["CCGATTACACC", "GATTACACCCC", "CCCCGATTACA", "CCCCCCCCCCC",
+            "CCCCCCCCCCC", "GATTACAGATTACA", "CCCCCCCCCCC", "CCCCCCCCCCC"]
+    labels = [1, 1, 1, 1, 0, 0, 0, 0]
+    scores = [np.zeros(len(s)) for s in seqs]
+    for i, s in enumerate(seqs[:3]):
+        scores[i][s.index("GATTACA") : s.index("GATTACA") + 7] = 1
+    (c,) = motifs.candidates(seqs, labels, scores, p_adjusted=None)
+    assert c.seq == "GATTACA"
+    assert c.regions == ((0, 2, 9), (1, 0, 7), (2, 4, 11))
+    assert (c.n_pos, c.n_neg) == (3, 1)
+    assert c.p == pytest.approx(17 / 70) and c.q == pytest.approx(17 / 70)
+    assert motifs.candidates(seqs, labels, scores) == []  # 17/70 is not below 0.005
+    # k-mers of the regions: GATTACA has two 6-mers, both in the same sequences
+    kmers = motifs.candidates(seqs, labels, scores, p_adjusted=None, k=6)
+    assert sorted(c.seq for c in kmers) == ["ATTACA", "GATTAC"]
+    assert all((c.n_pos, c.n_neg) == (3, 1) for c in kmers)
+
+
+def test_candidates_check_score_lengths():
+    seqs = ["ACGTACGTAC", "ACGTA"]
+    with pytest.raises(ValueError, match="lengths must match"):
+        motifs.candidates(seqs, [1, 0], [np.ones(10), np.ones(6)])
+    padded = np.zeros((2, 12))
+    padded[0, 2:8] = 1
+    padded[1, 5:] = 7  # beyond sequence 1's end: ignored
+    got = motifs.candidates(seqs, [1, 1], padded, p_adjusted=None)
+    assert [(c.seq, c.regions) for c in got] == [("GTACGT", ((0, 2, 8),))]
+
+
+# merging and windows
+
+
+def test_align_counts_identities_over_ungapped_offsets():
+    assert motifs.align("ACGTA", "GTA") == (3, 2)
+    assert motifs.align("GATTA", "TTACC") == (3, 2)  # b overhangs a's end
+    assert motifs.align("TACC", "GGTA") == (2, -2)  # b starts before a
+    assert motifs.align("AAAA", "TTTT") == (0, 0)  # ties: offset nearest 0
+
+
+def test_align_scores_equal_biopython_without_internal_gaps():
+    from Bio.Align import PairwiseAligner
+
+    # Biopython's defaults of DNABERT's time (1.88 charges end gaps -1), internal gaps
+    # forbidden as DNABERT does
+    aligner = PairwiseAligner(match_score=1, mismatch_score=0, gap_score=0)
+    aligner.internal_gap_score = -10000.0
+    rng = np.random.default_rng(0)
+    for _ in range(50):
+        a, b = ("".join(rng.choice(list("ACGT"), n)) for n in rng.integers(3, 12, 2))
+        assert motifs.align(a, b)[0] == aligner.score(a, b)
+
+
+def cand(seq, *regions, p=1e-4):
+    return Candidate(seq, regions, 5, 0, p, p)
+
+
+def test_merge_moves_instances_onto_the_seed():
+    cands = [
+        cand("GTTACAT", (1, 10, 17)),  # TTACA at offset 1: becomes (1, 11, 16)
+        cand("TTACA", (0, 3, 8), (2, 0, 5)),
+        cand("CCCCC", (0, 20, 25)),  # 1 identity with TTACA: its own seed
+        cand("TTACAT", (0, 3, 9)),  # lands on (0, 3, 8), which TTACA already has
+    ]
+    (s1, i1), (s2, i2) = motifs.merge(cands)
+    assert s1.seq == "CCCCC" and i1 == [(0, 20, 25)]  # same length and p-value: by string
+    assert s2.seq == "TTACA" and i2 == [(0, 3, 8), (1, 11, 16), (2, 0, 5)]
+    # with a threshold of 6 identities TTACAT (5 with TTACA) seeds, GTTACAT (6) joins it
+    strict = motifs.merge(cands, threshold=6)
+    assert [s.seq for s, _ in strict] == ["CCCCC", "TTACA", "TTACAT"]
+    assert strict[2][1] == [(0, 3, 9), (1, 11, 17)]
+
+
+def test_expand_centres_windows_and_handles_edges():
+    seq = "ACGTACGTAC" * 3  # length 30
+    inst = [(0, 10, 15), (0, 10, 14), (0, 0, 30), (0, 16, 20), (0, 0, 5), (0, 26, 30)]
+    kept, strings = motifs.expand(inst, [seq], window=24)
+    # odd margin: 9 left, 10 right; even: 10 each; longer than the window: centre cut;
+    # ending exactly at the end is kept; the last two leave the sequence and are dropped
+    assert kept == [(0, 1, 25), (0, 0, 24), (0, 3, 27), (0, 6, 30)]
+    assert strings == [seq[1:25], seq[0:24], seq[3:27], seq[6:30]]
+    kept, strings = motifs.expand(inst[4:] + [(0, -40, -30)], [seq], window=24, edge="pad")
+    assert kept == [(0, -9, 15), (0, 16, 40), (0, -47, -23)]
+    assert strings == ["N" * 9 + seq[:15], seq[16:] + "N" * 10, "N" * 24]
+    with pytest.raises(ValueError):
+        motifs.expand(inst, [seq], edge="clip")
+
+
+def test_find_motifs_near_sequence_edges():
+    # 12 bp sites in 30 bp sequences (several of them cut to 26): most windows leave
+    # the sequence
+    d = data.synthetic(200, 30, motifs=(TGIF1,), seed=3)
+    seqs = [s[:26] if i % 3 == 0 else s for i, s in enumerate(d.sequences)]
+    scores = [m[: len(s)] + 0.01 for m, s in zip(d.mask.astype(float), seqs)]
+    drop = motifs.find_motifs(seqs, d.labels, scores)
+    pad = motifs.find_motifs(seqs, d.labels, scores, edge="pad")
+    # shortest enriched string first: cut sites make TGACAGCT the seed
+    assert drop[0].seed == pad[0].seed == "TGACAGCT"
+    assert "TGACAGCTGTCA" in drop[0].consensus and "TGACAGCTGTCA" in pad[0].consensus
+    assert len(pad[0].instances) > len(drop[0].instances) >= 3
+    assert all(len(w) == 24 for w in pad[0].windows)
+    assert all(0 <= a and b <= len(seqs[i]) for i, a, b in drop[0].instances)
+    assert any(a < 0 or b > len(seqs[i]) for i, a, b in pad[0].instances)
+    # padded columns count fewer bases; every count is a base of a window
+    assert pad[0].counts.sum() == sum(len(w) - w.count("N") for w in pad[0].windows)
+    assert pad[0].counts.sum(axis=0).min() < len(pad[0].windows)
+
+
+# motif recovery
+
+
+def test_find_motifs_dnabert_defaults_recover_a_conserved_motif():
+    d = data.synthetic(200, 100, motifs=(TGIF1,), seed=0)
+    found = motifs.find_motifs(d.sequences, d.labels, marked(d))
+    planted = data.jaspar_motifs([TGIF1])[TGIF1]
+    top = found[0]
+    assert top.id == "motif_1" and top.seed == "TGACAGCTGTCA"
+    assert top.seed in top.consensus and motifs.consensus(planted.counts) == top.seed
+    assert top.q < 0.005 and top.n_neg == 0 and top.n_pos >= 50
+    assert len(top.instances) == len(top.windows) >= 60
+    table = motifs.compare(found[:1])
+    assert table.iloc[0]["id"] == TGIF1
+    assert distance(top, planted, aligned_columns(top, table, planted)) < 0.05
+
+
+def test_find_motifs_recovers_ctcf_and_compare_ranks_it_first(ctcf):
+    d, scores, found, table = ctcf
+    # whole regions of a degenerate motif never recur letter for letter
+    assert motifs.find_motifs(d.sequences, d.labels, scores) == []
+    top = found[0]
+    assert top.counts.shape == (4, 24) and len(top.instances) >= 30
+    assert top.counts.sum(axis=0).tolist() == [len(top.instances)] * 24
+    best = table[table["query"] == "motif_1"].iloc[0]
+    assert (best["rank"], best["id"], best["name"], best["strand"]) == (1, CTCF, "CTCF", "+")
+    assert best["tf_class"] == "C2H2 zinc finger factors"
+    assert best["q_value"] < 1e-10
+    planted = data.jaspar_motifs([CTCF])[CTCF]
+    pairs = aligned_columns(top, table, planted)
+    assert len(pairs) >= 17
+    assert distance(top, planted, pairs) < 0.15
+    planted_consensus = motifs.consensus(planted.counts)
+    same = [top.consensus[a] == planted_consensus[b] for a, b in pairs]
+    assert np.mean(same) >= 0.85
+
+
+# TOMTOM
+
+
+def test_compare_finds_a_jaspar_matrix_and_its_reverse_complement():
+    m = data.jaspar_motifs([CTCF])[CTCF]
+    table = motifs.compare({"fwd": m.counts, "rev": m.counts[::-1, ::-1]}, n_best=3)
+    assert list(table.columns) == motifs.COLUMNS
+    assert table["query"].tolist() == ["fwd"] * 3 + ["rev"] * 3
+    assert table["rank"].tolist() == [1, 2, 3] * 2
+    first = table[table["rank"] == 1]
+    assert first["id"].tolist() == [CTCF, CTCF]
+    assert first["strand"].tolist() == ["+", "-"]
+    assert first["offset"].tolist() == [0, 0] and first["overlap"].tolist() == [19, 19]
+    assert (table["q_value"] >= table["p_value"]).all()
+    for _, rows in table.groupby("query"):
+        assert rows["p_value"].is_monotonic_increasing
+
+
+def test_compare_offset_of_a_query_cut_from_a_target():
+    m = data.jaspar_motifs([CTCF])[CTCF]
+    row = motifs.compare({"core": m.probs[:, 3:15]}, n_best=1).iloc[0]
+    assert (row["id"], row["offset"], row["overlap"], row["strand"]) == (CTCF, 3, 12, "+")
+
+
+def test_tf_families_counts_each_query_once():
+    table = pd.DataFrame({
+        "query": ["m1", "m1", "m2", "m2", "m3"],
+        "name": ["CTCF", "CTCFL", "Ahr::Arnt", "ZIC4", "X"],
+        "tf_family": ["zf", "zf", "PAS; bHLH-ZIP", "zf", ""],
+        "q_value": [0.001, 0.01, 0.02, 0.5, 0.01],
+    })
+    got = motifs.tf_families(table)
+    assert got.to_dict("list") == {
+        "tf_family": ["PAS", "bHLH-ZIP", "unknown", "zf"],
+        "n_queries": [1, 1, 1, 1],
+        "queries": ["m2", "m2", "m3", "m1"],
+        "names": ["Ahr::Arnt", "Ahr::Arnt", "X", "CTCF, CTCFL"],
+    }
+    assert motifs.tf_families(table, max_q=1)["n_queries"].tolist() == [2, 1, 1, 1]
+
+
+def test_tf_families_of_ctcf_matches(ctcf):
+    *_, table = ctcf
+    got = motifs.tf_families(table, level="tf_class")
+    assert got.iloc[0]["tf_class"] == "C2H2 zinc finger factors"
+    assert got.iloc[0]["n_queries"] == table["query"].nunique()
+
+
+# PWMs and logos
+
+
+def test_counts_probabilities_information_content_exact():
+    counts = motifs.counts_matrix(["ACGT", "ACGA", "ACNA"])
+    np.testing.assert_array_equal(counts, [[3, 0, 0, 2], [0, 3, 0, 0], [0, 0, 2, 0],
+                                           [0, 0, 0, 1]])
+    assert motifs.consensus(counts) == "ACGA"
+    p = motifs.probabilities(counts)
+    np.testing.assert_allclose(p[:, 3], [2 / 3, 0, 0, 1 / 3])
+    np.testing.assert_allclose(motifs.probabilities(counts, pseudocount=1)[:, 0],
+                               [4 / 7, 1 / 7, 1 / 7, 1 / 7])
+    entropy = -(2 / 3 * math.log2(2 / 3) + 1 / 3 * math.log2(1 / 3))
+    np.testing.assert_allclose(motifs.information_content(p), [2, 2, 2, 2 - entropy])
+    empty = np.zeros((4, 2))
+    empty[:, 1] = 5
+    np.testing.assert_allclose(motifs.probabilities(empty), 0.25)
+    np.testing.assert_allclose(motifs.information_content(np.full((4, 3), 0.25)), 0)
+    assert motifs.consensus(empty) == "NA"
+    skewed = motifs.information_content([[1], [0], [0], [0]], background=(0.4, 0.1, 0.1, 0.4))
+    np.testing.assert_allclose(skewed, [math.log2(1 / 0.4)])
+    with pytest.raises(ValueError):
+        motifs.counts_matrix(["ACG", "AC"])
+
+
+def test_logo_returns_axes():
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    counts = motifs.counts_matrix(["ACGT", "ACGA", "ACCA"])
+    ax = motifs.logo(counts, title="toy")
+    assert isinstance(ax, matplotlib.axes.Axes)
+    assert ax.get_title() == "toy" and ax.get_ylim() == (0, 2)
+    fig, given = plt.subplots()
+    assert motifs.logo(motifs.probabilities(counts), ax=given) is given
+    plt.close("all")
