@@ -1,0 +1,340 @@
+"""Mutating the most relevant positions: the DNABERT-LRP paper's section 4.3 experiment and
+faithfulness curves.
+
+Per sequence, positions are ranked by a nucleotide score map (highest first, ties in random
+order), the top n are each changed to a random other base, and the mutants are re-tokenised and
+classified. A faithful map destroys the prediction with few mutations; the baselines are random
+positions (repeated), no mutation (n = 0) and entirely random sequences (n = "all").
+
+Randomness is seeded per method and repeat: method m, repeat r draws from
+``numpy.random.default_rng([seed, zlib.crc32(m.encode()), r])`` (tie breaks first, then the new
+bases), so a method's mutants do not depend on which other methods run. Within one method and
+repeat the mutants are nested: the top 5 mutant carries the top 1 mutant's new base, and more.
+
+All mutants of an experiment are classified together, sorted by length and in chunks of about
+`CHUNK` sequences (to bound the memory of tokens), so the experiment costs about what
+classifying that many sequences costs.
+"""
+
+import zlib
+
+import numpy as np
+import pandas as pd
+import torch
+from tqdm import tqdm
+
+from . import metrics, models
+from .metrics import _array, _valid
+from .sequences import from_indices, mutate_indices, to_indices
+from .tokenizers import encode
+
+NS = (1, 5, 10, 15, 20)
+ALL = -1  # n of the "all positions" baseline: random sequences of the same lengths
+CHUNK = 8192  # sequences tokenised at once
+
+
+def rank_positions(scores, lengths=None, seed=0):
+    """Positions of each sequence ordered by score, highest first, ties in random order.
+
+    Ties are broken by a seeded random key, never by position, so no method gains from where
+    its ties sit; every tied position is equally likely to come first.
+
+    Parameters
+    ----------
+    scores : numpy.ndarray or torch.Tensor, shape (n, L)
+        Nucleotide scores; NaN marks positions that must never be chosen.
+    lengths : array-like of int, shape (n,), optional
+        Sequence lengths: positions ``>= lengths[i]`` are never chosen. All L when None.
+    seed : int, sequence of int or numpy.random.Generator
+        Anything `numpy.random.default_rng` takes.
+
+    Returns
+    -------
+    numpy.ndarray of int64, shape (n, L)
+        Row i lists the valid positions of sequence i, best first, then -1 for the rest.
+    """
+    s = _array(scores)
+    valid = _valid(s, lengths)
+    order = _order(s, valid, np.random.default_rng(seed))
+    order[np.arange(s.shape[1]) >= valid.sum(1)[:, None]] = -1
+    return order
+
+
+def _order(s, valid, rng):
+    """Every position of each row: valid ones by descending score and random key, then the rest."""
+    key = rng.random(s.shape)
+    return np.lexsort((key, np.where(valid, -s, np.inf)), axis=1)
+
+
+def _mutants(indices, scores, lengths, ns, rng):
+    """Copies of ``indices`` with the top n positions mutated, for each n in ``ns`` (nested).
+
+    Parameters
+    ----------
+    indices : numpy.ndarray of uint8, shape (n, L)
+    scores : numpy.ndarray, shape (n, L)
+    lengths : numpy.ndarray of int, shape (n,)
+    ns : list of int
+    rng : numpy.random.Generator
+
+    Returns
+    -------
+    list of numpy.ndarray of uint8, shape (n, L)
+    """
+    valid = _valid(scores, lengths)
+    order = _order(scores, valid, rng)
+    rank = np.empty_like(order)
+    np.put_along_axis(rank, order, np.arange(order.shape[1]), axis=1)
+    # one new base per position, shared by all n: the mutants are nested. Invalid positions
+    # rank last and keep their base in `changed`, so n beyond a sequence's length is harmless.
+    changed = mutate_indices(indices, valid, rng)
+    return [np.where(rank < n, changed, indices) for n in ns]
+
+
+def _rng(seed, method, repeat):
+    return np.random.default_rng([seed, zlib.crc32(method.encode()), repeat])
+
+
+def _encode(sequences):
+    """Base indices (n, L), padded with N, and lengths (n,) of a list of sequences."""
+    lengths = np.array([len(s) for s in sequences], dtype=np.int64)
+    return to_indices(sequences, int(lengths.max())), lengths
+
+
+def _decode(indices, lengths):
+    return [s[:n] for s, n in zip(from_indices(indices), lengths.tolist())]
+
+
+def _fit(scores, shape):
+    """Scores as float64 (n, L) for sequences of the given (n, L) shape, cut to L."""
+    s = _array(scores)
+    if s.shape[0] != shape[0] or s.shape[1] < shape[1]:
+        raise ValueError(f"scores of shape {s.shape} do not cover {shape[0]} sequences of up "
+                         f"to {shape[1]} bp")
+    return s[:, : shape[1]]
+
+
+def mutate_top(sequences, scores, n, seed=0):
+    """Change the n highest-scoring positions of each sequence to a random other base.
+
+    Parameters
+    ----------
+    sequences : list of str
+        m sequences, upper case, lengths up to L.
+    scores : numpy.ndarray or torch.Tensor, shape (m, >= L)
+        Nucleotide scores (0 or NaN beyond a sequence's end); ranked by `rank_positions`.
+    n : int
+        Positions to mutate; a sequence with fewer valid positions has all of them mutated.
+    seed : int, sequence of int or numpy.random.Generator
+        Drives the tie breaks and the new bases (see the module docstring).
+
+    Returns
+    -------
+    list of str
+        m mutated sequences, same lengths.
+    """
+    idx, lengths = _encode(sequences)
+    (out,) = _mutants(idx, _fit(scores, idx.shape), lengths, [n], np.random.default_rng(seed))
+    return _decode(out, lengths)
+
+
+def _classify(model, tokenizer, indices, lengths, max_length, batch_size, device, verbose):
+    """Class probabilities of many encoded sequences, float64 (n, classes), input order."""
+    order = np.argsort(lengths, kind="stable")  # neighbours in a chunk pad to similar lengths
+    chunk = batch_size * max(1, CHUNK // batch_size)  # whole batches per chunk
+    probs = []
+    with tqdm(total=len(order), desc="classify mutants", disable=not verbose) as bar:
+        for start in range(0, len(order), chunk):
+            rows = order[start : start + chunk]
+            x = encode(tokenizer, _decode(indices[rows], lengths[rows]),
+                       max_length=max_length, truncate=True)
+            logits = models.predict(model, x, batch_size=batch_size, device=device)
+            probs.append(torch.softmax(logits.double(), -1).numpy())
+            bar.update(len(rows))
+    out = np.empty((len(order), probs[0].shape[1]))
+    out[order] = np.concatenate(probs)
+    return out
+
+
+def experiment(model, tokenizer, sequences, labels, scores, ns=NS, random_repeats=10,
+               all_repeats=3, classes=None, seed=0, max_length=512, batch_size=128, device=None,
+               verbose=False):
+    """Accuracy per class after mutating each method's top n positions, with baselines.
+
+    For every method and n in `ns`, the top n positions of every sequence are mutated (see
+    `mutate_top`), the mutants re-tokenised (truncated to `max_length` tokens) and classified.
+    Baselines, shared by all methods:
+
+    * ``"random"``: positions in random order, `random_repeats` times (repeat = 0, 1, ...);
+    * n = 0: the unmutated sequences;
+    * n = `ALL` (-1): uniformly random sequences of the same lengths, `all_repeats` times.
+
+    Parameters
+    ----------
+    model : transformers.PreTrainedModel
+        A classifier built by `models`.
+    tokenizer : transformers tokenizer or None
+        The model's tokenizer; None for the CNN (one-hot input).
+    sequences : list of str
+        m sequences, upper case.
+    labels : array-like of int, shape (m,)
+        True classes.
+    scores : dict of str to numpy.ndarray or torch.Tensor, shape (m, >= L)
+        Nucleotide scores per method (L the longest sequence); ``"random"`` is reserved.
+    ns : iterable of int
+        Numbers of positions to mutate, each >= 1.
+    random_repeats, all_repeats : int
+        Repeats of the random-position and random-sequence baselines.
+    classes : sequence of str, optional
+        Class names by label; ``"0"``, ``"1"``, ... when None.
+    seed : int
+        Non-negative; see the module docstring for how it is used.
+    max_length, batch_size, device, verbose
+        Tokens per sequence, sequences per forward pass, where to run, progress bar.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per method, class, n and repeat, columns:
+
+        * ``method``: a key of `scores` or ``"random"``;
+        * ``class``, ``label``: class name and index;
+        * ``n``: positions mutated; 0 and ``ALL`` (-1) rows are repeated under every method;
+        * ``step``: n as an ordered categorical ``"0" < "1" < ... < "all"``, to plot on;
+        * ``repeat``: 0 except for the random baselines;
+        * ``accuracy``: fraction of the class's sequences still classified as their class;
+        * ``mean_p``: mean probability of the true class.
+    """
+    if "random" in scores:
+        raise ValueError('"random" names the random-position baseline; rename that method')
+    ns = sorted({int(n) for n in ns})
+    if ns and ns[0] < 1:
+        raise ValueError(f"ns must be positive, got {ns}")
+    idx, lengths = _encode(sequences)
+    labels = np.asarray(labels, dtype=np.int64)
+    methods = {name: _fit(s, idx.shape) for name, s in scores.items()}
+    methods["random"] = np.zeros(idx.shape)  # all tied: a uniformly random order
+    jobs, batches = [], []  # (method or None if shared, n, repeat) and its mutants
+    for name, s in methods.items():
+        for r in range(random_repeats if name == "random" else 1):
+            batches += _mutants(idx, s, lengths, ns, _rng(seed, name, r))
+            jobs += [(name, n, r) for n in ns]
+    jobs.append((None, 0, 0))
+    batches.append(idx)
+    for r in range(all_repeats):
+        jobs.append((None, ALL, r))
+        batches.append(_rng(seed, "all", r).integers(0, 4, idx.shape, dtype=np.uint8))
+    probs = _classify(model, tokenizer, np.concatenate(batches), np.tile(lengths, len(jobs)),
+                      max_length, batch_size, device, verbose)
+    y = np.tile(labels, len(jobs))
+    rows = pd.DataFrame({
+        "job": np.repeat(np.arange(len(jobs)), len(labels)),
+        "label": y,
+        "accuracy": probs.argmax(1) == y,
+        "mean_p": probs[np.arange(len(y)), y],
+    }).groupby(["job", "label"], as_index=False).mean()
+    names = list(classes) if classes is not None else [str(c) for c in range(labels.max() + 1)]
+    parts = []
+    for j, (name, n, r) in enumerate(jobs):
+        part = rows[rows.job == j]
+        for method in methods if name is None else [name]:
+            parts.append(part.assign(method=method, n=n, repeat=r))
+    table = pd.concat(parts, ignore_index=True)
+    table["class"] = [names[c] for c in table.label]
+    steps = ["0", *map(str, ns), "all"]
+    table["step"] = pd.Categorical(
+        np.where(table.n == ALL, "all", table.n.astype(str)), categories=steps, ordered=True)
+    table["method"] = pd.Categorical(table.method, categories=list(methods), ordered=True)
+    table = table.sort_values(["method", "label", "step", "repeat"], ignore_index=True)
+    table["method"] = table.method.astype(str)
+    return table[["method", "class", "label", "n", "step", "repeat", "accuracy", "mean_p"]]
+
+
+def summary(table, level=0.95):
+    """Mean accuracy per method, class and n, with an interval over repeats.
+
+    The interval is a percentile interval: it holds the middle `level` of the repeats'
+    accuracies (numpy's linear quantiles), i.e. where one random draw falls, which is what a
+    single run of a method is compared with. NaN where there is one repeat.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        From `experiment`.
+    level : float
+        Coverage of the interval.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns method, class, label, n, step, repeats, accuracy (mean over repeats), lo, hi,
+        mean_p (mean over repeats); in the table's order.
+    """
+    g = table.groupby(["method", "class", "label", "n", "step"], sort=False, observed=True)
+    out = g.agg(repeats=("repeat", "size"), accuracy=("accuracy", "mean"),
+                mean_p=("mean_p", "mean"))
+    q = (1 - level) / 2
+    several = out.repeats > 1
+    out["lo"] = g.accuracy.quantile(q).where(several)
+    out["hi"] = g.accuracy.quantile(1 - q).where(several)
+    out = out.reset_index()
+    return out[["method", "class", "label", "n", "step", "repeats", "accuracy", "lo", "hi",
+                "mean_p"]]
+
+
+def faithfulness(model, tokenizer, sequences, targets, scores, ns=NS, order="most", seed=0,
+                 max_length=512, batch_size=128, device=None, verbose=False):
+    """Perturbation curves: mean drop of the target probability as top positions are mutated.
+
+    For each method and n, ``drop(n) = mean_i [p_c(x_i) - p_c(x_i^(n))]`` where x^(n) has its n
+    most relevant (``order="most"``) or least relevant (``"least"``) positions mutated as in
+    `mutate_top`, and ``aopc`` is `metrics.aopc` over the curve. Pass all-zero scores for a
+    random-order baseline (ties are broken at random).
+
+    Parameters
+    ----------
+    model, tokenizer
+        As for `experiment`.
+    sequences : list of str
+        m sequences, upper case.
+    targets : array-like of int, shape (m,)
+        Class c whose probability is followed (true or predicted labels).
+    scores : dict of str to numpy.ndarray or torch.Tensor, shape (m, >= L)
+        Nucleotide scores per method.
+    ns : iterable of int
+        Numbers of positions to mutate, each >= 1.
+    order : {"most", "least"}
+        Mutate the highest or the lowest scores first.
+    seed : int
+        Non-negative; method m draws from the same stream as in `experiment` (repeat 0).
+    max_length, batch_size, device, verbose
+        As for `experiment`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns method, order, n, drop, aopc (the method's AOPC, repeated on its rows).
+    """
+    sign = {"most": 1, "least": -1}.get(order)
+    if sign is None:
+        raise ValueError(f'order must be "most" or "least", got {order!r}')
+    ns = sorted({int(n) for n in ns})
+    if not ns or ns[0] < 1:
+        raise ValueError(f"ns must be positive, got {ns}")
+    idx, lengths = _encode(sequences)
+    targets = np.asarray(targets, dtype=np.int64)
+    batches = [idx]
+    for name, s in scores.items():
+        batches += _mutants(idx, sign * _fit(s, idx.shape), lengths, ns, _rng(seed, name, 0))
+    probs = _classify(model, tokenizer, np.concatenate(batches), np.tile(lengths, len(batches)),
+                      max_length, batch_size, device, verbose)
+    p = probs[np.arange(len(probs)), np.tile(targets, len(batches))].reshape(len(batches), -1)
+    curves = (p[0] - p[1:]).mean(1).reshape(len(scores), len(ns))
+    area = metrics.aopc(curves)
+    return pd.DataFrame({
+        "method": np.repeat(list(scores), len(ns)),
+        "order": order,
+        "n": np.tile(ns, len(scores)),
+        "drop": curves.ravel(),
+        "aopc": np.repeat(area, len(ns)),
+    })

@@ -1,0 +1,240 @@
+import zlib
+from collections import Counter
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+
+from dnaexplain import data, models, training
+from dnaexplain import tokenizers as tk
+from dnaexplain.mutagenesis import (
+    ALL,
+    experiment,
+    faithfulness,
+    mutate_top,
+    rank_positions,
+    summary,
+)
+from dnaexplain.sequences import from_indices, one_hot, random_sequences
+
+CTCF = "MA0139.1"  # 19 bp, informative enough for a hand-set detector
+THRESHOLD = 46.0
+COLUMNS = ["method", "class", "label", "n", "step", "repeat", "accuracy", "mean_p"]
+
+
+def test_rank_positions_exact_order():
+    s = np.array([[0.1, 0.9, -2.0, 0.5, 0.3], [5.0, 4.0, 3.0, 2.0, 1.0]])
+    np.testing.assert_array_equal(rank_positions(s), [[1, 3, 4, 0, 2], [0, 1, 2, 3, 4]])
+    np.testing.assert_array_equal(rank_positions(torch.tensor(s), lengths=[3, 5]),
+                                  [[1, 0, 2, -1, -1], [0, 1, 2, 3, 4]])
+
+
+def test_rank_positions_never_beyond_length_or_nan():
+    s = np.array([[0.0, 0.0, 9.0, 9.0], [1.0, np.nan, 2.0, 0.0]])
+    order = rank_positions(s, lengths=[2, 4], seed=3)
+    assert set(order[0, :2]) == {0, 1} and order[0, 2:].tolist() == [-1, -1]
+    assert order[1].tolist() == [2, 0, 3, -1]
+
+
+def test_rank_positions_breaks_ties_at_random_and_evenly():
+    s = np.array([[1.0, 0.0, 1.0, 1.0, 0.0, 2.0]])
+    firsts = [tuple(rank_positions(s, seed=seed)[0, 1:4]) for seed in range(3000)]
+    # position 5 always leads; the tied 0, 2, 3 come next in every order
+    counts = Counter(f[0] for f in firsts)
+    assert set(counts) == {0, 2, 3}
+    # each tied position leads a third of the time: 1000 +- 3 sd (sd = 25.8)
+    assert all(920 < c < 1080 for c in counts.values()), counts
+    assert len(set(firsts)) == 6
+    assert rank_positions(s, seed=0)[0, -1] in (1, 4)
+
+
+def test_mutate_top_changes_exactly_the_top_positions():
+    seqs = random_sequences(20, 30, seed=1)
+    rng = np.random.default_rng(2)
+    scores = rng.normal(size=(20, 30))
+    for n in (0, 1, 7, 30):
+        out = mutate_top(seqs, scores, n, seed=4)
+        top = np.argsort(-scores, axis=1)[:, :n]  # no ties in normal draws
+        for s, o, t in zip(seqs, out, top):
+            changed = [i for i, (a, b) in enumerate(zip(s, o)) if a != b]
+            assert changed == sorted(t.tolist())
+
+
+def test_mutate_top_respects_lengths_and_is_nested():
+    seqs = ["ACGTACGT", "ACG"]
+    scores = np.array([[1, 2, 3, 4, 5, 6, 7, 8], [1, 2, 3, 0, 0, 0, 0, 0]], dtype=float)
+    five = mutate_top(seqs, scores, 5, seed=0)
+    assert [len(s) for s in five] == [8, 3]
+    assert five[0][:3] == "ACG" and all(a != b for a, b in zip(five[0][3:], "TACGT"))
+    assert all(a != b for a, b in zip(five[1], "ACG"))  # capped at the length
+    two = mutate_top(seqs, scores, 2, seed=0)
+    assert two[0] == "ACGTAC" + five[0][6:]  # same new bases: nested mutants
+
+
+@pytest.fixture(scope="module")
+def motif_task():
+    """A CNN whose weights detect CTCF, and synthetic sequences it classifies exactly.
+
+    conv1 channel 0 is the motif's log-probabilities shifted to be >= 0 (so a window over the
+    sequence's edge scores low) minus a threshold; everything after passes its maximum to the
+    "motif" logit: logits (0, 10 h - 1), h = max_window (score - threshold)+. Kept: positives
+    whose planted site clears the threshold by 1 with every other window 1 below it, and
+    negatives with every window 1 below it.
+    """
+    ds = data.synthetic(300, length=100, motifs=(CTCF,), seed=0)
+    logp = np.log(data.jaspar_motifs([CTCF])[CTCF].probs + 0.01)
+    w = logp - logp.min(0)
+    width = w.shape[1]
+    model = models.build("cnn", "tiny", conv1_kernel=width)
+    with torch.no_grad():
+        for p in model.parameters():
+            p.zero_()
+        model.conv1.weight[0] = torch.tensor(w)
+        model.conv1.bias[0] = -THRESHOLD
+        model.conv2.weight[0, 0, 1] = 1
+        model.fc.weight[0, 0] = 1
+        model.classifier.weight[1, 0] = 10
+        model.classifier.bias[1] = -1
+    x = np.pad(one_hot(ds.sequences).numpy(), ((0, 0), (0, 0), (width // 2, width // 2)))
+    windows = np.stack([np.einsum("nbw,bw->n", x[:, :, j : j + width], w) for j in range(100)], 1)
+    site = np.zeros(windows.shape, dtype=bool)
+    for s in ds.sites:
+        site[s.index, s.start + width // 2] = True
+    other = np.where(site, -np.inf, windows).max(1)
+    planted = np.where(site, windows, -np.inf).max(1)
+    keep = (other <= THRESHOLD - 1) & ((ds.labels == 0) | (planted >= THRESHOLD + 1))
+    return model, ds.subset(np.flatnonzero(keep))
+
+
+def test_hand_set_cnn_is_exact_on_the_kept_sequences(motif_task):
+    model, ds = motif_task
+    assert ds.counts().tolist() == [148, 134]
+    logits = models.predict(model, one_hot(ds.sequences))
+    assert training.classification_metrics(logits, ds.labels)["accuracy"] == 1
+
+
+def test_experiment_on_cnn(motif_task):
+    model, ds = motif_task
+    ns = (1, 5, 10, 19)
+    table = experiment(model, None, ds.sequences, ds.labels, {"motif": ds.mask.astype(float)},
+                       ns=ns, random_repeats=5, all_repeats=3, classes=ds.classes)
+    assert list(table.columns) == COLUMNS
+    # per method and class: n = 0, one row per n, 3 for "all"; random: 5 per n
+    assert len(table) == 2 * (1 + 4 + 3) + 2 * (1 + 4 * 5 + 3)
+    assert table.step.cat.categories.tolist() == ["0", "1", "5", "10", "19", "all"]
+    acc = summary(table).set_index(["method", "class", "n"])
+    for method in ("motif", "random"):
+        assert acc.loc[(method, "motif", 0), "accuracy"] == 1
+        assert acc.loc[(method, "background", 0), "mean_p"] == pytest.approx(1 / (1 + np.e**-1))
+    motif, rand = acc.loc["motif"], acc.loc["random"]
+    # the planted bases are exactly what the CNN sees: mutating them beats random positions at
+    # every n, far below the spread of the random repeats
+    for n in ns:
+        assert motif.loc[("motif", n), "accuracy"] < rand.loc[("motif", n), "lo"]
+    assert motif.loc[("motif", 5), "accuracy"] < 0.3 < 0.85 < rand.loc[("motif", 5), "lo"]
+    assert motif.loc[("motif", 19), "accuracy"] < 0.01  # 1 of 134: a window mutation created
+    assert rand.loc[("motif", 19), "accuracy"] > 0.45
+    assert rand.loc[("motif", ALL), "accuracy"] < 0.03
+    assert (acc.xs("background", level="class").accuracy > 0.98).all()
+
+
+@pytest.fixture(scope="module")
+def bert_task():
+    torch.manual_seed(0)
+    # wide initial weights: predictions that differ between sequences
+    model = models.build("dnabert", "tiny", initializer_range=1.0)
+    tok = tk.dnabert_tokenizer(6)
+    rng = np.random.default_rng(5)
+    seqs = [random_sequences(1, int(n), seed=i)[0] for i, n in enumerate(rng.integers(20, 41, 24))]
+    labels = rng.integers(0, 2, 24)
+    scores = {"a": rng.normal(size=(24, 45)), "b": torch.tensor(rng.normal(size=(24, 40)))}
+    return model, tok, seqs, labels, scores
+
+
+def _run(task, **kw):
+    model, tok, seqs, labels, scores = task
+    kw = dict(scores=scores, ns=(1, 3), random_repeats=2, all_repeats=2, max_length=30,
+              batch_size=7) | kw
+    return experiment(model, tok, seqs, labels, **kw)
+
+
+def test_experiment_on_dnabert_shape_and_unmutated_accuracy(bert_task):
+    model, tok, seqs, labels, _ = bert_task
+    table = _run(bert_task)
+    assert list(table.columns) == COLUMNS
+    assert table.method.unique().tolist() == ["a", "b", "random"]
+    assert table["class"].unique().tolist() == ["0", "1"]
+    assert len(table) == 2 * 2 * (1 + 2 + 2) + 2 * (1 + 2 * 2 + 2)
+    assert table.n.tolist()[:5] == [0, 1, 3, ALL, ALL]
+    logits = models.predict(model, tk.encode(tok, seqs, max_length=30, truncate=True))
+    m = training.classification_metrics(logits, labels)
+    zero = table[table.n == 0].set_index(["method", "label"]).accuracy
+    for method in ("a", "b", "random"):
+        assert zero[(method, 0)] == m["accuracy_0"] and zero[(method, 1)] == m["accuracy_1"]
+
+
+def test_experiment_is_deterministic(bert_task):
+    a, b = _run(bert_task), _run(bert_task, batch_size=64)
+    pd.testing.assert_frame_equal(a, b, atol=1e-6)
+    c = _run(bert_task, seed=1)
+    assert not np.allclose(a.mean_p, c.mean_p)
+
+
+def test_batched_classification_equals_one_at_a_time(bert_task):
+    """The table equals classifying every documented mutant alone (no padding, batch 1)."""
+    model, tok, seqs, labels, scores = bert_task
+    table = _run(bert_task, seed=7)
+    lengths = np.array([len(s) for s in seqs])
+
+    def check(mutants, rows):
+        p = np.stack([torch.softmax(models.predict(
+            model, tk.encode(tok, [s], max_length=30, truncate=True), batch_size=1)[0].double(),
+            -1).numpy() for s in mutants])
+        per = pd.DataFrame({"accuracy": p.argmax(1) == labels,
+                            "mean_p": p[np.arange(len(labels)), labels]}).groupby(labels).mean()
+        got = table.query(rows)[["accuracy", "mean_p"]].to_numpy()
+        np.testing.assert_allclose(got, per.to_numpy(), atol=1e-6)
+
+    zeros = np.zeros((len(seqs), 40))
+    for method, n, r, s in [("a", 1, 0, scores["a"]), ("b", 3, 0, scores["b"]),
+                            ("random", 3, 1, zeros)]:
+        mutants = mutate_top(seqs, s, n, seed=[7, zlib.crc32(method.encode()), r])
+        check(mutants, f"method == '{method}' and n == {n} and repeat == {r}")
+    draw = np.random.default_rng([7, zlib.crc32(b"all"), 1]).integers(
+        0, 4, (len(seqs), lengths.max()), dtype=np.uint8)
+    check([s[:n] for s, n in zip(from_indices(draw), lengths)],
+          f"method == 'b' and n == {ALL} and repeat == 1")
+    check(seqs, "method == 'random' and n == 0")
+
+
+def test_experiment_rejects_a_method_named_random(bert_task):
+    with pytest.raises(ValueError, match="random"):
+        _run(bert_task, scores={"random": np.zeros((24, 40))})
+
+
+def test_summary_interval_over_repeats():
+    table = pd.DataFrame({"method": "random", "class": "x", "label": 0, "n": 5, "step": "5",
+                          "repeat": range(5), "accuracy": [0.1, 0.2, 0.3, 0.4, 0.5],
+                          "mean_p": 0.5})
+    table = pd.concat([table, table.iloc[:1].assign(n=0, step="0")], ignore_index=True)
+    out = summary(table, level=0.5)
+    assert out.repeats.tolist() == [5, 1]
+    np.testing.assert_allclose(out.accuracy, [0.3, 0.1])
+    np.testing.assert_allclose(out[["lo", "hi"]].iloc[0], [0.2, 0.4])  # 25th, 75th percentile
+    assert out[["lo", "hi"]].iloc[1].isna().all()
+
+
+def test_faithfulness_most_relevant_first_drops_more(motif_task):
+    model, ds = motif_task
+    pos = ds.subset(np.flatnonzero(ds.labels == 1))
+    kw = dict(ns=(1, 5, 10, 19), seed=0)
+    scores = {"motif": ds.mask[ds.labels == 1].astype(float)}
+    most = faithfulness(model, None, pos.sequences, pos.labels, scores, order="most", **kw)
+    least = faithfulness(model, None, pos.sequences, pos.labels, scores, order="least", **kw)
+    assert list(most.columns) == ["method", "order", "n", "drop", "aopc"]
+    assert most.n.tolist() == [1, 5, 10, 19]
+    assert (most["drop"] > least["drop"]).all()
+    assert most["drop"].iloc[-1] > 0.7 and least["drop"].abs().max() < 0.02
+    assert most.aopc.iloc[0] == pytest.approx(most["drop"].mean())
+    assert most.aopc.iloc[0] > 0.5 > 0.02 > least.aopc.iloc[0]
