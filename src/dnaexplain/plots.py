@@ -152,3 +152,50 @@ def relevance_totals(totals):
     ax.legend(fontsize="small")
     fig.tight_layout()
     return fig
+
+
+def score_tracks(scores, sequence=None, title="", window=None):
+    """One row per method of nucleotide scores along a sequence, each row scaled to max |s| = 1.
+
+    Parameters
+    ----------
+    scores : dict of str to numpy.ndarray, each shape (L,)
+        Method -> nucleotide scores of one sequence.
+    sequence : str, optional
+        Written under the map when it is short enough to read (<= 120 bp shown).
+    window : tuple of 2 int, optional
+        ``(start, end)`` to show only part of the sequence.
+    """
+    _style()
+    names = list(scores)
+    rows = np.array([np.asarray(scores[m], dtype=float) for m in names])
+    start, end = window or (0, rows.shape[1])
+    rows = rows[:, start:end]
+    scale = np.abs(rows).max(1, keepdims=True)
+    rows = rows / np.where(scale > 0, scale, 1)
+    fig, ax = plt.subplots(figsize=(min(16, 3 + 0.06 * rows.shape[1]), 0.42 * len(names) + 1.4))
+    im = ax.imshow(rows, aspect="auto", cmap="RdBu_r", vmin=-1, vmax=1, interpolation="nearest")
+    ax.set_yticks(range(len(names)), names, fontsize=8)
+    ax.grid(False)
+    if sequence is not None and end - start <= 120:
+        ax.set_xticks(range(end - start), list(sequence[start:end]), fontsize=6, family="monospace")
+    else:
+        ticks = ax.get_xticks()
+        ax.set_xticks(ticks[(ticks >= 0) & (ticks < end - start)])
+        ax.set_xticklabels([str(int(t) + start) for t in ax.get_xticks()])
+        ax.set_xlabel("position (bp)")
+    ax.set_title(title)
+    fig.colorbar(im, ax=ax, fraction=0.02, pad=0.01, label="score / max |score|")
+    fig.tight_layout()
+    return fig
+
+
+def method_correlation(matrix, title="mean Spearman correlation between methods"):
+    """Heat map of a symmetric method x method agreement matrix (a DataFrame)."""
+    _style()
+    fig, ax = plt.subplots(figsize=(0.55 * len(matrix) + 2.5, 0.5 * len(matrix) + 1.8))
+    sns.heatmap(matrix, cmap="RdBu_r", vmin=-1, vmax=1, annot=True, fmt=".2f",
+                annot_kws={"size": 7}, square=True, cbar_kws={"shrink": 0.7}, ax=ax)
+    ax.set(title=title, xlabel="", ylabel="")
+    fig.tight_layout()
+    return fig

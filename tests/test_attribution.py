@@ -1,0 +1,374 @@
+"""Tests of dnaexplain.attribution on tiny random models, in float64."""
+
+import os
+from pathlib import Path
+
+import pytest
+import torch
+
+from dnaexplain import attribution as at
+from dnaexplain import lrp, models
+from dnaexplain import tokenizers as tk
+from dnaexplain.positions import to_nucleotides
+from dnaexplain.sequences import one_hot, random_sequences
+
+MIRROR = Path(
+    os.environ.get("DNAEXPLAIN_DATA_MIRROR") or Path(__file__).parents[1] / "../shared/data"
+)
+BPE_JSON = MIRROR / "tokenizers/dnabert2_tokenizer.json"
+# different lengths, so batches hold padding; an N in the last one
+SEQS = random_sequences(2, 24, seed=0) + random_sequences(1, 15, seed=1) + ["ACGTANCGTTAGCA"]
+LRP_METHODS = ["lrp", "lrp_last", "full_lrp", "attnlrp", "cp_lrp", "plrp"]
+TOKEN_METHODS = ["attention", "rollout", "attn_gradcam", *LRP_METHODS, "integrated_gradients",
+                 "saliency", "input_x_gradient", "ism", "random"]
+CNN_METHODS = ["lrp", "plrp", "integrated_gradients", "saliency", "input_x_gradient", "ism",
+               "random"]
+# methods whose scores do not depend on the target class
+NO_TARGET = {"attention", "rollout", "random"}
+
+
+def randomise(model, seed=0, scale=0.5):
+    """Random parameters, so biases, LayerNorms and the classifier are not trivial; float64."""
+    g = torch.Generator().manual_seed(seed)
+    with torch.no_grad():
+        for p in model.parameters():
+            p.copy_(torch.randn(p.shape, generator=g, dtype=p.dtype) * scale)
+    return model.double().eval()
+
+
+@pytest.fixture(scope="module", params=["dnabert", "dnabert2"])
+def transformer(request):
+    """(model, tokenizer) of a tiny DNABERT (k=3) or DNABERT-2 (mirror BPE)."""
+    if request.param == "dnabert":
+        return randomise(models.dnabert("tiny", k=3)), tk.dnabert_tokenizer(3)
+    if not BPE_JSON.is_file():
+        pytest.skip(f"data mirror not found at {MIRROR} (set DNAEXPLAIN_DATA_MIRROR)")
+    return randomise(models.dnabert2("tiny")), tk.dnabert2_tokenizer(BPE_JSON)
+
+
+@pytest.fixture(scope="module")
+def cnn():
+    return models.cnn("tiny").double().eval()
+
+
+def options(method, tokenizer=None):
+    if method == "ism" and tokenizer is not None:
+        return {"tokenizer": tokenizer}
+    return {"n_steps": 8} if method == "integrated_gradients" else {}
+
+
+def logits(model, inputs):
+    with torch.no_grad():
+        return model(**models.model_inputs(model, inputs)).logits
+
+
+# --------------------------------------------------------------------------------------------
+# Every method: shapes, padding, batching, determinism, target
+# --------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("method", TOKEN_METHODS)
+def test_transformer_methods(transformer, method):
+    model, tok = transformer
+    batch = tk.tokenize(tok, SEQS)
+    opts = options(method, tok)
+    s = at.attribute(model, batch, method, batch_size=2, **opts)
+    nucleotide = at.level(model, method) == "nucleotide"
+    assert s.shape == ((4, 24) if nucleotide else batch.input_ids.shape)
+    assert s.dtype == torch.float64 and torch.isfinite(s).all()
+    assert s.abs().sum() > 0
+    if not nucleotide:
+        assert torch.all(s[batch.attention_mask == 0] == 0)
+    for i, seq in enumerate(SEQS):  # one by one, no padding
+        alone = at.attribute(model, tk.tokenize(tok, [seq]), method, **opts)[0]
+        assert torch.allclose(s[i, : len(alone)], alone, atol=1e-5)
+        assert torch.all(s[i, len(alone):] == 0)
+    assert torch.equal(s, at.attribute(model, batch, method, batch_size=2, **opts))
+    if method not in NO_TARGET:
+        predicted = logits(model, batch).argmax(-1)
+        s0 = at.attribute(model, batch, method, target=predicted, **opts)
+        s1 = at.attribute(model, batch, method, target=1 - predicted, **opts)
+        assert torch.allclose(s0, s)
+        assert (s0 - s1).abs().max() > 1e-3
+
+
+@pytest.mark.parametrize("method", CNN_METHODS)
+def test_cnn_methods(cnn, method):
+    x = one_hot(SEQS, length=24)
+    s = at.attribute(cnn, x, method, batch_size=3, **options(method))
+    assert s.shape == (4, 24) and s.dtype == torch.float64
+    assert at.level(cnn, method) == "nucleotide"
+    assert torch.all(s[x.sum(1) == 0] == 0)  # padding and N
+    assert s.abs().sum() > 0
+    # the CNN sees padding (its pooling does), so one by one means rows of the same tensor
+    alone = torch.cat([at.attribute(cnn, x[i : i + 1], method, **options(method))
+                       for i in range(4)])
+    assert torch.allclose(s, alone, atol=1e-5)
+    if method != "random":
+        predicted = logits(cnn, x.double()).argmax(-1)
+        s1 = at.attribute(cnn, x, method, target=1 - predicted, **options(method))
+        assert (s - s1).abs().max() > 1e-4
+
+
+# --------------------------------------------------------------------------------------------
+# Attention methods against hand computations
+# --------------------------------------------------------------------------------------------
+
+
+def test_rollout_rows_are_distributions():
+    g = torch.Generator().manual_seed(0)
+    maps = [torch.rand(2, 5, 5, generator=g, dtype=torch.float64) for _ in range(3)]
+    joint = at.rollout(maps)
+    assert torch.all(joint >= 0)
+    assert torch.allclose(joint.sum(-1), torch.ones(2, 5, dtype=torch.float64))
+    eye = torch.eye(5, dtype=torch.float64)
+    a = [m + eye for m in maps]
+    hand = [x / x.sum(-1, keepdim=True) for x in a]
+    assert torch.allclose(joint, hand[2] @ hand[1] @ hand[0])
+    assert torch.allclose(at.rollout(maps, start_layer=1), hand[2] @ hand[1])
+    assert torch.allclose(at.rollout(maps, start_layer=-1, normalize=False), a[2])
+    assert torch.allclose(at.rollout(maps, normalize=False), a[2] @ a[1] @ a[0])
+    for start in (0, 1, -1):
+        for normalize in (True, False):
+            full = at.rollout(maps, start, normalize)
+            assert torch.allclose(at.rollout(maps, start, normalize, row=2), full[:, 2])
+
+
+def test_attention_and_rollout_match_hand_computation(transformer):
+    model, tok = transformer
+    batch = tk.tokenize(tok, SEQS[:1])  # no padding
+    with torch.no_grad():
+        probs = model(**models.model_inputs(model, batch), output_attentions=True).attentions
+    attention = probs[-1][0, :, 0].sum(0)
+    attention[[0, -1]] = 0  # [CLS], [SEP]
+    assert torch.allclose(at.attribute(model, batch, "attention")[0], attention)
+    eye = torch.eye(probs[0].shape[-1], dtype=torch.float64)
+    joint = eye
+    for p in probs:
+        a = p[0].mean(0) + eye
+        joint = (a / a.sum(-1, keepdim=True)) @ joint
+    expected = joint[0].clone()
+    expected[0] = 0
+    assert torch.allclose(at.attribute(model, batch, "rollout")[0], expected)
+
+
+def test_attn_gradcam_matches_hand_computation(transformer):
+    model, tok = transformer
+    batch = tk.tokenize(tok, SEQS)
+    s = at.attribute(model, batch, "attn_gradcam")
+    assert torch.all((s >= 0) & (s <= 1))
+    kw = models.model_inputs(model, tk.tokenize(tok, SEQS[2:3]))
+    x = model.get_input_embeddings()(kw["input_ids"]).detach().requires_grad_()
+    out = model(inputs_embeds=x, attention_mask=kw["attention_mask"], output_attentions=True)
+    a = out.attentions[-1]
+    y = out.logits[0, out.logits[0].argmax()]
+    grad = torch.autograd.grad(y, a)[0][0]
+    cam = (grad.mean((1, 2), keepdim=True) * a[0].detach()).mean(0).clamp(min=0)
+    cam = (cam - cam.min()) / (cam.max() - cam.min())
+    expected = cam[0]
+    expected[0] = 0
+    assert torch.allclose(s[2, : len(expected)], expected)
+
+
+# --------------------------------------------------------------------------------------------
+# Gradient methods against autograd; IG completeness
+# --------------------------------------------------------------------------------------------
+
+
+def test_saliency_and_input_x_gradient_match_autograd(transformer):
+    model, tok = transformer
+    batch = tk.tokenize(tok, SEQS)
+    kw = models.model_inputs(model, batch)
+    x = model.get_input_embeddings()(kw["input_ids"]).detach().requires_grad_()
+    out = model(inputs_embeds=x, attention_mask=kw["attention_mask"]).logits
+    target = torch.tensor([0, 1, 1, 0])
+    grad = torch.autograd.grad(out.gather(1, target[:, None]).sum(), x)[0]
+    pad = batch.attention_mask[..., None] == 0
+    saliency = grad.abs().masked_fill(pad, 0).sum(-1)
+    ixg = (grad * x).masked_fill(pad, 0).sum(-1).detach()
+    assert torch.allclose(at.attribute(model, batch, "saliency", target=target), saliency)
+    assert torch.allclose(at.attribute(model, batch, "input_x_gradient", target=target), ixg)
+
+
+@pytest.mark.parametrize("baseline", ["pad", "zero"])
+def test_integrated_gradients_completeness(transformer, baseline):
+    model, tok = transformer
+    batch = tk.tokenize(tok, SEQS)
+    s = at.attribute(model, batch, "integrated_gradients", target=1, n_steps=64,
+                     baseline=baseline)
+    real = batch.spans[..., 0] >= 0
+    emb = model.get_input_embeddings()
+    if baseline == "pad":
+        ref = emb(batch.input_ids.masked_fill(real, batch.vocab.index("[PAD]")))
+    else:
+        ref = emb(batch.input_ids).masked_fill(real[..., None], 0)
+    with torch.no_grad():
+        y0 = model(inputs_embeds=ref, attention_mask=batch.attention_mask).logits[:, 1]
+    y = logits(model, batch)[:, 1]
+    assert torch.allclose(s.sum(1), y - y0, rtol=1e-4, atol=1e-6)
+    assert torch.all(s[~real] == 0)  # [CLS], [SEP] and padding equal their baseline
+
+
+def test_cnn_gradients_match_autograd(cnn):
+    x = one_hot(SEQS, dtype=torch.float64, length=24).requires_grad_()
+    grad = torch.autograd.grad(cnn(x).logits[:, 1].sum(), x)[0]
+    zero = x.sum(1) == 0
+    assert torch.allclose(at.attribute(cnn, x.detach(), "saliency", target=1),
+                          grad.abs().sum(1).masked_fill(zero, 0))
+    assert torch.allclose(at.attribute(cnn, x.detach(), "input_x_gradient", target=1),
+                          (grad * x).sum(1).detach())
+    # ReLU kinks make the path integral converge slowly: more steps, looser tolerance
+    ig = at.attribute(cnn, x.detach(), "integrated_gradients", target=1, n_steps=512)
+    y = logits(cnn, x.detach())[:, 1] - logits(cnn, torch.zeros_like(x))[:, 1]
+    assert torch.allclose(ig.sum(1), y, rtol=1e-2, atol=1e-4)
+
+
+# --------------------------------------------------------------------------------------------
+# ism, random
+# --------------------------------------------------------------------------------------------
+
+
+def brute_force_ism(predict_one, seqs):
+    """Reference in-silico mutagenesis: one prediction per mutant, in plain Python."""
+    out = torch.zeros(len(seqs), max(map(len, seqs)), dtype=torch.float64)
+    for i, seq in enumerate(seqs):
+        ref = predict_one(seq)
+        c = ref.argmax()
+        for p, base in enumerate(seq):
+            if base == "N":
+                continue
+            mutants = [predict_one(seq[:p] + b + seq[p + 1 :])[c] for b in "ACGT" if b != base]
+            out[i, p] = ref[c] - sum(mutants) / 3
+    return out
+
+
+def test_ism_matches_brute_force(transformer):
+    model, tok = transformer
+    s = at.attribute(model, tk.tokenize(tok, SEQS), "ism", tokenizer=tok, batch_size=7)
+    expected = brute_force_ism(lambda seq: logits(model, tk.tokenize(tok, [seq]))[0], SEQS)
+    assert torch.allclose(s, expected, atol=1e-10)
+    assert torch.all(s[3, 5] == 0)  # N
+
+
+def test_cnn_ism_matches_brute_force(cnn):
+    # every sequence padded to 24 bp, as in the batch
+    s = at.attribute(cnn, one_hot(SEQS, length=24), "ism", batch_size=5)
+    padded = [seq + "N" * (24 - len(seq)) for seq in SEQS]
+    expected = brute_force_ism(lambda seq: logits(cnn, one_hot([seq], torch.float64))[0], padded)
+    assert torch.allclose(s, expected, atol=1e-10)
+
+
+def test_random_is_seeded(transformer):
+    model, tok = transformer
+    batch = tk.tokenize(tok, SEQS)
+    s = at.attribute(model, batch, "random", seed=3)
+    assert torch.equal(s, at.attribute(model, batch, "random", seed=3))
+    other = at.attribute(model, batch, "random", seed=4)
+    real = batch.spans[..., 0] >= 0
+    assert not torch.allclose(s[real], other[real])
+    assert torch.all(s[~real] == 0) and torch.all((s[real] > 0) & (s[real] < 1))
+    assert s[real].std().item() == pytest.approx(12**-0.5, abs=0.1)  # uniform [0, 1)
+
+
+# --------------------------------------------------------------------------------------------
+# LRP methods
+# --------------------------------------------------------------------------------------------
+
+
+def test_full_lrp_is_conservative(transformer):
+    model, tok = transformer
+    batch = tk.tokenize(tok, SEQS[:1])
+    kw = models.model_inputs(model, batch)
+    rel = lrp.propagate(model, kw, rules="chefer", read_at="encoder")
+    assert rel.input.sum().item() == pytest.approx(1.0, abs=1e-6)
+    expected = rel.input.sum(-1)[0]
+    expected[0] = 0
+    assert torch.allclose(at.attribute(model, batch, "full_lrp")[0], expected)
+
+
+def test_lrp_chefer_reference_settings(transformer):
+    # start_layer=-1, normalize=False is Chefer's generate_LRP: row 0 of (dA_L R_L)+ + I
+    model, tok = transformer
+    batch = tk.tokenize(tok, SEQS[:1])
+    kw = models.model_inputs(model, batch)
+    rel = lrp.propagate(model, kw, rules="chefer", read_at="encoder")
+    _, grads, _, _ = lrp.attention_maps(model, kw, rel.target)
+    cam = (grads[-1] * rel.attention[-1]).clamp(min=0).mean(1)[0]
+    expected = cam[0] + torch.eye(len(cam), dtype=cam.dtype)[0]
+    expected[0] = expected.min()
+    s = at.attribute(model, batch, "lrp", start_layer=-1, normalize=False)[0]
+    assert torch.allclose(s, expected)
+    last = rel.attention[-1].clamp(min=0).mean(1)[0, 0]
+    last[0] = 0
+    assert torch.allclose(at.attribute(model, batch, "lrp_last")[0], last)
+
+
+@pytest.mark.parametrize("base", at.PLRP_BASES)
+def test_plrp_without_pruning_is_its_base(transformer, base):
+    model, tok = transformer
+    batch = tk.tokenize(tok, SEQS)
+    plain = at.attribute(model, batch, base)
+    assert torch.allclose(at.attribute(model, batch, "plrp", base=base, p=0.0), plain)
+    pruned = at.attribute(model, batch, "plrp", base=base, p=0.5)
+    assert not torch.allclose(pruned, plain)
+
+
+def test_chefer_baseline_rules_differ(transformer):
+    model, tok = transformer
+    batch = tk.tokenize(tok, SEQS)
+    a = at.attribute(model, batch, "full_lrp")
+    b = at.attribute(model, batch, "full_lrp", rules="chefer_baseline")
+    assert not torch.allclose(a, b)
+
+
+# --------------------------------------------------------------------------------------------
+# explain, errors
+# --------------------------------------------------------------------------------------------
+
+
+def test_explain_maps_to_nucleotides(transformer, cnn):
+    model, tok = transformer
+    x = at.explain(model, tok, SEQS, "saliency", strategy="split")
+    batch = tk.tokenize(tok, SEQS)
+    expected = to_nucleotides(at.attribute(model, batch, "saliency"), batch, "split")
+    assert x.shape == (4, 24) and torch.equal(x, expected)
+    assert torch.all(x[2, 15:] == 0)
+    ism = at.explain(model, tok, SEQS, "ism")
+    assert torch.equal(ism, at.attribute(model, batch, "ism", tokenizer=tok))
+    assert at.explain(cnn, None, SEQS, "saliency").shape == (4, 24)
+
+
+def test_errors(transformer, cnn):
+    model, tok = transformer
+    batch = tk.tokenize(tok, SEQS)
+    with pytest.raises(ValueError, match="unknown method 'gradcam'; choose one of attention"):
+        at.attribute(model, batch, "gradcam")
+    with pytest.raises(ValueError, match="the CNN has no attention"):
+        at.attribute(cnn, one_hot(SEQS, length=24), "rollout")
+    with pytest.raises(TypeError, match="saliency does not take n_steps"):
+        at.attribute(model, batch, "saliency", n_steps=3)
+    with pytest.raises(TypeError, match="lrp does not take p "):
+        at.attribute(model, batch, "lrp", p=0.2)
+    with pytest.raises(TypeError, match="plrp does not take start_layer"):
+        at.attribute(model, batch, "plrp", base="attnlrp", start_layer=1)
+    with pytest.raises(ValueError, match="plrp base must be one of"):
+        at.attribute(model, batch, "plrp", base="saliency")
+    with pytest.raises(ValueError, match="rules must be one of chefer, chefer_baseline"):
+        at.attribute(model, batch, "lrp", rules="attnlrp")
+    with pytest.raises(TypeError, match="needs tokenizer="):
+        at.attribute(model, batch, "ism")
+    with pytest.raises(TypeError, match="needs a Tokenization"):
+        at.attribute(model, one_hot(SEQS, length=24), "saliency")
+    with pytest.raises(ValueError, match=r"target classes must lie in \[0, 2\)"):
+        at.attribute(model, batch, "saliency", target=2)
+
+
+def test_mode_is_restored(transformer):
+    model, tok = transformer
+    model.train()
+    try:
+        s = at.attribute(model, tk.tokenize(tok, SEQS), "saliency")
+        assert model.training
+    finally:
+        model.eval()
+    assert torch.equal(s, at.attribute(model, tk.tokenize(tok, SEQS), "saliency"))
