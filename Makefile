@@ -7,6 +7,8 @@ BIN := $(VENV)/bin
 CHAPTERS := $(sort $(wildcard notebooks/[0-9]*.py))
 OUT := _build/$(PROFILE)
 
+# Offline data: a mirror beside the checkout is used when DNAEXPLAIN_DATA_MIRROR is not set.
+export DNAEXPLAIN_DATA_MIRROR ?= $(wildcard $(abspath ../shared/data))
 # Results and the numba cache outlive a build so a second one reuses them.
 export DNAEXPLAIN_CACHE ?= $(CURDIR)/.cache/results
 export NUMBA_CACHE_DIR ?= $(CURDIR)/.cache/numba

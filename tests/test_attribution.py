@@ -1,8 +1,10 @@
 """Tests of dnaexplain.attribution on tiny random models, in float64."""
 
 import os
+from types import SimpleNamespace
 from pathlib import Path
 
+import numpy as np
 import pytest
 import torch
 
@@ -372,3 +374,18 @@ def test_mode_is_restored(transformer):
     finally:
         model.eval()
     assert torch.equal(s, at.attribute(model, tk.tokenize(tok, SEQS), "saliency"))
+
+
+def test_explain_all_caches_each_method(tmp_path, monkeypatch):
+    torch.manual_seed(0)
+    trained = SimpleNamespace(model=models.dnabert("tiny", k=3).eval(),
+                              tokenizer=tk.dnabert_tokenizer(3), path=tmp_path / "checkpoint-key")
+    seqs = ["ACGTACGTAC", "TTGACCA"]
+    methods = {"attention": ("attention", {}), "lrp (baseline)": ("lrp", {"rules": "chefer_baseline"})}
+    first = at.explain_all(trained, seqs, methods, root=tmp_path)
+    direct = at.explain(trained.model, trained.tokenizer, seqs, "lrp", rules="chefer_baseline")
+    np.testing.assert_allclose(first["lrp (baseline)"], direct.numpy())
+    assert first["attention"].shape == (2, 10) and (first["attention"][1, 7:] == 0).all()
+    monkeypatch.setattr(at, "explain", lambda *a, **k: pytest.fail("recomputed a cached entry"))
+    again = at.explain_all(trained, seqs, methods, root=tmp_path)
+    np.testing.assert_array_equal(again["attention"], first["attention"])

@@ -230,6 +230,44 @@ def explain(model, tokenizer, sequences, method, target=None, strategy="mean", b
     return scores
 
 
+def explain_all(trained, sequences, methods, target=None, strategy="mean", batch_size=32,
+                device=None, verbose=False, root=None):
+    """Nucleotide scores of several methods for a fine-tuned model, each stored in the cache.
+
+    Parameters
+    ----------
+    trained : training.Trained
+        A fine-tuned model, its tokenizer and its checkpoint (which names it in the cache).
+    sequences : list of str
+        n DNA sequences.
+    methods : list of str, or dict of str to (str, dict)
+        Method names, or labels mapped to ``(method, options)`` for variants, e.g.
+        ``{"lrp (baseline rules)": ("lrp", {"rules": "chefer_baseline"})}``.
+    target, strategy, batch_size, device, verbose
+        As for `explain`.
+    root : str or Path, optional
+        Cache root (`cache.cache_dir`).
+
+    Returns
+    -------
+    dict of str to numpy.ndarray, each shape (n, L)
+        Label -> scores, 0 beyond each sequence's end.
+    """
+    from . import cache
+
+    if not isinstance(methods, dict):
+        methods = {m: (m, {}) for m in methods}
+    targets = None if target is None else torch.as_tensor(target).numpy()
+    out = {}
+    for label, (method, options) in methods.items():
+        parts = {"checkpoint": trained.path.name, "method": method, "options": options,
+                 "sequences": list(sequences), "target": targets, "strategy": strategy}
+        out[label] = cache.cached("scores", parts, lambda: explain(
+            trained.model, trained.tokenizer, sequences, method, target, strategy, batch_size,
+            device, verbose, **options).numpy(), root=root)
+    return out
+
+
 def rollout(maps, start_layer=0, normalize=True, row=None):
     """Attention rollout C = Â_L ... Â_s with Â_b = rownorm(A_b + I).
 

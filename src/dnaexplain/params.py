@@ -19,6 +19,8 @@ SCHEMA = {
     "n_examples": (int, "example sequences printed per class"),
     "train": (dict, "training settings per model: {dnabert: {source: mini, epochs: 3, ...}, ...}"),
     "runs": (list, "fine-tuning runs as 'model:dataset' strings"),
+    "methods": (list, "scoring methods, see dnaexplain.attribution.METHODS"),
+    "n_scored": (int, "sequences per class scored for method comparisons"),
 }
 
 PROFILES = ("smoke", "cpu", "paper")
