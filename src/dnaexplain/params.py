@@ -21,6 +21,10 @@ SCHEMA = {
     "runs": (list, "fine-tuning runs as 'model:dataset' strings"),
     "methods": (list, "scoring methods, see dnaexplain.attribution.METHODS"),
     "n_scored": (int, "sequences per class scored for method comparisons"),
+    "mutagenesis_methods": (list, "methods judged by the mutagenesis experiment"),
+    "n_per_class": (int, "evaluation sequences per class in the mutagenesis experiment"),
+    "random_repeats": (int, "repeats of the random-positions baseline"),
+    "ns": (list, "numbers of top positions mutated"),
 }
 
 PROFILES = ("smoke", "cpu", "paper")

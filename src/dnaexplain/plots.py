@@ -199,3 +199,42 @@ def method_correlation(matrix, title="mean Spearman correlation between methods"
     ax.set(title=title, xlabel="", ylabel="")
     fig.tight_layout()
     return fig
+
+
+def mutagenesis_curves(summary, title=""):
+    """Accuracy against the number of mutated top positions, one panel per class.
+
+    Parameters
+    ----------
+    summary : pandas.DataFrame
+        From `mutagenesis.summary`: columns ``method``, ``class``, ``step`` (ordered
+        categories "0" ... "all"), ``accuracy``, ``lo``, ``hi``. The ``random`` method is drawn
+        as its mean with the interval shaded.
+    """
+    _style()
+    classes = list(dict.fromkeys(summary["class"]))
+    steps = list(summary["step"].cat.categories) if hasattr(summary["step"], "cat") else \
+        list(dict.fromkeys(summary["step"]))
+    x = {s: i for i, s in enumerate(steps)}
+    methods = [m for m in dict.fromkeys(summary["method"]) if m != "random"]
+    colours = dict(zip(methods, sns.color_palette(PALETTE, len(methods))))
+    fig, axes = plt.subplots(1, len(classes), figsize=(5.2 * len(classes), 3.8), squeeze=False,
+                             sharey=True)
+    for ax, cls in zip(axes[0], classes):
+        part = summary[summary["class"] == cls]
+        rand = part[part["method"] == "random"].sort_values("step")
+        if len(rand):
+            xs = [x[s] for s in rand["step"]]
+            ax.fill_between(xs, rand["lo"], rand["hi"], color="grey", alpha=0.25,
+                            label="random (95% of repeats)")
+            ax.plot(xs, rand["accuracy"], color="grey", ls="--")
+        for m in methods:
+            rows = part[part["method"] == m].sort_values("step")
+            ax.plot([x[s] for s in rows["step"]], rows["accuracy"], marker="o", ms=3,
+                    color=colours[m], label=m)
+        ax.set_xticks(range(len(steps)), steps)
+        ax.set(title=f"{title} — {cls}" if title else cls, xlabel="mutated top positions (n)",
+               ylabel="accuracy", ylim=(-0.02, 1.02))
+    axes[0][-1].legend(fontsize="x-small", loc="center left", bbox_to_anchor=(1.01, 0.5))
+    fig.tight_layout()
+    return fig
