@@ -450,3 +450,14 @@ def test_splits_use_published_splits_when_all_are_there(tmp_path):
     assert not set(parts["train"].index) & set(parts["validation"].index)
     capped = data.splits("human_nontata_promoters", root=tmp_path, max_sequences=10)
     assert [len(p) for p in capped.values()] == [10, 10, 10]
+
+
+def test_splits_of_the_synthetic_task_carry_masks_and_repeat(monkeypatch):
+    monkeypatch.setitem(data.SYNTHETIC_TASK, "n", 200)
+    a = data.splits(data.SYNTHETIC, seed=0, min_eval_per_class=500)
+    b = data.splits(data.SYNTHETIC, seed=0)
+    assert a["train"].sequences == b["train"].sequences
+    assert sum(len(p) for p in a.values()) == 200
+    for part in a.values():
+        assert part.mask.shape == (len(part), 200)
+        assert (part.mask[part.labels == 0] == 0).all() and part.mask[part.labels == 1].any(1).all()

@@ -526,10 +526,14 @@ def splits(name, seed=0, min_eval_per_class=500, max_sequences=0, root=None, ver
     test split mirrored) the test split is re-split by `split` with ``seed`` and
     ``min_eval_per_class``. Each part's ``split`` attribute says which happened.
 
+    The name ``"synthetic"`` gives the planted-motif task of `synthetic` with the settings of
+    `SYNTHETIC_TASK` (always generated with seed 0, so every chapter sees the same sequences),
+    re-split like a test split.
+
     Parameters
     ----------
     name : str
-        Registered dataset name.
+        Registered dataset name, or ``"synthetic"``.
     seed : int
         Seed of the re-split, the validation carve-out and the cap.
     min_eval_per_class : int
@@ -546,6 +550,10 @@ def splits(name, seed=0, min_eval_per_class=500, max_sequences=0, root=None, ver
     dict of str to Dataset
         ``"train"``, ``"validation"`` and ``"evaluation"``.
     """
+    if name == SYNTHETIC:
+        parts = split(synthetic(**SYNTHETIC_TASK), seed=seed,
+                      min_eval_per_class=min(min_eval_per_class, SYNTHETIC_TASK["n"] // 10))
+        return {k: _cap(v, max_sequences, seed) for k, v in parts.items()} if max_sequences else parts
     published = spec(name).splits
     try:
         loaded = {s: load(name, s, root=root, verbose=verbose) for s in published}
@@ -670,6 +678,9 @@ def jaspar_motifs(ids=None, collection="CORE", tax_group="vertebrates", release=
 
 # TBP (TATA box), SP1 (GC box), CTCF: well known, different widths and GC content
 DEFAULT_MOTIFS = ("MA0108.2", "MA0079.3", "MA0139.1")
+# The book's task with known answers: one to two planted sites per positive, 200 bp.
+SYNTHETIC = "synthetic"
+SYNTHETIC_TASK = dict(n=6000, length=200, motifs=DEFAULT_MOTIFS, gc=0.42, n_sites=(1, 2), seed=0)
 
 
 def synthetic(n, length=200, motifs=DEFAULT_MOTIFS, gc=0.42, n_sites=1, seed=0,

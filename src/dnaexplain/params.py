@@ -25,6 +25,18 @@ SCHEMA = {
     "n_per_class": (int, "evaluation sequences per class in the mutagenesis experiment"),
     "random_repeats": (int, "repeats of the random-positions baseline"),
     "ns": (list, "numbers of top positions mutated"),
+    "motif_runs": (list, "'model:dataset' runs whose scores are searched for motifs"),
+    "motif_methods": (list, "methods whose scores are searched for motifs"),
+    "motif_kmer": (int, "k-mer candidates inside high-score runs (0 = DNABERT's whole runs)"),
+    "n_motif": (int, "evaluation sequences per class in the motif search"),
+    "compare_runs": (list, "'model:dataset' runs compared in the DNABERT-2 / CNN chapter"),
+    "compare_methods": (dict, "methods per model in the DNABERT-2 / CNN chapter"),
+    "n_compare": (int, "evaluation sequences per class in the DNABERT-2 / CNN chapter"),
+    "prune_runs": (list, "'model:dataset' runs of the pruned-LRP chapter"),
+    "prune_ps": (list, "pruning fractions p of the pruned-LRP chapter"),
+    "benchmark_runs": (list, "'model:dataset' runs of the known-answer benchmark"),
+    "benchmark_methods": (dict, "methods per model in the known-answer benchmark"),
+    "n_benchmark": (int, "evaluation sequences per class in the known-answer benchmark"),
 }
 
 PROFILES = ("smoke", "cpu", "paper")

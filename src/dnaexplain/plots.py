@@ -238,3 +238,50 @@ def mutagenesis_curves(summary, title=""):
     axes[0][-1].legend(fontsize="x-small", loc="center left", bbox_to_anchor=(1.01, 0.5))
     fig.tight_layout()
     return fig
+
+
+def logos(found, title="", n=6):
+    """Information-content logos of the first ``n`` motifs found (`motifs.FoundMotif`)."""
+    from .motifs import logo
+
+    _style()
+    found = found[:n]
+    if not found:
+        return None
+    cols = min(3, len(found))
+    rows = -(-len(found) // cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(4.4 * cols, 1.8 * rows), squeeze=False)
+    for ax in axes.flat[len(found):]:
+        ax.axis("off")
+    for ax, m in zip(axes.flat, found):
+        logo(m.counts, ax=ax, title=f"{m.id}: {len(m.instances)} sites")
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def positional_profile(profiles, marks=None, xlabel="position relative to the TSS (bp)",
+                       title=""):
+    """Mean score along aligned sequences, one line per method (each scaled to max 1).
+
+    Parameters
+    ----------
+    profiles : dict of str to (numpy.ndarray, numpy.ndarray)
+        Method -> (positions (L,), mean score (L,)).
+    marks : dict of str to float, optional
+        Vertical reference lines, label -> position (e.g. {"TATA box": -30}).
+    """
+    _style()
+    fig, ax = plt.subplots(figsize=(9, 3.4))
+    for name, (x, y) in profiles.items():
+        peak = np.nanmax(np.abs(y))
+        ax.plot(x, y / (peak if peak > 0 else 1), label=name, lw=1.2)
+    for label, pos in (marks or {}).items():
+        ax.axvline(pos, color="k", ls=":", lw=1)
+        ax.text(pos, 1.02, label, ha="center", va="bottom", fontsize=8,
+                transform=ax.get_xaxis_transform())
+    ax.set(xlabel=xlabel, ylabel="mean score / max", title=title)
+    ax.legend(fontsize="x-small", loc="center left", bbox_to_anchor=(1.01, 0.5))
+    fig.tight_layout()
+    return fig
