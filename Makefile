@@ -17,7 +17,7 @@ export MALLOC_MMAP_THRESHOLD_ ?= 33554432
 export MALLOC_TRIM_THRESHOLD_ ?= 17179869184
 export MALLOC_TOP_PAD_ ?= 268435456
 
-.PHONY: book test env chapters notebooks bench clean
+.PHONY: book test env data chapters notebooks bench clean
 
 env: $(VENV)/.installed
 
@@ -28,8 +28,13 @@ $(VENV)/.installed: pyproject.toml constraints.txt
 	$(BIN)/pip install --quiet -c constraints.txt -e ".[book,dev]"
 	touch $@
 
+# The profile's datasets, from the mirror or downloaded (training splits follow when published).
+data: env
+	$(BIN)/python -m dnaexplain.data fetch --split test $$($(BIN)/python -c \
+	  "import yaml; print(' '.join(yaml.safe_load(open('params/$(PROFILE).yml'))['datasets']))")
+
 # Execute every chapter with papermill under params/$(PROFILE).yml into book/chapters/.
-chapters: env
+chapters: data
 	@mkdir -p book/chapters .cache/ipynb
 	@set -e; for src in $(CHAPTERS); do \
 	  name=$$(basename $$src .py); \
