@@ -297,3 +297,327 @@ def aopc(drops):
     if torch.is_tensor(drops):
         drops = drops.detach().cpu().numpy()
     return np.asarray(drops, dtype=np.float64).mean(-1)
+
+
+# --------------------------------------------------------------------------------------------
+# Localisation on known sites, token-level views and paired comparisons of two maps
+# --------------------------------------------------------------------------------------------
+
+IUPAC = {"A": "A", "C": "C", "G": "G", "T": "T", "R": "AG", "Y": "CT", "S": "CG", "W": "AT",
+         "K": "GT", "M": "AC", "B": "CGT", "D": "AGT", "H": "ACT", "V": "ACG", "N": "ACGT"}
+
+
+def motif_mask(sequences, pattern, length=None):
+    """Positions covered by a match of an IUPAC pattern, e.g. ``"TATAWAW"`` (a TATA box).
+
+    Matches are searched on the given strand only (a promoter's TATA box lies on its sense
+    strand) and may overlap; every position of every match is True. ``N`` in a sequence
+    matches nothing, ``N`` in the pattern matches any base.
+
+    Parameters
+    ----------
+    sequences : list of str
+        n sequences of A, C, G, T, N (any case).
+    pattern : str
+        IUPAC letters (`IUPAC`).
+    length : int, optional
+        Columns of the mask; the longest sequence when None.
+
+    Returns
+    -------
+    numpy.ndarray of bool, shape (n, length)
+    """
+    import re
+
+    pattern = pattern.upper()
+    bad = sorted(set(pattern) - set(IUPAC))
+    if not pattern or bad:
+        raise ValueError(f"pattern must be IUPAC letters ({''.join(IUPAC)}), got {pattern!r}")
+    regex = re.compile("(?=" + "".join(f"[{IUPAC[c]}]" for c in pattern) + ")")
+    width = len(pattern)
+    length = max((len(s) for s in sequences), default=0) if length is None else length
+    mask = np.zeros((len(sequences), length), dtype=bool)
+    for i, s in enumerate(sequences):
+        for m in regex.finditer(s.upper()):
+            mask[i, m.start() : m.start() + width] = True
+    return mask
+
+
+def relevance_enrichment(scores, mask, lengths=None):
+    """Share of the positive relevance inside a region over the share of positions it covers.
+
+    ``E = RMA / (|mask| / m)`` with RMA = `relevance_mass_accuracy` and m the valid positions
+    of the sequence: 1 is what a map that spreads its positive relevance evenly puts there,
+    above 1 the map concentrates on the region. NaN where RMA is NaN (no positive relevance,
+    empty region).
+
+    Parameters
+    ----------
+    scores : numpy.ndarray or torch.Tensor, shape (n, L)
+    mask : numpy.ndarray or torch.Tensor of bool, shape (n, L)
+        True inside the region (a window around the TSS, motif matches from `motif_mask`).
+    lengths : array-like of int, shape (n,), optional
+        Valid positions per sequence (see the module docstring).
+
+    Returns
+    -------
+    numpy.ndarray, shape (n,), values in [0, m / |mask|]
+    """
+    s = _array(scores)
+    valid = _valid(s, lengths)
+    inside = _mask(mask, s.shape) & valid
+    expected = _divide(inside.sum(1).astype(float), valid.sum(1).astype(float))
+    return _divide(relevance_mass_accuracy(s, inside, lengths), expected)
+
+
+def token_level(scores, tokenization):
+    """Nucleotide scores summed over each token's span, NaN at [CLS], [SEP] and padding.
+
+    The aggregation direction of `positions`: the result feeds the map measures of this module
+    at token level (NaN marks absent entries). Summing inverts the ``"split"`` strategy
+    exactly, so a transformer's token scores come back from its split nucleotide scores, and
+    a CNN's nucleotide map can be read on the transformer's tokens.
+
+    Parameters
+    ----------
+    scores : numpy.ndarray or torch.Tensor, shape (n, L)
+        Nucleotide scores, L at least the longest tokenised sequence.
+    tokenization : tokenizers.Tokenization
+        Gives each token's span (n sequences, t tokens).
+
+    Returns
+    -------
+    numpy.ndarray, shape (n, t)
+    """
+    from .positions import to_tokens
+
+    x = torch.as_tensor(_array(scores))
+    out = to_tokens(x, tokenization).numpy()
+    return np.where(tokenization.spans[..., 0].cpu().numpy() >= 0, out, np.nan)
+
+
+def paired_difference(a, b):
+    """Compare two measures taken on the same sequences (e.g. Gini of two models' maps).
+
+    Pairs with a NaN on either side are dropped. The test is the two-sided Wilcoxon
+    signed-rank test on the differences a - b (zero differences dropped, scipy's default); p
+    is 1 when every difference is 0 and NaN without pairs.
+
+    Parameters
+    ----------
+    a, b : array-like, shape (n,)
+
+    Returns
+    -------
+    dict
+        ``n`` (pairs), ``mean_a``, ``mean_b``, ``mean_diff`` (mean of a - b), ``share_a``
+        (fraction of pairs with a > b) and ``p``.
+    """
+    a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+    if a.shape != b.shape or a.ndim != 1:
+        raise ValueError(f"a and b must be 1-D of one shape, got {a.shape} and {b.shape}")
+    keep = ~(np.isnan(a) | np.isnan(b))
+    a, b = a[keep], b[keep]
+    d = a - b
+    out = {"n": int(keep.sum()), "mean_a": np.nan, "mean_b": np.nan, "mean_diff": np.nan,
+           "share_a": np.nan, "p": np.nan}
+    if not len(d):
+        return out
+    out.update(mean_a=a.mean(), mean_b=b.mean(), mean_diff=d.mean(), share_a=(d > 0).mean())
+    out["p"] = 1.0 if not d.any() else float(scipy.stats.wilcoxon(d).pvalue)
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# Known answers: ground-truth scores per sequence, bootstrap intervals, tolerance limits
+# --------------------------------------------------------------------------------------------
+
+GROUND_TRUTH = {"mass_accuracy": relevance_mass_accuracy,
+                "rank_accuracy": relevance_rank_accuracy,
+                "auroc": auroc}
+
+
+def ground_truth_table(scores, mask, lengths=None):
+    """Every map of several methods scored against one ground truth, per sequence.
+
+    Parameters
+    ----------
+    scores : dict of str to numpy.ndarray or torch.Tensor, each shape (n, >= L)
+        Method -> nucleotide scores; columns beyond the mask's L are ignored. A row of NaN
+        marks a sequence the method did not score (its measures are NaN).
+    mask : numpy.ndarray or torch.Tensor of bool, shape (n, L)
+        True on ground-truth positions (e.g. a synthetic task's ``mask``).
+    lengths : array-like of int, shape (n,), optional
+        Valid positions per sequence (see the module docstring).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per method and sequence: ``method``, ``sequence`` (row index 0 .. n - 1) and
+        one column per measure of `GROUND_TRUTH` (``mass_accuracy``, ``rank_accuracy``,
+        ``auroc``; NaN where a measure is undefined, e.g. no positive relevance).
+    """
+    import pandas as pd
+
+    if torch.is_tensor(mask):
+        mask = mask.cpu().numpy()
+    mask = np.asarray(mask, dtype=bool)
+    parts = []
+    for method, s in scores.items():
+        s = _array(s)
+        if s.shape[0] != mask.shape[0] or s.shape[1] < mask.shape[1]:
+            raise ValueError(f"{method}: scores of shape {s.shape} do not cover the mask "
+                             f"{mask.shape}")
+        s = s[:, : mask.shape[1]]
+        part = {"method": method, "sequence": np.arange(len(s))}
+        part.update({name: f(s, mask, lengths) for name, f in GROUND_TRUTH.items()})
+        parts.append(pd.DataFrame(part))
+    columns = ["method", "sequence", *GROUND_TRUTH]
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=columns)
+
+
+def bootstrap_mean(values, level=0.95, n_boot=2000, seed=0):
+    """Mean of the finite values and a percentile bootstrap interval for it.
+
+    The values (e.g. one measure over sequences) are resampled with replacement `n_boot`
+    times; the interval holds the middle `level` of the resampled means.
+
+    Parameters
+    ----------
+    values : array-like, shape (n,)
+        NaN and infinite values are dropped first.
+    level : float
+        Coverage of the interval, in (0, 1).
+    n_boot : int
+        Bootstrap resamples.
+    seed : int
+        Seed of the resampling.
+
+    Returns
+    -------
+    dict
+        ``mean``, ``lo``, ``hi`` and ``n`` (finite values used). Without values the mean is
+        NaN; with fewer than two, ``lo`` and ``hi`` are NaN.
+    """
+    v = np.asarray(values, dtype=np.float64).ravel()
+    v = v[np.isfinite(v)]
+    out = {"mean": v.mean() if len(v) else np.nan, "lo": np.nan, "hi": np.nan, "n": len(v)}
+    if len(v) < 2:
+        return out
+    rng = np.random.default_rng(seed)
+    means = v[rng.integers(0, len(v), size=(n_boot, len(v)))].mean(1)
+    q = (1 - level) / 2
+    out["lo"], out["hi"] = np.quantile(means, [q, 1 - q])
+    return out
+
+
+def bootstrap_difference(a, b, level=0.95, n_boot=2000, seed=0):
+    """Mean of the paired differences a - b and its bootstrap interval (`bootstrap_mean`).
+
+    Pairs where either side is not finite are dropped, so a method scored on fewer sequences
+    is compared only where both were scored.
+
+    Parameters
+    ----------
+    a, b : array-like, shape (n,)
+        One measure per sequence for two methods, same sequences in the same order.
+    level, n_boot, seed
+        As for `bootstrap_mean`.
+
+    Returns
+    -------
+    dict
+        ``mean``, ``lo``, ``hi``, ``n`` of a - b.
+    """
+    a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+    if a.shape != b.shape or a.ndim != 1:
+        raise ValueError(f"a and b must be 1-D of one shape, got {a.shape} and {b.shape}")
+    return bootstrap_mean(a - b, level, n_boot, seed)
+
+
+def bootstrap_summary(table, value, by, level=0.95, n_boot=2000, seed=0):
+    """Mean and bootstrap interval of one column of a per-sequence table, per group.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        One row per sequence (and group), e.g. from `ground_truth_table`.
+    value : str
+        Column summarised.
+    by : str or list of str
+        Grouping columns (e.g. ``["model", "method"]``); groups keep their first appearance.
+    level, n_boot, seed
+        As for `bootstrap_mean`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The ``by`` columns, then ``mean``, ``lo``, ``hi``, ``n``; one row per group.
+    """
+    import pandas as pd
+
+    by = [by] if isinstance(by, str) else list(by)
+    rows = []
+    for key, part in table.groupby(by, sort=False):
+        key = key if isinstance(key, tuple) else (key,)
+        rows.append({**dict(zip(by, key)),
+                     **bootstrap_mean(part[value].to_numpy(), level, n_boot, seed)})
+    return pd.DataFrame(rows, columns=[*by, "mean", "lo", "hi", "n"])
+
+
+def last_within(xs, ys, tolerance=0.1):
+    """Largest x up to which y has not fallen more than `tolerance` below its first value.
+
+    The points are taken in order of x; y_0 is the value at the smallest x. The result is the
+    last x before the first point with ``y < (1 - tolerance) * y_0`` (rises never count). Used
+    for "how far can p grow before faithfulness drops by more than 10 %".
+
+    Parameters
+    ----------
+    xs, ys : array-like, shape (m,)
+        E.g. pruning fractions and the AOPC at each.
+    tolerance : float
+        Relative drop allowed, >= 0.
+
+    Returns
+    -------
+    float
+        NaN when y_0 is not a positive finite number (there is nothing to lose) or a y is NaN
+        before the limit is reached.
+    """
+    xs, ys = np.asarray(xs, dtype=np.float64), np.asarray(ys, dtype=np.float64)
+    if xs.shape != ys.shape or xs.ndim != 1 or not len(xs):
+        raise ValueError(f"xs and ys must be 1-D of one non-zero length, got {xs.shape}, "
+                         f"{ys.shape}")
+    order = np.argsort(xs, kind="stable")
+    xs, ys = xs[order], ys[order]
+    if not (np.isfinite(ys[0]) and ys[0] > 0):
+        return np.nan
+    floor = (1 - tolerance) * ys[0]
+    last = xs[0]
+    for x, y in zip(xs, ys):
+        if np.isnan(y):
+            return np.nan
+        if y < floor:
+            break
+        last = x
+    return float(last)
+
+
+def zero_fraction(scores, lengths=None):
+    """Share of each sequence's valid positions whose score is exactly 0 (a blunt sparsity).
+
+    Parameters
+    ----------
+    scores : numpy.ndarray or torch.Tensor, shape (n, L)
+    lengths : array-like of int, shape (n,), optional
+        Valid positions per sequence (see the module docstring).
+
+    Returns
+    -------
+    numpy.ndarray, shape (n,)
+        NaN for a row without valid positions.
+    """
+    s = _array(scores)
+    valid = _valid(s, lengths)
+    return _divide(((s == 0) & valid).sum(1), valid.sum(1))

@@ -285,3 +285,278 @@ def positional_profile(profiles, marks=None, xlabel="position relative to the TS
     ax.legend(fontsize="x-small", loc="center left", bbox_to_anchor=(1.01, 0.5))
     fig.tight_layout()
     return fig
+
+
+def strategy_tracks(tracks, bounds, sequence=None, title="", window=None):
+    """Nucleotide scores of one sequence under several token-to-nucleotide strategies.
+
+    One panel per strategy, scores drawn as steps, thin vertical lines at token boundaries, so
+    that one sees how each strategy spreads a token's score over the positions it covers.
+
+    Parameters
+    ----------
+    tracks : dict of str to numpy.ndarray, each shape (L,)
+        Strategy (or any label) -> nucleotide scores of one sequence.
+    bounds : iterable of int
+        Start positions of the tokens (nucleotide indices).
+    sequence : str, optional
+        Written along the x axis when the window is at most 120 bp.
+    window : tuple of 2 int, optional
+        ``(start, end)`` to show only part of the sequence.
+    """
+    _style()
+    names = list(tracks)
+    length = len(np.asarray(tracks[names[0]]))
+    start, end = window or (0, length)
+    x = np.arange(start, end)
+    fig, axes = plt.subplots(len(names), 1, figsize=(min(16, 3 + 0.08 * (end - start)),
+                                                      1.5 * len(names) + 0.9),
+                             sharex=True, squeeze=False)
+    colours = sns.color_palette(PALETTE, len(names))
+    for ax, name, colour in zip(axes[:, 0], names, colours):
+        y = np.asarray(tracks[name], dtype=float)[start:end]
+        for b in bounds:
+            if start <= b <= end:
+                ax.axvline(b - 0.5, color="0.6", lw=0.6, zorder=0)
+        ax.axhline(0, color="k", lw=0.6)
+        ax.step(x, y, where="mid", color=colour, lw=1.4)
+        ax.fill_between(x, y, step="mid", color=colour, alpha=0.25)
+        ax.set_ylabel(name, fontsize=8)
+        ax.grid(False)
+    last = axes[-1, 0]
+    if sequence is not None and end - start <= 120:
+        last.set_xticks(x, list(sequence[start:end]), fontsize=6, family="monospace")
+    else:
+        last.set_xlabel("position (bp)")
+    last.set_xlim(start - 0.5, end - 0.5)
+    axes[0, 0].set_title(title + ("\n" if title else "") + "grey lines: token boundaries",
+                         fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+def faithfulness_curves(table, title=""):
+    """Mean drop of the target probability as positions are mutated, one panel per task.
+
+    Solid lines mutate the most relevant positions first (steep is faithful), dashed lines the
+    least relevant first (flat is faithful); the curves start at (0, 0).
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        Columns ``task``, ``label`` (model and method), ``order`` ("most" / "least"), ``n``
+        and ``drop``, e.g. `mutagenesis.faithfulness` tables stacked.
+    """
+    _style()
+    tasks = list(dict.fromkeys(table["task"]))
+    labels = list(dict.fromkeys(table["label"]))
+    colours = dict(zip(labels, sns.color_palette(PALETTE, len(labels))))
+    styles = {"most": "-", "least": "--"}
+    fig, axes = plt.subplots(1, len(tasks), figsize=(5.4 * len(tasks), 3.9), squeeze=False)
+    for ax, task in zip(axes[0], tasks):
+        part = table[table["task"] == task]
+        for (label, order), rows in part.groupby(["label", "order"], sort=False):
+            rows = rows.sort_values("n")
+            ax.plot([0, *rows["n"]], [0, *rows["drop"]], ls=styles.get(order, ":"),
+                    marker="o", ms=2.5, color=colours[label], lw=1.3)
+        ax.axhline(0, color="k", lw=0.6)
+        ax.set(title=f"{title} — {task}" if title else task, xlabel="mutated positions (n)",
+               ylabel="drop of p(target class)")
+    handles = [plt.Line2D([], [], color=colours[m], lw=2) for m in labels]
+    handles += [plt.Line2D([], [], color="k", ls=s) for s in styles.values()]
+    names = labels + ["most relevant first", "least relevant first"]
+    axes[0][-1].legend(handles, names, fontsize="x-small", loc="center left",
+                       bbox_to_anchor=(1.01, 0.5))
+    fig.tight_layout()
+    return fig
+
+
+def metric_points(table, metrics, y="label", hue="task", reference=None, title=""):
+    """Per-sequence measures as means with 95 % intervals, one panel per measure.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        One row per sequence and map: a column ``y`` (e.g. "CNN · lrp"), a column ``hue``
+        and the measure columns.
+    metrics : dict of str to str
+        Column -> axis label, in panel order.
+    reference : dict of str to float, optional
+        Column -> value drawn as a vertical dotted line (e.g. the share a flat map gives).
+    """
+    _style()
+    order = list(dict.fromkeys(table[y]))
+    several = table[hue].nunique() > 1
+    fig, axes = plt.subplots(1, len(metrics), figsize=(4 * len(metrics) + 3.2,
+                                                       0.34 * len(order) + 1.6),
+                             sharey=True, squeeze=False)
+    for ax, (column, label) in zip(axes[0], metrics.items()):
+        part = table.dropna(subset=[column])
+        if len(part):
+            sns.pointplot(part, x=column, y=y, hue=hue, order=order, errorbar=("ci", 95),
+                          linestyle="none", dodge=0.45 if several else False,
+                          markersize=4, err_kws={"linewidth": 1.2}, ax=ax)
+        if reference and column in reference:
+            ax.axvline(reference[column], color="k", ls=":", lw=1)
+        ax.set(xlabel="", ylabel="")
+        ax.set_title(label, fontsize=10)
+        if ax.get_legend() is not None:
+            ax.get_legend().remove()
+    handles, names = [], []
+    for ax in axes[0]:
+        h, n = ax.get_legend_handles_labels()
+        for hh, nn in zip(h, n):
+            if nn not in names:
+                handles.append(hh)
+                names.append(nn)
+    if handles and several:
+        axes[0][-1].legend(handles, names, fontsize="x-small", loc="center left",
+                           bbox_to_anchor=(1.01, 0.5))
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def site_tracks(scores, sites, sequence=None, title="", window=None):
+    """`score_tracks` with ground-truth intervals outlined across all rows and named on top.
+
+    Parameters
+    ----------
+    scores : dict of str to numpy.ndarray, each shape (L,)
+        Row label -> nucleotide scores of one sequence.
+    sites : list of (int, int, str)
+        ``(start, end, name)`` of each known site, end exclusive (e.g. `data.Site` fields).
+    sequence, title, window
+        As for `score_tracks`.
+    """
+    from matplotlib.patches import Rectangle
+
+    fig = score_tracks(scores, sequence, title="", window=window)
+    ax = fig.axes[0]
+    start, end = window or (0, len(next(iter(scores.values()))))
+    for s, e, name in sites:
+        s, e = max(s, start), min(e, end)
+        if s >= e:
+            continue
+        ax.add_patch(Rectangle((s - start - 0.5, -0.5), e - s, len(scores), fill=False,
+                               ec="black", lw=1.4, zorder=3))
+        ax.text((s + e) / 2 - start - 0.5, -0.6, name, ha="center", va="bottom", fontsize=8)
+    ax.set_title(title, pad=16)
+    fig.tight_layout()
+    return fig
+
+
+def pruning_tradeoff(table, baselines=None):
+    """Sparsity against faithfulness and against ground-truth accuracy as pruning grows.
+
+    Two panels, x = mean Gini index: AOPC (left) and relevance mass accuracy (right); one
+    line per run through its pruning fractions, each point labelled with its p.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        Columns ``run``, ``p``, ``gini``, ``aopc``, ``mass_accuracy`` (one row per run and p).
+    baselines : dict of str to dict, optional
+        Run -> {"aopc": ..., "mass_accuracy": ...} drawn as dashed lines in the run's colour
+        (e.g. the random order and the share of the sequence inside the ground truth).
+    """
+    _style()
+    runs = list(dict.fromkeys(table["run"]))
+    colours = dict(zip(runs, sns.color_palette(PALETTE, len(runs))))
+    panels = [("aopc", "AOPC (most relevant first)", "faithfulness"),
+              ("mass_accuracy", "relevance mass accuracy", "relevance on the ground truth")]
+    fig, axes = plt.subplots(1, 2, figsize=(11, 3.9))
+    for ax, (column, label, heading) in zip(axes, panels):
+        for run in runs:
+            rows = table[table["run"] == run].sort_values("p")
+            ax.plot(rows["gini"], rows[column], marker="o", ms=4, color=colours[run], label=run)
+            for _, r in rows.iterrows():
+                ax.annotate(f"{r['p']:g}", (r["gini"], r[column]), textcoords="offset points",
+                            xytext=(3, 4), fontsize=7, color=colours[run])
+            ref = (baselines or {}).get(run, {}).get(column)
+            if ref is not None and np.isfinite(ref):
+                ax.axhline(ref, color=colours[run], ls="--", lw=1, alpha=0.8)
+        ax.set(xlabel="sparsity (mean Gini index)", ylabel=label, title=heading)
+    axes[1].legend(fontsize="x-small", loc="center left", bbox_to_anchor=(1.01, 0.5))
+    fig.tight_layout()
+    return fig
+
+
+def benchmark_ranking(summary, label="", chance=None, title=""):
+    """Methods ranked by one measure, one panel per model: mean and interval per method.
+
+    Parameters
+    ----------
+    summary : pandas.DataFrame
+        Columns ``model``, ``method``, ``mean``, ``lo``, ``hi`` (e.g. from
+        `metrics.bootstrap_summary`); each panel sorts its methods, best on top. ``random``
+        is drawn in grey.
+    label : str
+        Name of the measure (x axis).
+    chance : float, optional
+        Value of an uninformative map, drawn as a dotted line (0.5 for AUROC).
+    """
+    _style()
+    names = list(dict.fromkeys(summary["model"]))
+    most = max(int((summary["model"] == m).sum()) for m in names) if names else 1
+    fig, axes = plt.subplots(1, max(len(names), 1), figsize=(4.2 * max(len(names), 1),
+                             0.32 * most + 1.4), squeeze=False, sharex=True)
+    for ax, name in zip(axes[0], names):
+        rows = summary[summary["model"] == name].sort_values("mean", na_position="first")
+        y = np.arange(len(rows))
+        grey = rows["method"].eq("random").to_numpy()
+        colour = ["grey" if g else sns.color_palette(PALETTE)[0] for g in grey]
+        lo = (rows["mean"] - rows["lo"]).clip(lower=0).fillna(0)
+        hi = (rows["hi"] - rows["mean"]).clip(lower=0).fillna(0)
+        for yi, m, l, h, c in zip(y, rows["mean"], lo, hi, colour):
+            ax.errorbar(m, yi, xerr=[[l], [h]], fmt="o", ms=4, color=c, capsize=2, lw=1.2)
+        if chance is not None:
+            ax.axvline(chance, color="k", ls=":", lw=1)
+        ax.set_yticks(y, rows["method"], fontsize=8)
+        ax.set(title=name, xlabel=label, ylim=(-0.6, len(rows) - 0.4))
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def region_profiles(panels, region=None, marks=None,
+                    xlabel="position relative to the TSS (bp)", title=""):
+    """Mean score along aligned sequences: one panel per group (e.g. model), one line per map.
+
+    Each line is scaled to a largest absolute value of 1, so maps of different scales share
+    an axis.
+
+    Parameters
+    ----------
+    panels : dict of str to dict of str to (numpy.ndarray, numpy.ndarray)
+        Panel title -> line label -> (positions (L,), mean score (L,)).
+    region : tuple of 2 float, optional
+        ``(start, end)`` shaded, in the units of the positions (e.g. the TATA window).
+    marks : dict of str to float, optional
+        Vertical dotted reference lines, label -> position, labelled inside the axes.
+    """
+    _style()
+    fig, axes = plt.subplots(len(panels), 1, figsize=(10, 2.6 * len(panels) + 0.6),
+                             sharex=True, squeeze=False)
+    for ax, (name, lines) in zip(axes[:, 0], panels.items()):
+        colours = sns.color_palette(PALETTE, max(len(lines), 1))
+        if region is not None:
+            ax.axvspan(*region, color="0.85", zorder=0)
+        for (label, (x, y)), colour in zip(lines.items(), colours):
+            y = np.asarray(y, dtype=float)
+            peak = np.nanmax(np.abs(y)) if len(y) else 0
+            ax.plot(x, y / (peak if peak > 0 else 1), label=label, lw=1.1, color=colour)
+        for text, pos in (marks or {}).items():
+            ax.axvline(pos, color="k", ls=":", lw=1)
+            ax.text(pos, 0.04, f" {text}", fontsize=8, va="bottom", ha="left",
+                    transform=ax.get_xaxis_transform())
+        ax.axhline(0, color="k", lw=0.5)
+        ax.set(ylabel="mean score / max", title=name)
+        ax.legend(fontsize="x-small", loc="center left", bbox_to_anchor=(1.01, 0.5))
+    axes[-1, 0].set_xlabel(xlabel)
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return fig

@@ -1,0 +1,615 @@
+# ---
+# jupyter:
+#   jupytext:
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # DNABERT-2, AttnLRP and a CNN
+#
+# DNABERT-2 {cite}`zhou2024dnabert2` drops two things the earlier chapters relied on. Its
+# tokens come from byte-pair encoding (BPE): a token covers a variable number of nucleotides,
+# and tokens do not overlap, where DNABERT's 6-mers overlap by five. And attention is biased
+# by distance (ALiBi) instead of position embeddings. Kurth, Yanez Sarmiento and Renard
+# {cite}`kurth2026dnabert2` ask whether the explanations of such a genome language model are as
+# trustworthy as those of a convolutional network (CNN), whose LRP maps are known to pick out
+# sequence motifs. They adapt AttnLRP {cite}`achtibat2024attnlrp` to DNABERT-2, propose ways
+# to move relevance between the token and the nucleotide level, and compare DNABERT-2's maps
+# with a CNN's by faithfulness, sparsity, complexity, agreement and biological localisation.
+# They conclude that AttnLRP gives reliable explanations that match known biological
+# patterns, as the CNN's do.
+#
+# This chapter runs that comparison on two promoter tasks: the non-TATA promoters of the
+# earlier chapters and GUE's `prom_300_tata`, whose sequences are aligned on the transcription
+# start site (TSS), so a known signal, the TATA box about 30 bp upstream, can be looked for.
+#
+# The maps compared, on the same sequences:
+#
+# * **DNABERT-2**: AttnLRP (relevance at the word embeddings; bilinear products split their
+#   relevance evenly between the factors, LayerNorm's scale held constant), CP-LRP (gradient
+#   × input with attention probabilities and LayerNorm's scale detached), integrated
+#   gradients, in-silico saturation mutagenesis (ISM: the drop of the target logit, averaged
+#   over the three point mutants of a position; expensive, a reference) and random scores;
+# * **CNN**: its LRP composite (z⁺ rule on the convolutions, ε rule on the dense layers),
+#   integrated gradients, ISM and random scores.
+#
+# The CNN scores nucleotides directly; DNABERT-2 scores tokens, which is the first problem.
+
+# %% tags=["parameters"]
+profile = "cpu"
+seed = 0
+min_eval_per_class = 500
+max_sequences = 0
+train = {"dnabert2": {"source": "mini", "epochs": 3, "batch_size": 32,
+                      "learning_rate": 0.0005},
+         "cnn": {"source": "mini", "epochs": 10, "batch_size": 64, "learning_rate": 0.001}}
+compare_runs = ["dnabert2:human_nontata_promoters", "cnn:human_nontata_promoters",
+                "dnabert2:prom_300_tata", "cnn:prom_300_tata"]
+compare_methods = {"dnabert2": ["attnlrp", "cp_lrp", "integrated_gradients", "ism", "random"],
+                   "cnn": ["lrp", "integrated_gradients", "ism", "random"]}
+n_compare = 100
+ns = [1, 5, 10, 15, 20]
+
+# %%
+import numpy as np
+import pandas as pd
+from IPython.display import Markdown, display
+
+from dnaexplain import (attribution, cache, data, metrics, models, mutagenesis, params, plots,
+                        training)
+from dnaexplain.tokenizers import encode
+
+P = params.check(profile=profile, seed=seed, min_eval_per_class=min_eval_per_class,
+                 max_sequences=max_sequences, train=train, compare_runs=compare_runs,
+                 compare_methods=compare_methods, n_compare=n_compare, ns=ns)
+pd.set_option("display.float_format", "{:.3g}".format)
+
+NAME = {"dnabert2": "DNABERT-2", "cnn": "CNN", "dnabert": "DNABERT"}
+# each model's LRP map: the one the paper compares (AttnLRP on DNABERT-2, LRP on the CNN)
+LRP = {m: next((x for x in ms if "lrp" in x), ms[0]) for m, ms in compare_methods.items()}
+STRATEGY = "split"  # token to nucleotide mapping of the main comparison (see below)
+STRATEGIES = ["split", "mean", "copy"]
+TSS = 249  # prom_300: positions -249 ... +50 around the TSS
+TATA = (TSS - 40, TSS - 20 + 1)  # the -40 ... -20 window, 21 bp
+TATA_PATTERN = "TATAWAW"
+TOP_K = max(ns)  # top positions compared between maps
+EFFECT = 0.01  # smallest AOPC margin (a drop of p by 1 percentage point) read as a difference
+BATCH = {"ism": 1024}  # ism: mutants per forward pass; other methods: sequences per pass
+
+
+def label(model_name, method):
+    return f"{NAME.get(model_name, model_name)} · {method}"
+
+
+# %% [markdown]
+# ## Models and sequences
+#
+# The models are trained (or loaded from the cache) by `training.run`, exactly as in the
+# fine-tuning chapter. Both models of a task see the same data parts, so their evaluation parts
+# are the same sequences; from it, `n_compare` sequences per class are drawn (fewer where a
+# class has fewer), and every map below is computed on those.
+#
+# **Which class is explained.** Every map, and the faithfulness test, follows the *true*
+# class of the sequence. The predicted class would make two models answer different questions
+# wherever they disagree, and the comparison of their maps is the point of this chapter; with
+# the true class, both maps explain the same output of the same sequence, right or wrong.
+
+# %%
+tasks = list(dict.fromkeys(run.split(":")[1] for run in compare_runs))
+trained, samples, rows = {}, {}, []
+for run in compare_runs:
+    model_name, task = run.split(":")
+    t, parts = training.run(run, train, seed=seed, min_eval_per_class=min_eval_per_class,
+                            max_sequences=max_sequences)
+    evaluation = parts["evaluation"]
+    per_class = min(n_compare, int(evaluation.counts().min()))
+    ds = data.sample(evaluation, per_class, seed=seed)
+    if task in samples:
+        assert samples[task].sequences == ds.sequences, f"{run}: other evaluation sequences"
+    samples[task], trained[model_name, task] = ds, t
+    predicted = models.predict(t.model, encode(t.tokenizer, ds.sequences)).argmax(1).numpy()
+    rows.append({"task": task, "model": NAME[model_name],
+                 "parameters": sum(p.numel() for p in t.model.parameters()),
+                 "accuracy (evaluation part)": t.metrics["accuracy"],
+                 **{f"accuracy ({c})": t.metrics[f"accuracy_{i}"]
+                    for i, c in enumerate(t.classes)},
+                 "sequences compared": len(ds),
+                 "correct among them": int((predicted == ds.labels).sum())})
+models_table = pd.DataFrame(rows)
+models_table
+
+# %% [markdown]
+# ## From tokens to nucleotides
+#
+# A token-level map has to be moved to nucleotides before it can be set beside a CNN's, mutated
+# position by position, or laid over a TATA box. `positions.to_nucleotides` offers three ways.
+# For a token $t$ with score $s_t$ covering $|t|$ nucleotides:
+#
+# * **copy**: every nucleotide of $t$ gets $s_t$; a nucleotide covered by several tokens gets
+#   their sum;
+# * **mean**: every nucleotide gets the mean score of the tokens covering it — DNABERT's
+#   convention for overlapping $k$-mers;
+# * **split**: every nucleotide of $t$ gets $s_t / |t|$, so nucleotide scores add up to the
+#   token scores and the map stays conservative.
+#
+# BPE tokens do not overlap: each nucleotide lies in exactly one token, so **mean and copy are
+# the same map** for DNABERT-2 (they differ only for $k$-mers). Split differs from them by the
+# factor $1/|t|$, which changes more than the scale: it changes the *ranking* of positions. A
+# 10-nucleotide token with score 1 ranks all ten of its positions above a 1-nucleotide token
+# with score 0.5 under copy, and below it under split (0.1 against 0.5). Copy lets long tokens
+# dominate and inflates the total relevance by the token lengths; split keeps the total, so
+# the nucleotide map carries exactly the relevance LRP assigned to the tokens (conservation
+# survives the move), and it is the strategy of the main comparison below. The other direction,
+# nucleotides to tokens, sums a nucleotide map over each token (`metrics.token_level`); it
+# undoes split exactly and lets the CNN's map be read on DNABERT-2's tokens.
+#
+# Here, DNABERT-2's maps are computed under each strategy (cached; mean and copy are kept
+# separate to check that they agree).
+
+# %%
+scores, tokens = {}, {}
+for (model_name, task), t in trained.items():
+    ds = samples[task]
+    strategy = STRATEGY if model_name == "dnabert2" else "mean"  # ignored by the CNN
+    scores[model_name, task] = {
+        method: attribution.explain_all(t, ds.sequences, [method], target=ds.labels,
+                                        strategy=strategy,
+                                        batch_size=BATCH.get(method, 32))[method]
+        for method in compare_methods[model_name]}
+    if t.tokenizer is not None:
+        tokens[task] = encode(t.tokenizer, ds.sequences)
+
+by_strategy = {}
+for (model_name, task), t in trained.items():
+    if model_name != "dnabert2":
+        continue
+    ds, method = samples[task], LRP[model_name]
+    by_strategy[task] = {STRATEGY: scores[model_name, task][method]}
+    for strategy in STRATEGIES[1:]:
+        by_strategy[task][strategy] = attribution.explain_all(
+            t, ds.sequences, [method], target=ds.labels, strategy=strategy)[method]
+
+# %% tags=["hide-input"]
+lines = []
+for task, maps in by_strategy.items():
+    gap = np.abs(maps["mean"] - maps["copy"]).max()
+    sizes = [e - s for row in tokens[task].spans.tolist() for s, e in row if s >= 0]
+    lines.append(f"- `{task}`: mean and copy differ by at most {gap:.1e} over all positions; "
+                 f"DNABERT-2's tokens cover {np.mean(sizes):.1f} nucleotides on average "
+                 f"(from {min(sizes)} to {max(sizes)}).")
+display(Markdown("\n".join(lines) or "No DNABERT-2 run in `compare_runs`."))
+
+# %% [markdown]
+# The three strategies on a stretch of one TATA promoter: the same AttnLRP token scores, spread
+# over the nucleotides of each token (grey lines mark where tokens start), and the CNN's LRP
+# map of the same sequence for reference.
+
+# %%
+def strategy_example(task):
+    ds = samples[task]
+    promoter = ds.classes.index("promoter") if "promoter" in ds.classes else 1
+    sites = metrics.motif_mask(ds.sequences, TATA_PATTERN)[:, TATA[0]:TATA[1]].any(1)
+    picks = np.flatnonzero((ds.labels == promoter) & sites)
+    i = picks[0] if len(picks) else int(np.flatnonzero(ds.labels == promoter)[0])
+    tracks = {f"AttnLRP, {s}": by_strategy[task][s][i] for s in STRATEGIES}
+    if ("cnn", task) in scores:
+        tracks[label("cnn", LRP["cnn"])] = scores["cnn", task][LRP["cnn"]][i]
+    bounds = [s for s, _ in tokens[task].spans[i].tolist() if s >= 0]
+    window = (max(0, TATA[0] - 20), min(len(ds.sequences[i]), TATA[1] + 25))
+    if not task.startswith("prom_"):
+        window = (0, min(66, len(ds.sequences[i])))
+    return plots.strategy_tracks(tracks, bounds, ds.sequences[i], window=window,
+                                 title=f"{task}, sequence {ds.index[i]} of the source "
+                                       f"(bp {window[0]}–{window[1] - 1})")
+
+
+example_task = next((t for t in by_strategy if t.startswith("prom_")),
+                    next(iter(by_strategy), None))
+if example_task is not None:
+    strategy_example(example_task);
+
+# %% [markdown]
+# ## Every map on the same sequences
+#
+# One sequence of each class per task, every map of both models, each row scaled to a largest
+# absolute score of 1. DNABERT-2's gradient and LRP maps show the token structure (blocks of
+# equal score, since every nucleotide of a token gets the same share); ISM scores each
+# nucleotide on its own on both models.
+
+# %%
+for task in tasks:
+    ds = samples[task]
+    for c, name in enumerate(ds.classes):
+        i = int(np.flatnonzero(ds.labels == c)[0])
+        rows = {label(m, method): s[i] for (m, tk), maps in scores.items() if tk == task
+                for method, s in maps.items()}
+        plots.score_tracks(rows, ds.sequences[i],
+                           title=f"{task} — {name}, sequence {ds.index[i]} of the source")
+
+# %% [markdown]
+# ## Faithfulness
+#
+# A faithful map names the positions the model's output depends on. As in the mutagenesis
+# chapter, the $n$ highest-scoring positions of each sequence are changed to a random other
+# base (ties broken at random), the mutant is classified again and the drop of the probability
+# of the explained class is recorded; the mean drop over the steps $n$ is the area over the
+# perturbation curve (AOPC). Mutating the *least* relevant positions first is the contrast: a
+# faithful map loses little there. AOPC depends on the model as well as on the map (a model
+# that shrugs off point mutations has small AOPCs for every map), so maps of different models
+# are compared by their AOPC *above the random map of the same model*. ISM measures the effect
+# of single mutations directly, so it is close to an upper reference for small $n$.
+
+# %%
+curves = []
+for (model_name, task), t in trained.items():
+    ds, maps = samples[task], dict(scores[model_name, task])
+    if task in by_strategy and model_name == "dnabert2":
+        maps[f"{LRP[model_name]} (copy)"] = by_strategy[task]["copy"]
+    for order in ["most", "least"]:
+        key = {"checkpoint": t.path.name, "sequences": ds.sequences, "targets": ds.labels,
+               "scores": maps, "ns": ns, "order": order, "seed": seed}
+        table = cache.cached("faithfulness", key, lambda: mutagenesis.faithfulness(
+            t.model, t.tokenizer, ds.sequences, ds.labels, maps, ns=ns, order=order,
+            seed=seed))
+        curves.append(table.assign(task=task, model=NAME[model_name],
+                                   label=[label(model_name, m) for m in table.method]))
+curves = pd.concat(curves, ignore_index=True)
+plots.faithfulness_curves(curves[~curves.method.str.endswith("(copy)")]);
+
+# %%
+aopc = curves.pivot_table(index=["task", "model", "method"], columns="order", values="aopc",
+                          sort=False).reindex(columns=["most", "least"])
+aopc.columns = ["AOPC most first", "AOPC least first"]
+aopc["most − least"] = aopc["AOPC most first"] - aopc["AOPC least first"]
+if "random" in aopc.index.get_level_values("method"):
+    random_most = aopc.xs("random", level="method")["AOPC most first"]
+    aopc["most first, above random"] = aopc["AOPC most first"] - random_most.reindex(
+        aopc.index.droplevel("method")).to_numpy()
+else:
+    aopc["most first, above random"] = np.nan
+aopc
+
+# %% [markdown]
+# ## Sparsity and complexity
+#
+# A map a person can read puts its weight on few positions. Sparsity is the Gini index of the
+# absolute scores of a sequence (0 for a flat map, $1 - 1/L$ for a single position), complexity
+# the entropy of the absolute scores normalised to sum to 1 (0 for a single position,
+# $\ln L$ for a flat map: $\ln 300 \approx 5.7$). Both are per sequence; the figure shows means
+# with 95 % intervals over the compared sequences.
+#
+# Across architectures these measures partly measure the architecture. The CNN ends in a
+# global max pooling, which hands each filter's relevance to the one window where the filter
+# responded most, so positions outside every winning window get exactly zero; DNABERT-2's
+# maps are constant over each token, and attention spreads relevance over the whole sequence.
+# The random maps of each model mark the floor.
+
+# %%
+per_sequence = []
+for (model_name, task), maps in scores.items():
+    ds = samples[task]
+    lengths = np.array([len(s) for s in ds.sequences])
+    for method, s in maps.items():
+        per_sequence.append(pd.DataFrame({
+            "task": task, "model": NAME[model_name], "method": method,
+            "label": label(model_name, method), "sequence": np.arange(len(ds)),
+            "class": [ds.classes[c] for c in ds.labels],
+            "gini": metrics.gini(s, lengths), "entropy": metrics.entropy(s, lengths)}))
+per_sequence = pd.concat(per_sequence, ignore_index=True)
+plots.metric_points(per_sequence, {"gini": "sparsity (Gini, higher = sparser)",
+                                   "entropy": "complexity (entropy, lower = simpler)"});
+
+# %% [markdown]
+# ## The strategies compared
+#
+# The same AttnLRP token scores under each strategy, and at token level, judged by the same
+# measures: sparsity and complexity of the nucleotide map, faithfulness (AOPC, most relevant
+# first) and agreement with the CNN's LRP map (mean Spearman correlation per sequence, and
+# the share of the top-$k$ positions both maps have in common, $k$ = `max(ns)`). The token
+# level row compares DNABERT-2's token scores with the CNN's map summed over the same tokens.
+# Mean equals copy here, so only copy has its own faithfulness run.
+
+# %%
+rows = []
+for task, maps in by_strategy.items():
+    ds = samples[task]
+    lengths = np.array([len(s) for s in ds.sequences])
+    cnn = scores.get(("cnn", task), {}).get(LRP.get("cnn"))
+    at = curves[(curves.task == task) & (curves.model == NAME["dnabert2"])
+                & (curves.order == "most")].groupby("method").aopc.first()
+    for strategy, s in maps.items():
+        method = LRP["dnabert2"] + ("" if strategy == STRATEGY else " (copy)")
+        rows.append({"task": task, "level": f"nucleotides, {strategy}",
+                     "gini": np.nanmean(metrics.gini(s, lengths)),
+                     "entropy": np.nanmean(metrics.entropy(s, lengths)),
+                     "AOPC most first": at.get(method, np.nan),
+                     "Spearman with CNN": np.nan if cnn is None else
+                     pd.Series(metrics.spearman(s, cnn, lengths)).mean(),
+                     f"top-{TOP_K} overlap with CNN": np.nan if cnn is None else
+                     pd.Series(metrics.topk_overlap(s, cnn, TOP_K, lengths)).mean()})
+    tok = metrics.token_level(maps[STRATEGY], tokens[task])
+    tok_cnn = None if cnn is None else metrics.token_level(cnn, tokens[task])
+    rows.append({"task": task, "level": "tokens (CNN summed per token)",
+                 "gini": np.nanmean(metrics.gini(tok)),
+                 "entropy": np.nanmean(metrics.entropy(tok)), "AOPC most first": np.nan,
+                 "Spearman with CNN": np.nan if cnn is None else
+                 pd.Series(metrics.spearman(tok, tok_cnn)).mean(),
+                 f"top-{TOP_K} overlap with CNN": np.nan if cnn is None else
+                 pd.Series(metrics.topk_overlap(tok, tok_cnn, TOP_K)).mean()})
+strategies_table = (pd.DataFrame(rows) if rows else
+                    pd.DataFrame(columns=["task", "level"])).set_index(["task", "level"])
+strategies_table
+
+# %% tags=["hide-input"]
+lines = []
+for task in by_strategy:
+    part = strategies_table.loc[task]
+    split_row, copy_row = part.loc[f"nucleotides, {STRATEGY}"], part.loc["nucleotides, copy"]
+    a_split, a_copy = split_row["AOPC most first"], copy_row["AOPC most first"]
+    aopc_text = (f"AOPC {a_split:.3g} against {a_copy:.3g} ("
+                 + (f"equal within {EFFECT}" if abs(a_split - a_copy) < EFFECT else
+                    f"{'split' if a_split > a_copy else 'copy'} is more faithful") + ")")
+    lines.append(
+        f"- `{task}`: split gives Gini {split_row['gini']:.3f} against copy's "
+        f"{copy_row['gini']:.3f}, {aopc_text}, and Spearman correlation with the CNN's map "
+        f"{split_row['Spearman with CNN']:.3f} against {copy_row['Spearman with CNN']:.3f}; "
+        f"at token level the correlation is {part.iloc[-1]['Spearman with CNN']:.3f}.")
+display(Markdown("\n".join(lines) or "No DNABERT-2 run in `compare_runs`."))
+
+# %% [markdown]
+# ## Do the two models agree?
+#
+# Mean Spearman correlation per sequence between every pair of maps of a task, within and
+# across the two models. Agreement across models is not a measure of quality — two models may
+# use different evidence and both be explained correctly — but two explanations of models that
+# learned the same biology should rank positions alike, and the random maps show where chance
+# lies (0).
+
+# %%
+agreement = {}
+for task in tasks:
+    ds = samples[task]
+    lengths = np.array([len(s) for s in ds.sequences])
+    maps = {label(m, method): s for (m, tk), ms in scores.items() if tk == task
+            for method, s in ms.items()}
+    names = list(maps)
+    agreement[task] = pd.DataFrame(
+        [[pd.Series(metrics.spearman(maps[a], maps[b], lengths)).mean() for b in names]
+         for a in names], index=names, columns=names)
+    plots.method_correlation(agreement[task], title=f"{task}: mean Spearman correlation")
+
+# %% [markdown]
+# The same question for the top of the maps: the share of each sequence's top $k$ positions
+# that a DNABERT-2 map and a CNN map have in common, for maps of the same method and for the
+# two LRP maps. Two random maps share $k / L$ of their top $k$ on average.
+
+# %%
+rows = []
+for task in tasks:
+    if ("dnabert2", task) not in scores or ("cnn", task) not in scores:
+        continue
+    ds = samples[task]
+    lengths = np.array([len(s) for s in ds.sequences])
+    a, b = scores["dnabert2", task], scores["cnn", task]
+    pairs = [(LRP["dnabert2"], LRP["cnn"])] + [(m, m) for m in a if m in b]
+    for ma, mb in dict.fromkeys(pairs):
+        rows.append({"task": task, "DNABERT-2": ma, "CNN": mb,
+                     "Spearman": pd.Series(metrics.spearman(a[ma], b[mb], lengths)).mean(),
+                     f"top-{TOP_K} overlap": pd.Series(
+                         metrics.topk_overlap(a[ma], b[mb], TOP_K, lengths)).mean(),
+                     "chance": np.mean(np.minimum(TOP_K, lengths) / lengths)})
+overlap_table = pd.DataFrame(rows)
+overlap_table
+
+# %% [markdown]
+# ## Biological localisation: the TATA box
+#
+# In `prom_300_tata` the TSS sits at position 249 of 300, and a TATA box (consensus TATAWAW)
+# lies about 30 bp upstream of it. Two measures of whether a map finds it, on the promoters
+# (explaining the promoter class):
+#
+# * the share of the positive relevance that falls in the window −40 … −20 (21 bp), divided by
+#   the share of positions the window covers (21 / 300 = 7 %): the **enrichment**, 1 for a
+#   map that spreads its relevance evenly;
+# * in promoters with at least one TATAWAW match anywhere, the same enrichment on the matched
+#   positions themselves.
+#
+# Two checks of the data first: where the matches lie, and how often non-promoters carry one
+# in the window too.
+
+# %%
+tata_tasks = [t for t in tasks if t.startswith("prom_300")]
+localisation, tata_check = [], {}
+for task in tata_tasks:
+    ds = samples[task]
+    promoter = ds.classes.index("promoter")
+    lengths = np.array([len(s) for s in ds.sequences])
+    width = int(lengths.max())
+    window = np.zeros((len(ds), width), dtype=bool)
+    window[:, TATA[0]:TATA[1]] = True
+    sites = metrics.motif_mask(ds.sequences, TATA_PATTERN, width)
+    in_window = (sites & window).any(1)
+    tata_check[task] = pd.DataFrame(
+        {"with a TATAWAW match": [sites[ds.labels == c].any(1).mean() for c in (0, 1)],
+         "with one in −40 … −20": [in_window[ds.labels == c].mean() for c in (0, 1)]},
+        index=[ds.classes[c] for c in (0, 1)]).rename_axis(task)
+    display(tata_check[task])
+    keep = ds.labels == promoter
+    has_site = sites.any(1)
+    for (model_name, tk), maps in scores.items():
+        if tk != task:
+            continue
+        for method, s in maps.items():
+            localisation.append(pd.DataFrame({
+                "task": task, "model": NAME[model_name], "method": method,
+                "label": label(model_name, method), "sequence": np.flatnonzero(keep),
+                "window share": metrics.relevance_mass_accuracy(s, window, lengths)[keep],
+                "window enrichment": metrics.relevance_enrichment(s, window, lengths)[keep],
+                "TATAWAW enrichment": np.where(
+                    has_site, metrics.relevance_enrichment(s, sites, lengths), np.nan)[keep]}))
+localisation = (pd.concat(localisation, ignore_index=True) if localisation else
+                pd.DataFrame(columns=["task", "model", "method", "label", "window share",
+                                      "window enrichment", "TATAWAW enrichment"]))
+
+# %% tags=["hide-input"]
+lines = []
+for task, check in tata_check.items():
+    share = check["with one in −40 … −20"]
+    lines.append(
+        f"In the `{task}` sequences compared here, {share['promoter']:.0%} of the promoters "
+        f"and {share['non-promoter']:.0%} of the non-promoters carry a strict TATAWAW in "
+        "−40 … −20. A strict consensus match misses boxes that differ from it at one "
+        "position, and "
+        + ("the non-promoters carry it about as often, so the box alone cannot separate the "
+           "classes here; a model may learn it as one piece of evidence among others."
+           if share["non-promoter"] >= 0.5 * share["promoter"] else
+           "the non-promoters carry it less often, so it is evidence a model can use.")
+        + " The enrichment measures below are therefore about where a map puts its relevance "
+        "on promoters, not a test a model must pass.")
+display(Markdown("\n\n".join(lines) or "No `prom_300` task in `compare_runs`."))
+
+# %% [markdown]
+# Mean score along the promoters, per map (each sequence scaled to a largest absolute score of
+# 1, then averaged, then each curve scaled to its peak), and the enrichment per map:
+
+# %%
+for task in tata_tasks:
+    ds = samples[task]
+    keep = ds.labels == ds.classes.index("promoter")
+    panels = {}
+    for (model_name, tk), maps in scores.items():
+        for method, s in maps.items():
+            if tk == task and method != "random":
+                part = s[keep]
+                scaled = part / np.maximum(np.abs(part).max(1, keepdims=True), 1e-12)
+                panels.setdefault(NAME[model_name], {})[method] = (
+                    np.arange(s.shape[1]) - TSS, scaled.mean(0))
+    plots.region_profiles(panels, region=(TATA[0] - TSS - 0.5, TATA[1] - TSS - 0.5),
+                          marks={"TSS": 0, "−30": -30},
+                          title=f"{task}: mean scaled score over the promoters "
+                                "(shaded: −40 … −20)")
+if len(localisation):
+    plots.metric_points(localisation, {"window enrichment": "enrichment in −40 … −20",
+                                       "TATAWAW enrichment": "enrichment on TATAWAW"},
+                        reference={"window enrichment": 1, "TATAWAW enrichment": 1});
+
+# %%
+localisation_table = (localisation.groupby(["task", "model", "method"], sort=False)
+                      [["window share", "window enrichment", "TATAWAW enrichment"]].mean()
+                      if len(localisation) else localisation)
+localisation_table
+
+# %% [markdown]
+# ## Which model explains better, and by which measure
+#
+# Per task, AttnLRP on DNABERT-2 against LRP on the CNN, on the same sequences. Per-sequence
+# measures are compared pairwise (two-sided Wilcoxon signed-rank test over the sequences);
+# AOPC is one number per map, so it is compared by its margin over each model's random map.
+
+# %% tags=["hide-input"]
+def verdict(name, a, b, high=True, fmt=".3f", tail=""):
+    """One line: which of DNABERT-2 (a) and the CNN (b) does better on a measure."""
+    r = metrics.paired_difference(a, b)
+    if r["n"] == 0:
+        return f"- {name}: no sequence has a value for both maps."
+    better = "DNABERT-2" if (r["mean_diff"] > 0) == high else "the CNN"
+    tie = r["mean_diff"] == 0 or not r["p"] < 0.05
+    call = (f"no clear difference (p = {r['p']:.2g})" if tie else
+            f"**{better}** is better (p = {r['p']:.2g})")
+    return (f"- {name}: DNABERT-2 {r['mean_a']:{fmt}}, CNN {r['mean_b']:{fmt}} over "
+            f"{r['n']} sequences{tail} — {call}.")
+
+
+lines = []
+a_lrp, c_lrp = label("dnabert2", LRP.get("dnabert2")), label("cnn", LRP.get("cnn"))
+for task in tasks:
+    if ("dnabert2", task) not in scores or ("cnn", task) not in scores:
+        continue
+    lines.append(f"\n**{task}** (`{a_lrp}` against `{c_lrp}`)\n")
+    ours = aopc.loc[task]
+    ma, mc = (ours.loc[NAME["dnabert2"], LRP["dnabert2"]], ours.loc[NAME["cnn"], LRP["cnn"]])
+    ga, gc = ma["most first, above random"], mc["most first, above random"]
+    winner = ("DNABERT-2" if ga > gc else "the CNN") if abs(ga - gc) >= EFFECT else None
+    lines.append(
+        f"- faithfulness: AOPC (most relevant first) above the random map {ga:.3g} for "
+        f"DNABERT-2 and {gc:.3g} for the CNN — "
+        + (f"**{winner}** is more faithful" if winner else
+           f"no difference of {EFFECT} or more")
+        + f"; least relevant first, {ma['AOPC least first']:.3g} against "
+          f"{mc['AOPC least first']:.3g} (smaller is better).")
+    seq = per_sequence[per_sequence.task == task].set_index(["label", "sequence"])
+    for column, name, high in [("gini", "sparsity (Gini)", True),
+                               ("entropy", "complexity (entropy)", False)]:
+        lines.append(verdict(name, seq.loc[a_lrp, column].to_numpy(),
+                             seq.loc[c_lrp, column].to_numpy(), high))
+    loc = localisation[localisation.task == task].set_index(["label", "sequence"])
+    for column in ["window enrichment", "TATAWAW enrichment"] if len(loc) else []:
+        lines.append(verdict(f"localisation ({column})", loc.loc[a_lrp, column].to_numpy(),
+                             loc.loc[c_lrp, column].to_numpy(), True, ".2f",
+                             " (promoters)"))
+    rho = agreement[task].loc[a_lrp, c_lrp]
+    lines.append(f"- agreement between the two LRP maps: mean Spearman correlation "
+                 f"{rho:.3f} (not a quality measure).")
+display(Markdown("\n".join(lines) or "`compare_runs` has no task with both models."))
+
+# %% [markdown]
+# ## How these numbers relate to the paper's
+#
+# The paper's own numbers were not available to this build, so they are not reproduced here
+# as numbers; its conclusions are, and are set against these results next.
+
+# %% tags=["hide-input"]
+lines = []
+source = train.get("dnabert2", {}).get("source", training.DEFAULTS["source"])
+for task in tasks:
+    if ("dnabert2", task) not in scores:
+        continue
+    gain = aopc.loc[(task, NAME["dnabert2"], LRP["dnabert2"]), "most first, above random"]
+    gap = aopc.loc[(task, NAME["dnabert2"], LRP["dnabert2"]), "most − least"]
+    acc = models_table.set_index(["task", "model"]).loc[(task, NAME["dnabert2"]),
+                                                        "accuracy (evaluation part)"]
+    line = (f"- `{task}`: DNABERT-2 classifies {acc:.1%} of the evaluation part correctly; "
+            f"AttnLRP's AOPC is {gain:+.3g} above the random map and {gap:+.3g} above its "
+            f"own least-relevant-first curve: the paper's finding that AttnLRP's maps are "
+            f"faithful " + ("holds here" if gain >= EFFECT and gap > 0 else
+                            f"is not borne out here (margins below {EFFECT} count as none)"
+                            if gain > 0 else "does not hold here"))
+    enrich = (localisation_table.loc[(task, NAME["dnabert2"], LRP["dnabert2"]),
+                                     "window enrichment"]
+              if task in tata_tasks and len(localisation_table) else None)
+    if enrich is not None and np.isfinite(enrich):
+        values = localisation.set_index(["task", "label"]).loc[
+            (task, label("dnabert2", LRP["dnabert2"])), "window enrichment"].to_numpy()
+        above = metrics.paired_difference(values, np.ones_like(values))
+        sign = ("significantly above 1" if above["p"] < 0.05 and above["mean_diff"] > 0
+                else "not significantly above 1")
+        line += (f"; on the promoters it puts {enrich:.2f} times the even share of its "
+                 f"positive relevance on −40 … −20, the TATA box region, {sign} "
+                 f"(p = {above['p']:.2g}, {above['n']} promoters): the paper's finding that "
+                 "the maps match known biology "
+                 + ("holds here" if sign.startswith("sig") else "is not borne out here"))
+    lines.append(line + ".")
+accuracy = models_table.set_index(["task", "model"])["accuracy (evaluation part)"]
+gaps = [(task, accuracy[task, NAME["dnabert2"]], accuracy[task, NAME["cnn"]])
+        for task in tasks if (task, NAME["dnabert2"]) in accuracy.index
+        and (task, NAME["cnn"]) in accuracy.index]
+if source in models.DNABERT2_CONFIGS:
+    lines.append(
+        f"\nThe DNABERT-2 here is the `{source}` configuration trained from scratch on a "
+        "few thousand of the benchmark's sequences, not the pre-trained DNABERT-2-117M that "
+        "the paper fine-tunes. Without pre-training on genomes a small transformer learns "
+        "mostly composition and short motifs, and what it has learned is what its maps can "
+        "show. "
+        "Accuracy on the evaluation part, DNABERT-2 against the CNN: "
+        + "; ".join(f"`{t}` {a:.1%} against {c:.1%}" for t, a, c in gaps)
+        + ". The paper compares two well-trained models; where the models here differ much "
+        "in accuracy, that difference is the first suspect for a difference between their "
+        "maps, before the explanation methods. Run the `paper` profile on a GPU to explain "
+        "the released checkpoint.")
+display(Markdown("\n".join(lines)))
