@@ -37,6 +37,7 @@ SCHEMA = {
     "benchmark_runs": (list, "'model:dataset' runs of the known-answer benchmark"),
     "benchmark_methods": (dict, "methods per model in the known-answer benchmark"),
     "n_benchmark": (int, "evaluation sequences per class in the known-answer benchmark"),
+    "n_ism": (int, "sequences given ISM per transformer in the benchmark (0 = all)"),
 }
 
 PROFILES = ("smoke", "cpu", "paper")

@@ -1,0 +1,359 @@
+# ---
+# jupyter:
+#   jupytext:
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # A benchmark with known answers
+#
+# Every earlier chapter judged score maps without knowing which positions really matter: by
+# what happens when top positions are mutated, by whether the maps agree, by whether they
+# resemble known motifs. On real promoters and enhancers nobody knows the right answer. On a
+# synthetic task one can: plant motifs in random DNA, and the planted bases are, by
+# construction, the only difference between the classes. A model that learned the task can
+# only have learned them, and a map that explains it should put its weight there. This is the
+# one place in the book where "which explanation is right" has an exact answer.
+#
+# The task (`data.SYNTHETIC_TASK`): 6,000 sequences of 200 bp of random background (GC 42 %);
+# half of them, the positives, carry one or two instances of a JASPAR motif (TBP, SP1 or CTCF)
+# sampled from its matrix at random non-overlapping positions. DNABERT, DNABERT-2 and the CNN
+# are trained on it, and every scoring method of each model explains the motif class on the
+# positives of the evaluation part, where the ground truth is the mask of planted bases.
+#
+# Three measures compare a map $s$ of a sequence with its mask $M$ of $K$ planted bases:
+#
+# * **relevance mass accuracy** (Arras et al., 2022): the share of the positive relevance
+#   inside the mask, $\sum_{i \in M} s_i^+ / \sum_i s_i^+$;
+# * **relevance rank accuracy**: the share of the $K$ highest-scoring positions that lie in the
+#   mask;
+# * **AUROC**: the scores as a detector of planted positions, threshold-free; 0.5 is chance,
+#   whatever the map's scale, sign or sparsity, so it is the headline measure.
+#
+# A flat or random map scores the share of the sequence that is planted on the first two, and
+# 0.5 on the third. Each measure is computed per sequence and averaged, with a 95 % bootstrap
+# interval over sequences. The mutagenesis test of the DNABERT study is run on the same maps,
+# so it can itself be checked against the known answer.
+
+# %% tags=["parameters"]
+profile = "cpu"
+seed = 0
+min_eval_per_class = 500
+max_sequences = 0
+train = {"dnabert": {"source": "mini", "epochs": 3, "batch_size": 32, "learning_rate": 0.0005,
+                     "max_train": 4000},
+         "dnabert:synthetic": {"max_train": 2500},
+         "dnabert2": {"source": "mini", "epochs": 3, "batch_size": 32,
+                      "learning_rate": 0.0005},
+         "cnn": {"source": "mini", "epochs": 10, "batch_size": 64, "learning_rate": 0.001}}
+benchmark_runs = ["dnabert:synthetic", "dnabert2:synthetic", "cnn:synthetic"]
+benchmark_methods = {
+    "dnabert": ["attention", "rollout", "attn_gradcam", "lrp", "lrp_last", "full_lrp",
+                "attnlrp", "cp_lrp", "saliency", "input_x_gradient", "integrated_gradients",
+                "ism", "random"],
+    "dnabert2": ["attention", "rollout", "attn_gradcam", "lrp", "lrp_last", "full_lrp",
+                 "attnlrp", "cp_lrp", "saliency", "input_x_gradient", "integrated_gradients",
+                 "ism", "random"],
+    "cnn": ["lrp", "saliency", "input_x_gradient", "integrated_gradients", "ism", "random"]}
+n_benchmark = 200
+n_ism = 50
+random_repeats = 10
+ns = [1, 5, 10, 15, 20]
+
+# %%
+import numpy as np
+import pandas as pd
+import scipy.stats
+from IPython.display import Markdown, display
+
+from dnaexplain import (attribution, cache, metrics, models, mutagenesis, params, plots,
+                        training)
+from dnaexplain.tokenizers import encode
+
+P = params.check(profile=profile, seed=seed, min_eval_per_class=min_eval_per_class,
+                 max_sequences=max_sequences, train=train, benchmark_runs=benchmark_runs,
+                 benchmark_methods=benchmark_methods, n_benchmark=n_benchmark,
+                 n_ism=n_ism, random_repeats=random_repeats, ns=ns)
+pd.set_option("display.float_format", "{:.3g}".format)
+
+NAME = {"dnabert": "DNABERT", "dnabert2": "DNABERT-2", "cnn": "CNN"}
+MEASURES = {"auroc": "AUROC", "mass_accuracy": "relevance mass accuracy",
+            "rank_accuracy": "relevance rank accuracy"}
+HEADLINE = "auroc"
+ATTENTION = ["attention", "rollout", "attn_gradcam"]  # scores read off attention maps alone
+# ISM classifies 3 L = 600 mutants per sequence (about 2 s per sequence for DNABERT "mini" on
+# 2 CPU cores): the transformers get it on the first `n_ism` sequences (0 = all); the CNN, cheap
+# to run, on all of them.
+
+# %% [markdown]
+# ## Models
+#
+# Each run is trained by `training.run` (or loaded from the cache; the pruned-LRP chapter uses
+# the same DNABERT-2 and CNN). The table gives the accuracy on the whole evaluation part and
+# the share of the explained positives that the model calls motif sequences: a map can only be
+# expected to find motifs the model has found.
+
+# %%
+trained, share, rows = {}, {}, []
+ds = None
+for run in benchmark_runs:
+    t, parts = training.run(run, train, seed=seed, min_eval_per_class=min_eval_per_class,
+                            max_sequences=max_sequences)
+    evaluation = parts["evaluation"]
+    motif = evaluation.classes.index("motif")
+    positives = np.flatnonzero(evaluation.labels == motif)
+    pick = np.sort(np.random.default_rng(seed).permutation(positives)[:n_benchmark])
+    chosen = evaluation.subset(pick)
+    assert ds is None or chosen.sequences == ds.sequences, f"{run}: other evaluation sequences"
+    model_name = run.split(":")[0]
+    ds, trained[model_name] = chosen, t
+    called = models.predict(t.model, encode(t.tokenizer, ds.sequences)).argmax(1).numpy()
+    share[model_name] = (called == motif).mean()
+    rows.append({"model": NAME.get(model_name, model_name),
+                 "parameters": sum(p.numel() for p in t.model.parameters()),
+                 "accuracy (evaluation part)": t.metrics["accuracy"],
+                 **{f"accuracy ({c})": t.metrics[f"accuracy_{i}"]
+                    for i, c in enumerate(t.classes)},
+                 "positives explained": len(ds),
+                 "called motif among them": share[model_name]})
+targets = np.full(len(ds), motif)
+lengths = np.array([len(s) for s in ds.sequences])
+inside = ds.mask.sum(1) / lengths  # what a flat map scores on mass and rank accuracy
+pd.DataFrame(rows)
+
+# %% [markdown]
+# The planted sites of the first positives (black: planted bases):
+
+# %%
+plots.site_map(ds.mask, ds.labels, n=min(12, len(ds)), title="planted motif positions");
+
+# %% [markdown]
+# ## Scores
+#
+# Every method of `benchmark_methods` for each model, explaining the motif class (cached).
+# Token scores go to nucleotides by the mean over the tokens covering a position (DNABERT's
+# convention; for DNABERT-2's non-overlapping BPE tokens, every nucleotide gets its token's
+# score), which leaves a random map at chance on every measure. ISM, the reference by brute
+# force, scores the first `n_ism` sequences of a transformer (printed below); its rows are
+# averages over those.
+
+# %%
+scores, ism_count = {}, {}
+for model_name, t in trained.items():
+    methods = [m for m in benchmark_methods[model_name] if m != "ism"]
+    scores[model_name] = attribution.explain_all(t, ds.sequences, methods, target=targets)
+    if "ism" in benchmark_methods[model_name]:
+        k = ism_count[model_name] = (len(ds) if model_name == "cnn"
+                                 else min(len(ds), n_ism or len(ds)))
+        part = attribution.explain_all(t, ds.sequences[:k], ["ism"], target=targets[:k],
+                                       batch_size=128)["ism"]
+        full = np.full((len(ds), part.shape[1]), np.nan)
+        full[:k] = part
+        scores[model_name]["ism"] = full
+print(f"{len(ds)} positives; ISM on " + (", ".join(
+    f"{k} ({NAME.get(m, m)})" for m, k in ism_count.items()) or "none"))
+
+# %%
+truth = pd.concat([metrics.ground_truth_table(s, ds.mask, lengths).assign(
+    model=NAME.get(m, m)) for m, s in scores.items()], ignore_index=True)
+summaries = {measure: metrics.bootstrap_summary(truth, measure, ["model", "method"],
+                                                seed=seed) for measure in MEASURES}
+head = summaries[HEADLINE]
+
+# %% [markdown]
+# ## The ranking
+#
+# The headline table: AUROC of every method for every model, mean over the positives with its
+# 95 % bootstrap interval. Rows are sorted by each method's relative rank among the methods of
+# a model (0 = best, 1 = worst, so that models with more methods weigh the same), averaged
+# over the models that have it; a blank means the method does not apply (the CNN has no
+# attention). "(n = ...)" marks a mean over fewer sequences: ISM's subset, or, for relevance
+# mass accuracy, the maps with any positive relevance at all (attention GradCAM is often
+# zero everywhere).
+
+# %%
+def ranking(summary):
+    wide = summary.pivot(index="method", columns="model", values="mean")
+    wide = wide[[c for c in dict.fromkeys(summary["model"])]]
+    ranks = wide.rank(ascending=False)
+    relative = ((ranks - 1) / (ranks.max() - 1).clip(lower=1)).mean(axis=1)
+    order = relative.sort_values(kind="stable").index
+    cells = summary.assign(cell=[
+        "" if np.isnan(m) else f"{m:.3f} [{lo:.3f}, {hi:.3f}]" + (f" (n = {n})"
+                                                                   if n < len(ds) else "")
+        for m, lo, hi, n in zip(summary["mean"], summary["lo"], summary["hi"], summary["n"])])
+    table = cells.pivot(index="method", columns="model", values="cell").fillna("")
+    table = table.loc[order, wide.columns]
+    table.insert(0, "relative rank", relative.loc[order].round(2))
+    return table
+
+
+ranking(summaries[HEADLINE])
+
+# %%
+plots.benchmark_ranking(summaries[HEADLINE], label="AUROC (mean, 95 % interval)", chance=0.5);
+
+# %% [markdown]
+# The other two measures, sorted the same way. On both, a flat or random map scores the share
+# of the sequence that is planted (given with each table).
+
+# %%
+for measure in ["mass_accuracy", "rank_accuracy"]:
+    display(Markdown(f"**{MEASURES[measure]}** (a flat map: {inside.mean():.3f})"))
+    display(ranking(summaries[measure]))
+
+# %%
+plots.benchmark_ranking(summaries["mass_accuracy"],
+                        label="relevance mass accuracy (mean, 95 % interval)",
+                        chance=inside.mean());
+
+# %% [markdown]
+# ## What the ranking says
+
+# %% tags=["hide-input"]
+def beats(model, method, measure=HEADLINE):
+    """Paired bootstrap of method - random on the same sequences."""
+    part = truth[truth.model == model].pivot(index="sequence", columns="method",
+                                             values=measure)
+    return metrics.bootstrap_difference(part[method].to_numpy(), part["random"].to_numpy(),
+                                        seed=seed)
+
+
+def verdict(d):
+    if d["n"] < 2 or np.isnan(d["lo"]):
+        return "cannot be compared with random (too few sequences)"
+    if d["lo"] > 0:
+        return f"beats random ({d['mean']:+.3f}, interval {d['lo']:+.3f} to {d['hi']:+.3f})"
+    if d["hi"] < 0:
+        return (f"is worse than random ({d['mean']:+.3f}, interval {d['lo']:+.3f} to "
+                f"{d['hi']:+.3f})")
+    return (f"does not differ clearly from random ({d['mean']:+.3f}, interval "
+            f"{d['lo']:+.3f} to {d['hi']:+.3f})")
+
+
+lines = []
+for model_name in trained:
+    model = NAME.get(model_name, model_name)
+    rows = head[head.model == model].dropna(subset=["mean"]).sort_values("mean",
+                                                                         ascending=False)
+    if rows.empty:
+        lines.append(f"- **{model}**: no method has a defined AUROC.")
+        continue
+    first, rest = rows.iloc[0], rows.iloc[1:]
+    text = (f"- **{model}** (calls {share[model_name]:.0%} of the positives motif sequences): "
+            f"`{first.method}` ranks first, AUROC {first['mean']:.3f} "
+            f"[{first.lo:.3f}, {first.hi:.3f}]")
+    level = rest[rest.hi >= first.lo]  # intervals overlapping the winner's
+    if len(level):
+        text += ("; level with it within the intervals: " + ", ".join(
+            f"`{m}` ({v:.3f})" for m, v in zip(level.method, level["mean"])))
+    elif len(rest):
+        nxt = rest.iloc[0]
+        text += (f", clearly ahead of the next, `{nxt.method}` "
+                 f"({nxt['mean']:.3f} [{nxt.lo:.3f}, {nxt.hi:.3f}])")
+    text += "."
+    if "random" in benchmark_methods[model_name]:
+        att = [m for m in ATTENTION if m in benchmark_methods[model_name]]
+        if att:
+            text += " Against random scores, on AUROC: " + "; ".join(
+                f"`{m}` {verdict(beats(model, m))}" for m in att) + "."
+        if first.method != "random":
+            text += f" The winner `{first.method}` {verdict(beats(model, first.method))}."
+    if share[model_name] < 0.5:
+        text += (" The model calls fewer than half of these sequences motif sequences: it has "
+                 "not learned the task, and its maps have little to find.")
+    lines.append(text)
+display(Markdown("\n".join(lines)))
+
+# %% [markdown]
+# ## The mutagenesis test, checked against the known answer
+#
+# The DNABERT study's test (see the mutagenesis chapter): mutate the top $n$ positions of each
+# positive and count how many the model still calls motif sequences. Here a reference that no
+# real task has can be added: **planted sites**, mutating the planted bases first (ties among
+# them, and beyond them, in random order). It is no ceiling: some columns of a motif are
+# weakly specified and cost little when mutated, so a map that finds the bases the model
+# relies on can do better. Random scores are left out as a method, since the
+# test brings its own random-position baseline (grey band); ISM is left out where it covers
+# only part of the sequences.
+
+# %%
+results = {}
+for model_name, t in trained.items():
+    chosen = {m: s for m, s in scores[model_name].items()
+              if m != "random" and not (m == "ism" and ism_count[model_name] < len(ds))}
+    chosen["planted sites"] = ds.mask.astype(float)
+    key = {"checkpoint": t.path.name, "sequences": ds.sequences, "methods": list(chosen),
+           "target": targets, "ns": ns, "repeats": random_repeats, "seed": seed}
+    table = cache.cached("mutagenesis", key, lambda: mutagenesis.experiment(
+        t.model, t.tokenizer, ds.sequences, targets, chosen, ns=ns,
+        random_repeats=random_repeats, classes=ds.classes, seed=seed))
+    results[model_name] = mutagenesis.summary(table)
+
+# %% [markdown]
+# The curves show, to stay readable, the planted sites, DNABERT's attention score where the
+# model has it, and the three best and the worst method by AUROC; the test ran on all of them
+# and all enter the comparison below.
+
+# %%
+for model_name, summary in results.items():
+    model = NAME.get(model_name, model_name)
+    order = (head[head.model == model].dropna(subset=["mean"])
+             .sort_values("mean", ascending=False).method)
+    order = [m for m in order if m in set(summary.method) and m != "random"]
+    shown = {"planted sites", "random", *order[:3], *order[-1:]}
+    shown |= {"attention"} & set(summary.method)
+    plots.mutagenesis_curves(summary[summary.method.isin(shown)], title=model)
+
+# %% [markdown]
+# Does the test rank the methods as the known answer does? For each model, the Spearman
+# correlation across methods between AUROC and the accuracy *lost* at the largest $n$
+# (accuracy unmutated minus accuracy after mutating the top positions): 1 means the test
+# orders the methods exactly as the ground truth does. The two need not agree: the test
+# rewards a map for the few positions that move the model most, AUROC for ranking every
+# planted base above every background base. Where they disagree, the ground truth is the
+# answer to "which positions make this a motif sequence".
+
+# %% tags=["hide-input"]
+lines = []
+for model_name, summary in results.items():
+    model = NAME.get(model_name, model_name)
+    at = summary[summary.n == max(ns)].set_index("method")["accuracy"]
+    start = summary[summary.n == 0]["accuracy"].iloc[0]
+    lost = (start - at).drop(["random", "planted sites"], errors="ignore")
+    auc = head[head.model == model].set_index("method")["mean"].reindex(lost.index)
+    keep = auc.notna() & lost.notna()
+    rho = (scipy.stats.spearmanr(auc[keep], lost[keep]).statistic
+           if keep.sum() > 2 and lost[keep].nunique() > 1 and auc[keep].nunique() > 1
+           else np.nan)
+    best = lost.idxmax() if lost.notna().any() else None
+    text = (f"- **{model}**: unmutated, {start:.0%} of the positives are called motif "
+            f"sequences. At n = {max(ns)}, ")
+    if best is None or start == 0:
+        text += "there is no accuracy to lose; the test says nothing about the methods here."
+    else:
+        text += (f"`{best}` costs the most accuracy ({lost[best]:.0%}), the planted sites "
+                 f"{start - at.get('planted sites', np.nan):.0%}, random positions "
+                 f"{start - at.get('random', np.nan):.0%}. ")
+        text += ("Spearman correlation with the AUROC ranking: "
+                 + (f"{rho:.2f} over {int(keep.sum())} methods" if np.isfinite(rho)
+                    else "undefined (too few methods, or no differences between them)"))
+        text += (" — too few methods for the correlation to mean much." if
+                 np.isfinite(rho) and keep.sum() < 6 else ".")
+    lines.append(text)
+display(Markdown("\n".join(lines)))
+
+# %% [markdown]
+# Cautions. The models are small and trained from scratch, on a task that only they and this
+# book have seen; which method wins depends on the model, and a ranking on a synthetic task
+# says how a method behaves where the signal is a short, exactly located motif, not on every
+# genomic task. The ground truth is what separates the classes, not necessarily what a
+# particular model uses: a model may call a sequence positive from part of a motif, or from a
+# few bases of it, and a map that finds only those is right about the model and still scores
+# below 1. And ISM's rows rest on fewer sequences than the others' (their n is given).
