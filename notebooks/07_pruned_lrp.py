@@ -72,7 +72,7 @@ import numpy as np
 import pandas as pd
 from IPython.display import Markdown, display
 
-from dnaexplain import (attribution, cache, metrics, models, mutagenesis, params, plots,
+from dnaexplain import (attribution, cache, data, metrics, models, mutagenesis, params, plots,
                         training)
 from dnaexplain.tokenizers import encode
 
@@ -124,9 +124,7 @@ for run in prune_runs:
                             max_sequences=max_sequences)
     evaluation = parts["evaluation"]
     motif = evaluation.classes.index("motif")
-    positives = np.flatnonzero(evaluation.labels == motif)
-    pick = np.sort(np.random.default_rng(seed).permutation(positives)[:n_benchmark])
-    chosen = evaluation.subset(pick)
+    chosen = data.sample_class(evaluation, "motif", n_benchmark, seed=seed)
     assert ds is None or chosen.sequences == ds.sequences, f"{run}: other evaluation sequences"
     ds, trained[run] = chosen, t
     called = models.predict(t.model, encode(t.tokenizer, ds.sequences)).argmax(1).numpy()

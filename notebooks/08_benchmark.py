@@ -72,7 +72,7 @@ import pandas as pd
 import scipy.stats
 from IPython.display import Markdown, display
 
-from dnaexplain import (attribution, cache, metrics, models, mutagenesis, params, plots,
+from dnaexplain import (attribution, cache, data, metrics, models, mutagenesis, params, plots,
                         training)
 from dnaexplain.tokenizers import encode
 
@@ -107,9 +107,7 @@ for run in benchmark_runs:
                             max_sequences=max_sequences)
     evaluation = parts["evaluation"]
     motif = evaluation.classes.index("motif")
-    positives = np.flatnonzero(evaluation.labels == motif)
-    pick = np.sort(np.random.default_rng(seed).permutation(positives)[:n_benchmark])
-    chosen = evaluation.subset(pick)
+    chosen = data.sample_class(evaluation, "motif", n_benchmark, seed=seed)
     assert ds is None or chosen.sequences == ds.sequences, f"{run}: other evaluation sequences"
     model_name = run.split(":")[0]
     ds, trained[model_name] = chosen, t

@@ -461,3 +461,12 @@ def test_splits_of_the_synthetic_task_carry_masks_and_repeat(monkeypatch):
     for part in a.values():
         assert part.mask.shape == (len(part), 200)
         assert (part.mask[part.labels == 0] == 0).all() and part.mask[part.labels == 1].any(1).all()
+
+
+def test_sample_class_draws_one_class_in_order():
+    ds = Dataset("toy", [f"A{i}" for i in range(10)], [0, 1] * 5, ("no", "yes"))
+    picked = data.sample_class(ds, "yes", 3, seed=1)
+    assert (picked.labels == 1).all() and len(picked) == 3
+    assert list(picked.index) == sorted(picked.index)
+    assert picked.sequences == data.sample_class(ds, "yes", 3, seed=1).sequences
+    assert len(data.sample_class(ds, "no", 99)) == 5

@@ -579,6 +579,26 @@ def _cap(dataset, max_sequences, seed):
     return sample(dataset, per_class, seed=seed)
 
 
+def sample_class(dataset, name, n, seed=0):
+    """Up to ``n`` sequences of one class, drawn at random (seeded), in dataset order.
+
+    Parameters
+    ----------
+    dataset : Dataset
+    name : str
+        Class name, e.g. ``"motif"``.
+    n : int
+        Sequences drawn (all of the class when it has fewer).
+    seed : int
+
+    Returns
+    -------
+    Dataset
+    """
+    members = np.flatnonzero(dataset.labels == dataset.classes.index(name))
+    return dataset.subset(np.sort(np.random.default_rng(seed).permutation(members)[:n]))
+
+
 def sample(dataset, n_per_class, seed=0):
     """A stratified random subsample: ``n_per_class`` sequences of every class.
 
