@@ -38,7 +38,7 @@ train = {"dnabert": {"source": "mini", "epochs": 3, "batch_size": 32, "learning_
 methods = ["attention", "rollout", "attn_gradcam", "lrp", "lrp_last", "full_lrp", "attnlrp",
            "cp_lrp", "saliency", "input_x_gradient", "integrated_gradients", "random"]
 n_examples = 2
-n_scored = 100
+n_scored = 50
 
 # %%
 import numpy as np
