@@ -639,7 +639,8 @@ class Motif(NamedTuple):
 
 
 @functools.lru_cache(maxsize=None)
-def _jaspar(release):
+def jaspar_db(release="JASPAR2018"):
+    """The pyjaspar database of a JASPAR release (shipped in its wheel, works offline)."""
     from pyjaspar import jaspardb
 
     return jaspardb(release=release)
@@ -656,7 +657,7 @@ def _motif(m):
 def _jaspar_by_id(release, matrix_id):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # pyjaspar warns before returning None
-        m = _jaspar(release).fetch_motif_by_id(matrix_id)
+        m = jaspar_db(release).fetch_motif_by_id(matrix_id)
     if m is None:
         raise KeyError(f"no JASPAR matrix {matrix_id!r} in {release} (ids look like 'MA0108.2')")
     return _motif(m)
@@ -664,7 +665,7 @@ def _jaspar_by_id(release, matrix_id):
 
 @functools.lru_cache(maxsize=None)
 def _jaspar_all(release, collection, tax_group):
-    found = _jaspar(release).fetch_motifs(collection=collection, tax_group=[tax_group])
+    found = jaspar_db(release).fetch_motifs(collection=collection, tax_group=[tax_group])
     return tuple(_motif(m) for m in found)
 
 

@@ -60,6 +60,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import hypergeom
 
+from .data import jaspar_db
 from .sequences import ALPHABET
 
 COLUMNS = ["query", "rank", "id", "name", "tf_class", "tf_family", "p_value", "q_value",
@@ -598,18 +599,11 @@ def _matrices(motifs):
 
 
 @functools.lru_cache(maxsize=None)
-def _jaspar_db(release):
-    from pyjaspar import jaspardb
-
-    return jaspardb(release=release)
-
-
-@functools.lru_cache(maxsize=None)
 def _tf(release, matrix_id):
     """(TF class, TF family) of a JASPAR matrix, "; "-joined over its factors, or ("", "")."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # pyjaspar warns before returning None
-        m = _jaspar_db(release).fetch_motif_by_id(matrix_id)
+        m = jaspar_db(release).fetch_motif_by_id(matrix_id)
     if m is None:
         return "", ""
     # heterodimers list one class per factor; repeats say nothing
