@@ -72,7 +72,7 @@ import numpy as np
 import pandas as pd
 from IPython.display import Markdown, display
 
-from dnaexplain import (attribution, cache, data, metrics, models, mutagenesis, params, plots,
+from dnaexplain import (attribution, cache, metrics, models, mutagenesis, params, plots,
                         training)
 from dnaexplain.tokenizers import encode
 
@@ -117,26 +117,15 @@ def label(run):
 # chapter).
 
 # %%
-trained, share, rows = {}, {}, []
-ds = None
-for run in prune_runs:
-    t, parts = training.run(run, train, seed=seed, min_eval_per_class=min_eval_per_class,
-                            max_sequences=max_sequences)
-    evaluation = parts["evaluation"]
-    motif = evaluation.classes.index("motif")
-    chosen = data.sample_class(evaluation, "motif", n_benchmark, seed=seed)
-    assert ds is None or chosen.sequences == ds.sequences, f"{run}: other evaluation sequences"
-    ds, trained[run] = chosen, t
-    called = models.predict(t.model, encode(t.tokenizer, ds.sequences)).argmax(1).numpy()
-    share[run] = (called == motif).mean()
-    rows.append({"run": run, "parameters": sum(p.numel() for p in t.model.parameters()),
-                 "accuracy (evaluation part)": t.metrics["accuracy"],
-                 "positives explained": len(ds),
-                 "called motif among them": share[run]})
+trained, ds, models_table = training.runs_on_class(
+    prune_runs, train, "motif", n_benchmark, seed=seed, min_eval_per_class=min_eval_per_class,
+    max_sequences=max_sequences)
+motif = ds.classes.index("motif")
+share = models_table["called motif among them"]
 targets = np.full(len(ds), motif)
 lengths = np.array([len(s) for s in ds.sequences])
 inside = ds.mask.sum(1) / lengths  # share of each sequence that is planted motif
-pd.DataFrame(rows)
+models_table
 
 # %% [markdown]
 # ## Maps at every pruning fraction

@@ -72,9 +72,7 @@ import pandas as pd
 import scipy.stats
 from IPython.display import Markdown, display
 
-from dnaexplain import (attribution, cache, data, metrics, models, mutagenesis, params, plots,
-                        training)
-from dnaexplain.tokenizers import encode
+from dnaexplain import attribution, cache, metrics, mutagenesis, params, plots, training
 
 P = params.check(profile=profile, seed=seed, min_eval_per_class=min_eval_per_class,
                  max_sequences=max_sequences, train=train, benchmark_runs=benchmark_runs,
@@ -100,30 +98,16 @@ ATTENTION = ["attention", "rollout", "attn_gradcam"]  # scores read off attentio
 # expected to find motifs the model has found.
 
 # %%
-trained, share, rows = {}, {}, []
-ds = None
-for run in benchmark_runs:
-    t, parts = training.run(run, train, seed=seed, min_eval_per_class=min_eval_per_class,
-                            max_sequences=max_sequences)
-    evaluation = parts["evaluation"]
-    motif = evaluation.classes.index("motif")
-    chosen = data.sample_class(evaluation, "motif", n_benchmark, seed=seed)
-    assert ds is None or chosen.sequences == ds.sequences, f"{run}: other evaluation sequences"
-    model_name = run.split(":")[0]
-    ds, trained[model_name] = chosen, t
-    called = models.predict(t.model, encode(t.tokenizer, ds.sequences)).argmax(1).numpy()
-    share[model_name] = (called == motif).mean()
-    rows.append({"model": NAME.get(model_name, model_name),
-                 "parameters": sum(p.numel() for p in t.model.parameters()),
-                 "accuracy (evaluation part)": t.metrics["accuracy"],
-                 **{f"accuracy ({c})": t.metrics[f"accuracy_{i}"]
-                    for i, c in enumerate(t.classes)},
-                 "positives explained": len(ds),
-                 "called motif among them": share[model_name]})
+by_run, ds, models_table = training.runs_on_class(
+    benchmark_runs, train, "motif", n_benchmark, seed=seed,
+    min_eval_per_class=min_eval_per_class, max_sequences=max_sequences)
+trained = {run.split(":")[0]: t for run, t in by_run.items()}
+motif = ds.classes.index("motif")
+share = dict(zip(trained, models_table["called motif among them"]))
 targets = np.full(len(ds), motif)
 lengths = np.array([len(s) for s in ds.sequences])
 inside = ds.mask.sum(1) / lengths  # what a flat map scores on mass and rank accuracy
-pd.DataFrame(rows)
+models_table.rename(index=lambda r: NAME.get(r.split(":")[0], r))
 
 # %% [markdown]
 # The planted sites of the first positives (black: planted bases):

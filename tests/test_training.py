@@ -120,3 +120,15 @@ def test_run_settings_override_model_settings():
     assert training.settings_for(train, "cnn:human_enhancers_cohn") == {}
     with pytest.raises(ValueError, match="a run is 'model:dataset'"):
         training.run("dnabert", train)
+
+
+def test_runs_on_class_share_sequences_and_report(tmp_path, monkeypatch):
+    monkeypatch.setitem(data.SYNTHETIC_TASK, "n", 300)
+    monkeypatch.setenv("DNAEXPLAIN_CACHE", str(tmp_path))
+    train = {"cnn": {"source": "tiny", "epochs": 1}, "dnabert": {"source": "tiny", "epochs": 1}}
+    runs = ["cnn:synthetic", "dnabert:synthetic"]
+    trained, chosen, table = training.runs_on_class(runs, train, "motif", 7, min_eval_per_class=20)
+    assert list(trained) == runs and len(chosen) == 7 and (chosen.labels == 1).all()
+    assert list(table.index) == runs
+    assert table["sequences explained"].tolist() == [7, 7]
+    assert table["called motif among them"].between(0, 1).all()

@@ -336,6 +336,55 @@ def run(run, train, seed=0, min_eval_per_class=500, max_sequences=0, device=None
     return trained, parts
 
 
+def runs_on_class(runs, train, cls, n, seed=0, min_eval_per_class=500, max_sequences=0,
+                  device=None, verbose=False):
+    """Models of several runs on one dataset, and the same ``n`` evaluation sequences of ``cls``.
+
+    Parameters
+    ----------
+    runs : list of str
+        ``"model:dataset"`` runs that all use the same dataset.
+    train : dict
+        The profile's training settings (see `settings_for`).
+    cls : str
+        Class whose sequences are drawn, e.g. ``"motif"``.
+    n : int
+        Sequences drawn from the evaluation part (`data.sample_class`).
+    seed, min_eval_per_class, max_sequences, device, verbose
+        As for `run`.
+
+    Returns
+    -------
+    trained : dict of str to Trained
+        By run.
+    chosen : data.Dataset
+        The drawn sequences.
+    table : pandas.DataFrame
+        Per run: parameters, evaluation accuracy (overall, negatives, positives), sequences
+        drawn and the share of them the model calls ``cls``.
+    """
+    from . import data
+    from .tokenizers import encode
+
+    trained, chosen, rows = {}, None, []
+    for name in runs:
+        t, parts = run(name, train, seed=seed, min_eval_per_class=min_eval_per_class,
+                       max_sequences=max_sequences, device=device, verbose=verbose)
+        picked = data.sample_class(parts["evaluation"], cls, n, seed=seed)
+        if chosen is not None and picked.sequences != chosen.sequences:
+            raise ValueError(f"{name} draws other sequences than {runs[0]}: use one dataset")
+        chosen, trained[name] = picked, t
+        called = models.predict(t.model, encode(t.tokenizer, picked.sequences), device=device)
+        rows.append({"run": name, "parameters": sum(p.numel() for p in t.model.parameters()),
+                     "accuracy (evaluation part)": t.metrics["accuracy"],
+                     "accuracy (negatives)": t.metrics["accuracy_0"],
+                     "accuracy (positives)": t.metrics["accuracy_1"],
+                     "sequences explained": len(picked),
+                     f"called {cls} among them": float(
+                         (called.argmax(1).numpy() == picked.classes.index(cls)).mean())})
+    return trained, chosen, pd.DataFrame(rows).set_index("run")
+
+
 def main(argv=None):
     """Command line: train every run of a profile into the cache (e.g. under torchrun)."""
     import argparse
