@@ -38,10 +38,11 @@ chapters: data
 	@mkdir -p book/chapters .cache/ipynb
 	@set -e; for src in $(CHAPTERS); do \
 	  name=$$(basename $$src .py); \
-	  echo "== $$name ($(PROFILE))"; \
+	  echo "== $$name ($(PROFILE))"; start=$$(date +%s); \
 	  $(BIN)/jupytext --quiet --to ipynb -o .cache/ipynb/$$name.ipynb $$src; \
 	  $(BIN)/papermill --cwd notebooks -k python3 --language python --no-progress-bar \
 	    -f params/$(PROFILE).yml .cache/ipynb/$$name.ipynb book/chapters/$$name.ipynb; \
+	  echo "   $$name: $$(( $$(date +%s) - start )) s"; \
 	done
 
 book: chapters

@@ -34,7 +34,7 @@ min_eval_per_class = 500
 max_sequences = 0
 runs = ["dnabert:human_nontata_promoters", "dnabert:human_enhancers_cohn"]
 train = {"dnabert": {"source": "mini", "epochs": 3, "batch_size": 32, "learning_rate": 0.0005,
-                     "max_train": 4000}}
+                     "max_train": 4000, "precision": "bf16"}}
 methods = ["attention", "rollout", "attn_gradcam", "lrp", "lrp_last", "full_lrp", "attnlrp",
            "cp_lrp", "saliency", "input_x_gradient", "integrated_gradients", "random"]
 n_examples = 2

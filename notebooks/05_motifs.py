@@ -41,7 +41,7 @@ seed = 0
 min_eval_per_class = 500
 max_sequences = 0
 train = {"dnabert": {"source": "mini", "epochs": 3, "batch_size": 32, "learning_rate": 0.0005,
-                     "max_train": 4000}}
+                     "max_train": 4000, "precision": "bf16"}}
 motif_runs = ["dnabert:human_nontata_promoters", "dnabert:prom_300_tata"]
 motif_methods = ["attention", "lrp", "lrp_last"]
 motif_kmer = 6

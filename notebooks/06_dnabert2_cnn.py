@@ -47,14 +47,16 @@ seed = 0
 min_eval_per_class = 500
 max_sequences = 0
 train = {"dnabert2": {"source": "mini", "epochs": 3, "batch_size": 32,
-                      "learning_rate": 0.0005},
-         "cnn": {"source": "mini", "epochs": 10, "batch_size": 64, "learning_rate": 0.001}}
+                      "learning_rate": 0.0005, "precision": "bf16"},
+         "cnn": {"source": "mini", "epochs": 10, "batch_size": 64, "learning_rate": 0.001,
+                 "precision": "bf16"}}
 compare_runs = ["dnabert2:human_nontata_promoters", "cnn:human_nontata_promoters",
                 "dnabert2:prom_300_tata", "cnn:prom_300_tata"]
 compare_methods = {"dnabert2": ["attnlrp", "cp_lrp", "integrated_gradients", "ism", "random"],
                    "cnn": ["lrp", "integrated_gradients", "ism", "random"]}
 n_compare = 100
 ns = [1, 5, 10, 15, 20]
+mutagenesis_precision = "bf16"
 
 # %%
 import numpy as np
@@ -67,7 +69,8 @@ from dnaexplain.tokenizers import encode
 
 P = params.check(profile=profile, seed=seed, min_eval_per_class=min_eval_per_class,
                  max_sequences=max_sequences, train=train, compare_runs=compare_runs,
-                 compare_methods=compare_methods, n_compare=n_compare, ns=ns)
+                 compare_methods=compare_methods, n_compare=n_compare, ns=ns,
+                 mutagenesis_precision=mutagenesis_precision)
 pd.set_option("display.float_format", "{:.3g}".format)
 
 NAME = {"dnabert2": "DNABERT-2", "cnn": "CNN", "dnabert": "DNABERT"}
@@ -160,7 +163,7 @@ for (model_name, task), t in trained.items():
     scores[model_name, task] = {
         method: attribution.explain_all(t, ds.sequences, [method], target=ds.labels,
                                         strategy=strategy,
-                                        batch_size=BATCH.get(method, 32))[method]
+                                        batch_size=BATCH.get(method, attribution.BATCH_SIZE))[method]
         for method in compare_methods[model_name]}
     if t.tokenizer is not None:
         tokens[task] = encode(t.tokenizer, ds.sequences)
@@ -253,10 +256,11 @@ for (model_name, task), t in trained.items():
         maps[f"{LRP[model_name]} (copy)"] = by_strategy[task]["copy"]
     for order in ["most", "least"]:
         key = {"checkpoint": t.path.name, "sequences": ds.sequences, "targets": ds.labels,
-               "scores": maps, "ns": ns, "order": order, "seed": seed}
+               "scores": maps, "ns": ns, "order": order, "seed": seed,
+               "precision": mutagenesis_precision}
         table = cache.cached("faithfulness", key, lambda: mutagenesis.faithfulness(
             t.model, t.tokenizer, ds.sequences, ds.labels, maps, ns=ns, order=order,
-            seed=seed))
+            seed=seed, precision=mutagenesis_precision))
         curves.append(table.assign(task=task, model=NAME[model_name],
                                    label=[label(model_name, m) for m in table.method]))
 curves = pd.concat(curves, ignore_index=True)

@@ -60,12 +60,14 @@ min_eval_per_class = 500
 max_sequences = 0
 n_examples = 3
 train = {"dnabert2": {"source": "mini", "epochs": 3, "batch_size": 32,
-                      "learning_rate": 0.0005},
-         "cnn": {"source": "mini", "epochs": 10, "batch_size": 64, "learning_rate": 0.001}}
+                      "learning_rate": 0.0005, "precision": "bf16"},
+         "cnn": {"source": "mini", "epochs": 10, "batch_size": 64, "learning_rate": 0.001,
+                 "precision": "bf16"}}
 prune_runs = ["dnabert2:synthetic", "cnn:synthetic"]
 prune_ps = [0.0, 0.3, 0.5, 0.7, 0.8, 0.9]
 n_benchmark = 200
 ns = [1, 5, 10, 15, 20]
+mutagenesis_precision = "bf16"
 
 # %%
 import numpy as np
@@ -78,7 +80,8 @@ from dnaexplain.tokenizers import encode
 
 P = params.check(profile=profile, seed=seed, min_eval_per_class=min_eval_per_class,
                  max_sequences=max_sequences, n_examples=n_examples, train=train,
-                 prune_runs=prune_runs, prune_ps=prune_ps, n_benchmark=n_benchmark, ns=ns)
+                 prune_runs=prune_runs, prune_ps=prune_ps, n_benchmark=n_benchmark, ns=ns,
+                 mutagenesis_precision=mutagenesis_precision)
 pd.set_option("display.float_format", "{:.3g}".format)
 
 NAME = {"dnabert": "DNABERT", "dnabert2": "DNABERT-2", "cnn": "CNN"}
@@ -155,10 +158,11 @@ for run, t in trained.items():
     references = {"random order": np.zeros(ds.mask.shape),
                   "planted sites": ds.mask.astype(float)}
     key = {"checkpoint": t.path.name, "sequences": ds.sequences, "target": targets,
-           "methods": variants(run.split(":")[0]), "ns": ns, "seed": seed}
+           "methods": variants(run.split(":")[0]), "ns": ns, "seed": seed,
+           "precision": mutagenesis_precision}
     faith.append(cache.cached("faithfulness", key, lambda: mutagenesis.faithfulness(
         t.model, t.tokenizer, ds.sequences, targets, {**scores[run], **references}, ns=ns,
-        seed=seed)).assign(run=run))
+        seed=seed, precision=mutagenesis_precision)).assign(run=run))
 truth, faith = pd.concat(truth, ignore_index=True), pd.concat(faith, ignore_index=True)
 
 # %%

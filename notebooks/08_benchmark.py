@@ -47,11 +47,12 @@ seed = 0
 min_eval_per_class = 500
 max_sequences = 0
 train = {"dnabert": {"source": "mini", "epochs": 3, "batch_size": 32, "learning_rate": 0.0005,
-                     "max_train": 4000},
+                     "max_train": 4000, "precision": "bf16"},
          "dnabert:synthetic": {"max_train": 2500},
          "dnabert2": {"source": "mini", "epochs": 3, "batch_size": 32,
-                      "learning_rate": 0.0005},
-         "cnn": {"source": "mini", "epochs": 10, "batch_size": 64, "learning_rate": 0.001}}
+                      "learning_rate": 0.0005, "precision": "bf16"},
+         "cnn": {"source": "mini", "epochs": 10, "batch_size": 64, "learning_rate": 0.001,
+                 "precision": "bf16"}}
 benchmark_runs = ["dnabert:synthetic", "dnabert2:synthetic", "cnn:synthetic"]
 benchmark_methods = {
     "dnabert": ["attention", "rollout", "attn_gradcam", "lrp", "lrp_last", "full_lrp",
@@ -65,6 +66,7 @@ n_benchmark = 200
 n_ism = 50
 random_repeats = 10
 ns = [1, 5, 10, 15, 20]
+mutagenesis_precision = "bf16"
 
 # %%
 import numpy as np
@@ -77,7 +79,8 @@ from dnaexplain import attribution, cache, metrics, mutagenesis, params, plots, 
 P = params.check(profile=profile, seed=seed, min_eval_per_class=min_eval_per_class,
                  max_sequences=max_sequences, train=train, benchmark_runs=benchmark_runs,
                  benchmark_methods=benchmark_methods, n_benchmark=n_benchmark,
-                 n_ism=n_ism, random_repeats=random_repeats, ns=ns)
+                 n_ism=n_ism, random_repeats=random_repeats, ns=ns,
+                 mutagenesis_precision=mutagenesis_precision)
 pd.set_option("display.float_format", "{:.3g}".format)
 
 NAME = {"dnabert": "DNABERT", "dnabert2": "DNABERT-2", "cnn": "CNN"}
@@ -272,10 +275,12 @@ for model_name, t in trained.items():
               if m != "random" and not (m == "ism" and ism_count[model_name] < len(ds))}
     chosen["planted sites"] = ds.mask.astype(float)
     key = {"checkpoint": t.path.name, "sequences": ds.sequences, "methods": list(chosen),
-           "target": targets, "ns": ns, "repeats": random_repeats, "seed": seed}
+           "target": targets, "ns": ns, "repeats": random_repeats, "seed": seed,
+           "precision": mutagenesis_precision}
     table = cache.cached("mutagenesis", key, lambda: mutagenesis.experiment(
         t.model, t.tokenizer, ds.sequences, targets, chosen, ns=ns,
-        random_repeats=random_repeats, classes=ds.classes, seed=seed))
+        random_repeats=random_repeats, classes=ds.classes, seed=seed,
+        precision=mutagenesis_precision))
     results[model_name] = mutagenesis.summary(table)
 
 # %% [markdown]

@@ -407,6 +407,23 @@ def test_predict_cnn_one_hot():
         models.predict(models.dnabert2("tiny"), x)
 
 
+@pytest.mark.parametrize("name", ["dnabert", "dnabert2", "cnn"])
+def test_predict_bf16_close_to_fp32(name):
+    torch.manual_seed(0)
+    model = models.build(name, "tiny")
+    if name == "cnn":
+        batch = torch.nn.functional.one_hot(torch.randint(0, 4, (6, 60)), 4).transpose(1, 2).float()
+    else:
+        batch = tokens([9, 4, 7, 2, 9, 5], model.config.vocab_size)
+    full = models.predict(model, batch, batch_size=4)
+    half = models.predict(model, batch, batch_size=4, precision="bf16")
+    assert half.dtype == torch.float32
+    # bf16 keeps 8 bits of mantissa: a few parts in a thousand of the logits' scale
+    assert 0 < (half - full).abs().max() <= 0.02 * full.abs().max() + 1e-3
+    with pytest.raises(ValueError, match="precision must be one of"):
+        models.predict(model, batch, precision="half")
+
+
 def test_cnn_forward_shapes_and_loss():
     torch.manual_seed(0)
     model = models.cnn("tiny", num_labels=3, global_pool="mean")

@@ -181,6 +181,17 @@ def test_experiment_is_deterministic(bert_task):
     assert not np.allclose(a.mean_p, c.mean_p)
 
 
+def test_bf16_classification_tracks_fp32(bert_task):
+    # the fixture's wide weights amplify rounding; a model at the usual initial scale
+    torch.manual_seed(0)
+    task = (models.build("dnabert", "tiny"), *bert_task[1:])
+    full, half = _run(task), _run(task, precision="bf16")
+    pd.testing.assert_frame_equal(full.drop(columns=["accuracy", "mean_p"]),
+                                  half.drop(columns=["accuracy", "mean_p"]))
+    gap = (full.mean_p - half.mean_p).abs()
+    assert 0 < gap.max() < 0.02
+
+
 def test_batched_classification_equals_one_at_a_time(bert_task):
     """The table equals classifying every documented mutant alone (no padding, batch 1)."""
     model, tok, seqs, labels, scores = bert_task

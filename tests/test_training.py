@@ -62,6 +62,30 @@ def test_same_seed_same_model_other_seed_other_model(parts, tmp_path):
     assert not torch.equal(pa, pc)
 
 
+def test_bf16_training_learns_and_differs_from_fp32(parts, tmp_path):
+    fp32 = training.fine_tune("cnn", parts, {**FAST, "precision": "fp32"}, root=tmp_path)
+    bf16 = training.fine_tune("cnn", parts, {**FAST, "precision": "bf16"}, root=tmp_path)
+    assert bf16.metrics["accuracy"] > 0.85, bf16.metrics
+    assert bf16.path != fp32.path
+    # same seed and data: only the rounding of the autocast matmuls tells them apart
+    pa, pb = (torch.cat([p.flatten() for p in t.model.parameters()]) for t in (fp32, bf16))
+    assert not torch.equal(pa, pb)
+    assert pb.dtype == torch.float32  # master weights stay fp32
+    with pytest.raises(ValueError, match="training precision must be one of"):
+        training.fine_tune("cnn", parts, {**FAST, "precision": "half"}, root=tmp_path)
+
+
+def test_accumulated_micro_batches_match_one_batch(parts, tmp_path):
+    settings = {**FAST, "epochs": 1, "precision": "fp32"}
+    whole = training.fine_tune("cnn", parts, settings, root=tmp_path)
+    split = training.fine_tune("cnn", parts, {**settings, "accumulation": 4}, root=tmp_path)
+    pa, pb = (torch.cat([p.flatten() for p in t.model.parameters()]) for t in (whole, split))
+    assert split.path != whole.path
+    torch.testing.assert_close(pa, pb, atol=1e-5, rtol=1e-4)
+    with pytest.raises(ValueError, match="multiple of accumulation"):
+        training.fine_tune("cnn", parts, {**settings, "accumulation": 5}, root=tmp_path)
+
+
 class _Crash(TrainerCallback):
     """Dies right after the first epoch's checkpoint is written."""
 

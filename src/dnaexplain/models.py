@@ -844,7 +844,26 @@ def model_inputs(model, inputs, index=slice(None), device=None):
     raise TypeError(f"{type(model).__name__} needs {want}, got {type(inputs).__name__}")
 
 
-def predict(model, inputs, batch_size=64, device=None, verbose=False):
+PRECISIONS = {"fp32": None, "bf16": torch.bfloat16, "fp16": torch.float16}
+
+
+def autocast(precision, device):
+    """A context that runs matrix products in `precision` on `device` (fp32: no change).
+
+    Parameters
+    ----------
+    precision : {"fp32", "bf16", "fp16"}
+        bf16 halves the cost of a forward pass on CPUs with AVX512-BF16 or AMX and on GPUs; the
+        logits then agree with fp32 to about 1e-3. fp16 is for CUDA.
+    device : torch.device or str
+    """
+    if precision not in PRECISIONS:
+        raise ValueError(f"precision must be one of {sorted(PRECISIONS)}, got {precision!r}")
+    dtype = PRECISIONS[precision]
+    return torch.autocast(torch.device(device).type, dtype=dtype, enabled=dtype is not None)
+
+
+def predict(model, inputs, batch_size=64, device=None, precision="fp32", verbose=False):
     """Logits of a model for a whole data set, in batches, without gradients, in eval mode.
 
     Parameters
@@ -857,13 +876,15 @@ def predict(model, inputs, batch_size=64, device=None, verbose=False):
         Sequences per forward pass.
     device : torch.device or str, optional
         Device to run on (the model is moved there); the model's device when None.
+    precision : {"fp32", "bf16", "fp16"}
+        Autocast precision of the forward passes (see `autocast`).
     verbose : bool
         Show a progress bar.
 
     Returns
     -------
     torch.Tensor, shape (n, num_labels)
-        Logits, on the CPU.
+        Logits in the model's dtype, on the CPU.
     """
     if device is not None:
         model.to(device)
@@ -871,10 +892,11 @@ def predict(model, inputs, batch_size=64, device=None, verbose=False):
     training = model.training
     model.eval()
     logits = []
-    with torch.no_grad():
+    dtype = next(model.parameters()).dtype  # autocast's bf16 / fp16 logits come back in it
+    with torch.no_grad(), autocast(precision, next(model.parameters()).device):
         for start in tqdm(range(0, n, batch_size), desc="predict", disable=not verbose):
             kwargs = model_inputs(model, inputs, slice(start, start + batch_size))
-            logits.append(model(**kwargs).logits.cpu())
+            logits.append(model(**kwargs).logits.to(dtype).cpu())
     model.train(training)
     return torch.cat(logits)
 

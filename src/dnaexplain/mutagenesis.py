@@ -138,7 +138,8 @@ def mutate_top(sequences, scores, n, seed=0):
     return _decode(out, lengths)
 
 
-def _classify(model, tokenizer, indices, lengths, max_length, batch_size, device, verbose):
+def _classify(model, tokenizer, indices, lengths, max_length, batch_size, device, precision,
+              verbose):
     """Class probabilities of many encoded sequences, float64 (n, classes), input order."""
     order = np.argsort(lengths, kind="stable")  # neighbours in a chunk pad to similar lengths
     chunk = batch_size * max(1, CHUNK // batch_size)  # whole batches per chunk
@@ -148,7 +149,8 @@ def _classify(model, tokenizer, indices, lengths, max_length, batch_size, device
             rows = order[start : start + chunk]
             x = encode(tokenizer, _decode(indices[rows], lengths[rows]),
                        max_length=max_length, truncate=True)
-            logits = models.predict(model, x, batch_size=batch_size, device=device)
+            logits = models.predict(model, x, batch_size=batch_size, device=device,
+                                    precision=precision)
             probs.append(torch.softmax(logits.double(), -1).numpy())
             bar.update(len(rows))
     out = np.empty((len(order), probs[0].shape[1]))
@@ -157,8 +159,8 @@ def _classify(model, tokenizer, indices, lengths, max_length, batch_size, device
 
 
 def experiment(model, tokenizer, sequences, labels, scores, ns=NS, random_repeats=10,
-               all_repeats=3, classes=None, seed=0, max_length=512, batch_size=128, device=None,
-               verbose=False):
+               all_repeats=3, classes=None, seed=0, max_length=512, batch_size=16, device=None,
+               precision="fp32", verbose=False):
     """Accuracy per class after mutating each method's top n positions, with baselines.
 
     For every method and n in `ns`, the top n positions of every sequence are mutated (see
@@ -189,8 +191,10 @@ def experiment(model, tokenizer, sequences, labels, scores, ns=NS, random_repeat
         Class names by label; ``"0"``, ``"1"``, ... when None.
     seed : int
         Non-negative; see the module docstring for how it is used.
-    max_length, batch_size, device, verbose
-        Tokens per sequence, sequences per forward pass, where to run, progress bar.
+    max_length, batch_size, device, precision, verbose
+        Tokens per sequence, sequences per forward pass, where to run, autocast precision of
+        the classification (see `models.autocast`; bf16 about halves its cost on recent
+        CPUs), progress bar.
 
     Returns
     -------
@@ -225,7 +229,7 @@ def experiment(model, tokenizer, sequences, labels, scores, ns=NS, random_repeat
         jobs.append((None, ALL, r))
         batches.append(_rng(seed, "all", r).integers(0, 4, idx.shape, dtype=np.uint8))
     probs = _classify(model, tokenizer, np.concatenate(batches), np.tile(lengths, len(jobs)),
-                      max_length, batch_size, device, verbose)
+                      max_length, batch_size, device, precision, verbose)
     y = np.tile(labels, len(jobs))
     rows = pd.DataFrame({
         "job": np.repeat(np.arange(len(jobs)), len(labels)),
@@ -283,7 +287,7 @@ def summary(table, level=0.95):
 
 
 def faithfulness(model, tokenizer, sequences, targets, scores, ns=NS, order="most", seed=0,
-                 max_length=512, batch_size=128, device=None, verbose=False):
+                 max_length=512, batch_size=16, device=None, precision="fp32", verbose=False):
     """Perturbation curves: mean drop of the target probability as top positions are mutated.
 
     For each method and n, ``drop(n) = mean_i [p_c(x_i) - p_c(x_i^(n))]`` where x^(n) has its n
@@ -307,7 +311,7 @@ def faithfulness(model, tokenizer, sequences, targets, scores, ns=NS, order="mos
         Mutate the highest or the lowest scores first.
     seed : int
         Non-negative; method m draws from the same stream as in `experiment` (repeat 0).
-    max_length, batch_size, device, verbose
+    max_length, batch_size, device, precision, verbose
         As for `experiment`.
 
     Returns
@@ -327,7 +331,7 @@ def faithfulness(model, tokenizer, sequences, targets, scores, ns=NS, order="mos
     for name, s in scores.items():
         batches += _mutants(idx, sign * _fit(s, idx.shape), lengths, ns, _rng(seed, name, 0))
     probs = _classify(model, tokenizer, np.concatenate(batches), np.tile(lengths, len(batches)),
-                      max_length, batch_size, device, verbose)
+                      max_length, batch_size, device, precision, verbose)
     p = probs[np.arange(len(probs)), np.tile(targets, len(batches))].reshape(len(batches), -1)
     curves = (p[0] - p[1:]).mean(1).reshape(len(scores), len(ns))
     area = metrics.aopc(curves)

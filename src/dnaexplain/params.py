@@ -24,6 +24,7 @@ SCHEMA = {
     "mutagenesis_methods": (list, "methods judged by the mutagenesis experiment"),
     "n_per_class": (int, "evaluation sequences per class in the mutagenesis experiment"),
     "random_repeats": (int, "repeats of the random-positions baseline"),
+    "mutagenesis_precision": (str, "autocast precision of classifying mutants: fp32, bf16 or fp16"),
     "ns": (list, "numbers of top positions mutated"),
     "motif_runs": (list, "'model:dataset' runs whose scores are searched for motifs"),
     "motif_methods": (list, "methods whose scores are searched for motifs"),

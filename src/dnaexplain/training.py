@@ -33,7 +33,10 @@ DEFAULTS = dict(
     warmup=0.1,
     max_length=512,
     max_train=0,
+    precision="auto",
+    accumulation=1,
 )
+PRECISIONS = ("auto", "fp32", "bf16", "fp16")  # auto: fp16 on CUDA, fp32 elsewhere
 
 
 @dataclass
@@ -160,10 +163,14 @@ def checkpoint_key(name, parts, settings, seed):
 
 def _arguments(output_dir, settings, seed, device, verbose, steps_per_epoch):
     cuda = torch.device(device).type == "cuda"
+    precision = settings["precision"]
     return TrainingArguments(
         output_dir=str(output_dir),
         num_train_epochs=settings["epochs"],
-        per_device_train_batch_size=settings["batch_size"],
+        # smaller forward passes, same optimiser batch: on CPU, attention over 500 tokens costs
+        # less per sequence in micro-batches of 16 than in one batch of 32
+        per_device_train_batch_size=settings["batch_size"] // settings["accumulation"],
+        gradient_accumulation_steps=settings["accumulation"],
         per_device_eval_batch_size=2 * settings["batch_size"],
         learning_rate=settings["learning_rate"],
         weight_decay=settings["weight_decay"],
@@ -180,7 +187,8 @@ def _arguments(output_dir, settings, seed, device, verbose, steps_per_epoch):
         report_to="none",
         disable_tqdm=not verbose,
         use_cpu=not cuda,
-        fp16=cuda,
+        fp16=precision == "fp16" or (precision == "auto" and cuda),
+        bf16=precision == "bf16",
         dataloader_pin_memory=cuda,
         remove_unused_columns=False,
     )
@@ -200,11 +208,14 @@ def fine_tune(name, parts, settings=None, seed=0, device=None, root=None, verbos
         Overrides of `DEFAULTS`: ``source`` (a named config, a checkpoint directory or a hub
         id), ``epochs``, ``batch_size``, ``learning_rate``, ``weight_decay``, ``warmup``
         (fraction of steps), ``max_length`` (tokens; longer sequences are truncated) and
-        ``max_train`` (cap on training sequences, 0 = all).
+        ``max_train`` (cap on training sequences, 0 = all) and ``precision`` (mixed precision:
+        ``"auto"`` is fp16 on CUDA and fp32 elsewhere; ``"bf16"`` about halves the time of a
+        step on CPUs with AVX512-BF16 or AMX) and ``accumulation`` (micro-batches per optimiser
+        step; ``batch_size`` must be a multiple of it).
     seed : int
         Seed of initialisation, data order and dropout.
     device : str or torch.device, optional
-        Where to train; CUDA when available (with fp16 mixed precision), else the CPU.
+        Where to train; CUDA when available, else the CPU.
     root : str or Path, optional
         Cache root (see `cache.cache_dir`); models go to ``<root>/models/<key>``.
     verbose : bool
@@ -220,6 +231,12 @@ def fine_tune(name, parts, settings=None, seed=0, device=None, root=None, verbos
     if unknown:
         raise KeyError(f"unknown training settings {sorted(unknown)}; known: {sorted(DEFAULTS)}")
     settings = {**DEFAULTS, **(settings or {})}
+    if settings["precision"] not in PRECISIONS:
+        raise ValueError(f"training precision must be one of {PRECISIONS}, "
+                         f"got {settings['precision']!r}")
+    if settings["accumulation"] < 1 or settings["batch_size"] % settings["accumulation"]:
+        raise ValueError(f"batch_size {settings['batch_size']} must be a positive multiple of "
+                         f"accumulation {settings['accumulation']}")
     device = torch.device(device or ("cuda" if torch.cuda.is_available() else "cpu"))
     tokenizer = tokenizer_for(name, settings["source"])
     final = cache.cache_dir(root) / "models" / checkpoint_key(name, parts, settings, seed)
