@@ -51,7 +51,11 @@ pd.set_option("display.float_format", "{:.4g}".format)
 # ## Settings
 #
 # Training settings per run in this profile (anything not listed takes the paper's value from
-# `training.DEFAULTS`):
+# `training.DEFAULTS`). `precision` is the autocast precision of the forward and backward
+# passes (the weights stay float32): `auto` means fp16 on a GPU and fp32 elsewhere, and the
+# `cpu` profile's `bf16` about halves the time of a step on CPUs with bfloat16 instructions.
+# `accumulation` splits each batch into that many micro-batches, which on two cores makes
+# attention over 500 tokens cheaper per sequence without changing the optimiser's batch.
 
 # %%
 pd.DataFrame({run: {**training.DEFAULTS, **training.settings_for(train, run)}

@@ -45,7 +45,7 @@ train = {"dnabert": {"source": "mini", "epochs": 3, "batch_size": 32, "learning_
 motif_runs = ["dnabert:human_nontata_promoters", "dnabert:prom_300_tata"]
 motif_methods = ["attention", "lrp", "lrp_last"]
 motif_kmer = 6
-n_motif = 500
+n_motif = 300
 
 # %%
 import matplotlib.pyplot as plt
