@@ -67,7 +67,7 @@ pd.set_option("display.float_format", "{:.3g}".format)
 # class on the promoters; the non-promoters serve only as the background of the enrichment test.
 
 # %%
-found, matches, profiles = {}, {}, {}
+found, matches, profiles, inputs = {}, {}, {}, {}
 for run in motif_runs:
     trained, parts = training.run(run, train, seed=seed, min_eval_per_class=min_eval_per_class,
                                   max_sequences=max_sequences)
@@ -86,6 +86,7 @@ for run in motif_runs:
         found[run, method] = hits
         matches[run, method] = motifs.compare(hits) if hits else pd.DataFrame(columns=motifs.COLUMNS)
         profiles[run, method] = (ds, pos, s)
+        inputs[run, method] = (ds.sequences, labels, full)
     print(f"{run}: {len(pos)} promoters, {len(ds) - len(pos)} background sequences; motifs per "
           f"method: " + ", ".join(f"{m} {len(found[run, m])}" for m in motif_methods))
 
@@ -108,6 +109,36 @@ for (run, method), hits in found.items():
     display(best[["query", "id", "name", "tf_class", "tf_family", "q_value"]].head(8))
 
 # %% [markdown]
+# ## When a method finds nothing
+#
+# Every filter of the procedure can stop a method. Two matter here. The high-score rule keeps
+# a position only if its score exceeds ten times the sequence's minimum, so a map whose
+# largest score is less than ten times its smallest has no regions at all; the attention of a
+# small model trained from scratch is close to uniform over the tokens and falls in that case.
+# And the enrichment test runs over thousands of candidate strings, so with a few hundred
+# sequences a candidate needs a small p-value to survive the Benjamini-Hochberg correction at
+# the paper's 0.005. The table gives, per task and method, the median ratio of a sequence's
+# largest to its smallest score, how many candidates were tested, and the strongest of them,
+# whether or not it passed.
+
+# %%
+rows = []
+for (run, method), (sequences, labels, full) in inputs.items():
+    ds, pos, s = profiles[run, method]
+    clamped = np.clip(s, 0, None)
+    ratio = np.median(clamped.max(1) / np.maximum(clamped.min(1), 1e-30))
+    tested = motifs.candidates(sequences, labels, full, p_adjusted=None, k=motif_kmer or None)
+    best = min(tested, key=lambda c: c.p, default=None)
+    rows.append({"task": run.split(":")[1], "method": method, "max / min (median)": ratio,
+                 "candidates tested": len(tested), "motifs found": len(found[run, method]),
+                 "strongest candidate": best.seq if best else "",
+                 "in promoters": best.n_pos if best else 0,
+                 "in others": best.n_neg if best else 0,
+                 "p": best.p if best else np.nan, "adjusted p": best.q if best else np.nan})
+diagnosis = pd.DataFrame(rows)
+diagnosis
+
+# %% [markdown]
 # ## Transcription-factor classes, side by side
 #
 # Each motif counts once for every TF class among its significant JASPAR matches (q < 0.05,
@@ -124,13 +155,36 @@ classes = pd.DataFrame(rows, columns=["task", "method", "TF class", "motifs"])
 classes.pivot_table(index=["task", "TF class"], columns="method", values="motifs",
                     fill_value=0, aggfunc="sum")
 
+# %% tags=["hide-input"]
+# the paper's report, on its non-TATA promoter task
+PAPER = {"attention": "C4 zinc", "lrp_last": "C2H2 zinc", "lrp": "Homeo domain"}
+lines = []
+for run in [r for r in motif_runs if not r.endswith("prom_300_tata")]:
+    task = run.split(":")[1]
+    for method, expected in PAPER.items():
+        if method not in motif_methods:
+            continue
+        mine = classes[(classes.task == task) & (classes.method == method)]
+        if mine.empty:
+            lines.append(f"- **{task}, `{method}`**: no significant JASPAR match, so no TF class "
+                         f"(the paper: {expected} factors).")
+            continue
+        top = mine.sort_values("motifs", ascending=False).iloc[0]
+        hit = mine[mine["TF class"].str.contains(expected)]
+        lines.append(f"- **{task}, `{method}`**: most matched class {top['TF class']} "
+                     f"({top['motifs']} motifs); the paper's {expected} factors: "
+                     f"{int(hit.motifs.sum()) if len(hit) else 0} motifs — the paper's finding "
+                     f"{'holds' if expected in top['TF class'] else 'does not hold'} here.")
+display(Markdown("\n".join(lines) or "No non-TATA promoter task in `motif_runs`."))
+
 # %% [markdown]
 # ## The TATA box: a known answer
 #
 # In `prom_300_tata` every promoter is centred so that the transcription start site (TSS) is at
 # position 249 of 300 (−249 … +50), and a TATA box sits about 30 bp upstream of it. A method
 # that finds what the model uses for TATA promoters should (a) put its relevance there on
-# average and (b) return a TBP / TATA-box matrix among its motifs.
+# average and (b) return a TBP / TATA-box matrix among its motifs, or at least (c) rank a
+# TATA-like string first among its candidates.
 
 # %%
 tata_runs = [r for r in motif_runs if r.endswith("prom_300_tata")]
@@ -153,7 +207,34 @@ for run in tata_runs:
         ratio = y[window].mean() / np.abs(y).mean()
         table = matches[run, method]
         tbp = table[(table["q_value"] < 0.05) & table["name"].str.contains("TBP", na=False)]
+        row = diagnosis[(diagnosis.task == run.split(":")[1]) & (diagnosis.method == method)].iloc[0]
         lines.append(f"- `{method}`: mean score in −40 … −20 is {ratio:.2f} times its mean "
                      f"absolute score over the sequence; a TBP matrix "
-                     f"{'is' if len(tbp) else 'is not'} among its significant JASPAR matches.")
+                     f"{'is' if len(tbp) else 'is not'} among its significant JASPAR matches; "
+                     f"its strongest candidate is {row['strongest candidate'] or 'none'}"
+                     + (f" ({row['in promoters']} promoters, {row['in others']} others, adjusted "
+                        f"p {row['adjusted p']:.2g}: "
+                        f"{'passes' if row['adjusted p'] < 0.005 else 'misses'} the 0.005 cut)"
+                        if row['strongest candidate'] else "") + ".")
 display(Markdown("\n".join(lines) if lines else "No TATA task in `motif_runs`."))
+
+# %% [markdown]
+# ## Reading these results against the paper's
+#
+# Three things separate this run from the paper's, and each pushes the same way.
+#
+# * **The model.** The paper explains the pre-trained DNABERT fine-tuned on promoters; here a
+#   four-layer model learns from a few thousand sequences. Its attention stays close to uniform
+#   over the tokens (the ratio column above), so the high-score rule, which is relative to a
+#   sequence's own minimum, keeps nothing from it: an attention map can only yield motifs when
+#   it is peaked.
+# * **What the promoter motifs match.** Non-TATA promoters are mostly CpG-island promoters, and
+#   GC-rich strings ranked high by a map tend to match GC-box binders such as the SP/KLF
+#   factors, which JASPAR files under C2H2 zinc fingers. The TF class a method "finds" is the
+#   class of the best TOMTOM match of a GC-rich 24 bp window, a weak link to the factor the
+#   model relies on.
+# * **The sample.** The TATA task's evaluation split holds about 300 promoters. Thousands of
+#   candidate strings are tested, and the Benjamini–Hochberg cut at the paper's 0.005 then asks
+#   for a p-value near 1e-6. The TATA box comes out as the strongest candidate of every method,
+#   just short of that cut; more sequences (the `paper` profile scores every evaluation
+#   sequence) or the cut as a parameter of `motifs.find_motifs` (`p_adjusted`) move it across.
