@@ -88,7 +88,7 @@ for run in [r for r in runs if r.startswith("dnabert:")]:
     table = cache.cached("mutagenesis", key, lambda: mutagenesis.experiment(
         trained.model, trained.tokenizer, ds.sequences, ds.labels, scores, ns=ns,
         random_repeats=random_repeats, classes=ds.classes, seed=seed,
-        precision=mutagenesis_precision))
+        precision=mutagenesis_precision), code=["mutagenesis.py", "attribution.py"])
     results[run] = mutagenesis.summary(table)
     full = models.predict(trained.model, encode(trained.tokenizer, ds.sequences, truncate=True))
     fp32 = training.classification_metrics(full, ds.labels)

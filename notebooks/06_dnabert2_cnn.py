@@ -260,7 +260,7 @@ for (model_name, task), t in trained.items():
                "precision": mutagenesis_precision}
         table = cache.cached("faithfulness", key, lambda: mutagenesis.faithfulness(
             t.model, t.tokenizer, ds.sequences, ds.labels, maps, ns=ns, order=order,
-            seed=seed, precision=mutagenesis_precision))
+            seed=seed, precision=mutagenesis_precision), code=["mutagenesis.py"])
         curves.append(table.assign(task=task, model=NAME[model_name],
                                    label=[label(model_name, m) for m in table.method]))
 curves = pd.concat(curves, ignore_index=True)

@@ -162,7 +162,8 @@ for run, t in trained.items():
            "precision": mutagenesis_precision}
     faith.append(cache.cached("faithfulness", key, lambda: mutagenesis.faithfulness(
         t.model, t.tokenizer, ds.sequences, targets, {**scores[run], **references}, ns=ns,
-        seed=seed, precision=mutagenesis_precision)).assign(run=run))
+        seed=seed, precision=mutagenesis_precision),
+        code=["mutagenesis.py", "attribution.py"]).assign(run=run))
 truth, faith = pd.concat(truth, ignore_index=True), pd.concat(faith, ignore_index=True)
 
 # %%

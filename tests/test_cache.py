@@ -46,7 +46,7 @@ def test_corrupt_entry_is_detected_and_recomputed(tmp_path, damage):
 
 def test_entry_from_other_code_is_stale(tmp_path, monkeypatch):
     cache.cached("demo", {"seed": 0}, lambda: "old", root=tmp_path)
-    monkeypatch.setattr(cache, "source_digest", lambda: "another version")
+    monkeypatch.setattr(cache, "source_digest", lambda code=None: "another version")
     assert cache.cached("demo", {"seed": 0}, lambda: "new", root=tmp_path) == "new"
 
 
@@ -57,3 +57,38 @@ def test_failed_compute_writes_nothing(tmp_path):
     with pytest.raises(RuntimeError):
         cache.cached("demo", {"seed": 0}, boom, root=tmp_path)
     assert not list(tmp_path.rglob("*.pt"))
+
+
+@pytest.fixture
+def package(tmp_path, monkeypatch):
+    """A fake package: a imports b (inside a function), b imports c, d stands alone."""
+    files = {
+        "a.py": '"""A."""\n\ndef f():\n    from . import b\n    return b.g()\n',
+        "b.py": "from .c import h\n\ndef g():\n    return h() + 1\n",
+        "c.py": '"""C."""\n\ndef h():\n    """Two."""\n    return 2  # the answer\n',
+        "d.py": "X = 1\n",
+        "cache.py": "",
+    }
+    for name, text in files.items():
+        (tmp_path / name).write_text(text)
+    monkeypatch.setattr(cache, "__file__", str(tmp_path / "cache.py"))
+    return tmp_path
+
+
+def test_closure_follows_package_imports(package):
+    assert cache._closure(["a.py"]) == ["a.py", "b.py", "c.py"]
+    assert cache._closure(["d.py"]) == ["d.py"]
+    with pytest.raises(FileNotFoundError, match="no module 'e.py'"):
+        cache._closure(["e.py"])
+
+
+def test_digest_ignores_docs_and_unrelated_modules(package):
+    before, everything = cache.source_digest(["a.py"]), cache.source_digest()
+    c = package / "c.py"
+    c.write_text('"""C, reworded."""\n\ndef h():\n    """Two, said again."""\n'
+                 '    return 2  # another comment\n')
+    (package / "d.py").write_text("X = 2\n")
+    assert cache.source_digest(["a.py"]) == before
+    assert cache.source_digest() != everything
+    c.write_text('"""C."""\n\ndef h():\n    """Two."""\n    return 3\n')
+    assert cache.source_digest(["a.py"]) != before

@@ -268,7 +268,7 @@ def explain_all(trained, sequences, methods, target=None, strategy="mean", batch
                  "sequences": list(sequences), "target": targets, "strategy": strategy}
         out[label] = cache.cached("scores", parts, lambda: explain(
             trained.model, trained.tokenizer, sequences, method, target, strategy, batch_size,
-            device, verbose, **options).numpy(), root=root)
+            device, verbose, **options).numpy(), root=root, code=["attribution.py"])
     return out
 
 

@@ -4,8 +4,14 @@ An entry is one file, ``<root>/<name>/<key>.pt``: a line with the SHA-256 of the
 the payload (``torch.save`` of the key's parts and the value). Writes go to a temporary file that
 is renamed into place, so a crash never leaves half an entry; a file whose checksum or recorded
 parts do not match is reported and recomputed.
+
+Keys include a digest of the code that made the entry: the named library modules and every
+module they import from the package, read as syntax trees without docstrings, so editing a
+comment, a docstring or an unrelated module keeps the results.
 """
 
+import ast
+import functools
 import hashlib
 import io
 import json
@@ -56,11 +62,69 @@ def key(parts):
 
 
 def source_digest(modules=None):
-    """Digest of the library's source (or of the named module files, e.g. ``["models.py"]``),
-    so results made by other code count as stale."""
+    """Digest of the code of library modules, so results made by other code count as stale.
+
+    Parameters
+    ----------
+    modules : list of str, optional
+        Module files, e.g. ``["mutagenesis.py"]``; each brings the package modules it imports,
+        transitively. Every module of the package when None.
+
+    Returns
+    -------
+    str
+        16 hex digits; unchanged by edits to comments, docstrings and layout.
+    """
     here = Path(__file__).parent
-    files = [here / m for m in modules] if modules else sorted(here.glob("*.py"))
-    return hashlib.sha256(b"".join(f.read_bytes() for f in files)).hexdigest()[:16]
+    names = sorted(p.name for p in here.glob("*.py")) if modules is None else _closure(modules)
+    h = hashlib.sha256()
+    for name in names:
+        h.update(name.encode() + b"\0" + _code((here / name).read_text()) + b"\0")
+    return h.hexdigest()[:16]
+
+
+@functools.lru_cache(maxsize=None)
+def _code(source):
+    """A module's syntax tree without docstrings, as bytes."""
+    tree = ast.parse(source)
+    for node in ast.walk(tree):
+        body = getattr(node, "body", None)
+        documented = (isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef,
+                                        ast.AsyncFunctionDef))
+                      and body and isinstance(body[0], ast.Expr)
+                      and isinstance(body[0].value, ast.Constant)
+                      and isinstance(body[0].value.value, str))
+        if documented:
+            node.body = body[1:] or [ast.Pass()]
+    return ast.dump(tree).encode()
+
+
+def _closure(modules):
+    """The module files and, transitively, the package modules they import, sorted."""
+    here = Path(__file__).parent
+    seen, todo = set(), list(modules)
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        path = here / name
+        if not path.is_file():
+            raise FileNotFoundError(f"no module {name!r} in {here}")
+        seen.add(name)
+        todo += _imports(path.read_text())
+    return sorted(seen)
+
+
+@functools.lru_cache(maxsize=None)
+def _imports(source):
+    """Files of the package modules a module imports (``from . import x``, ``from .x import y``),
+    at any depth of its code."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.ImportFrom) and node.level == 1:
+            names = [node.module] if node.module else [a.name for a in node.names]
+            found += [f"{m.split('.')[0]}.py" for m in names]
+    return tuple(found)
 
 
 def _write(path, payload):
@@ -98,7 +162,7 @@ def _read(path, parts):
     return entry
 
 
-def cached(name, parts, compute, root=None, verbose=False):
+def cached(name, parts, compute, root=None, code=None, verbose=False):
     """Return ``compute()``, stored under ``name`` and the key of ``parts``.
 
     Parameters
@@ -107,11 +171,15 @@ def cached(name, parts, compute, root=None, verbose=False):
         What is stored (a folder in the cache), e.g. ``"mutagenesis"``.
     parts : dict
         Everything the result depends on: parameters, data identity, model identity. The
-        digest of the library's source is added, so a code change invalidates old entries.
+        digest of the code (`source_digest` of `code`) is added, so a change to the code that
+        computes the value invalidates old entries.
     compute : callable
         Called with no arguments when there is no valid entry; its result must be picklable.
     root : str or Path, optional
         Cache root (see :func:`cache_dir`).
+    code : list of str, optional
+        Library modules that compute the value (with what they import); the whole library
+        when None.
     verbose : bool
         Say whether the entry was reused or computed.
 
@@ -120,7 +188,7 @@ def cached(name, parts, compute, root=None, verbose=False):
     object
         The stored or freshly computed value.
     """
-    parts = {**parts, "dnaexplain": source_digest()}
+    parts = {**parts, "dnaexplain": source_digest(code)}
     path = cache_dir(root) / name / f"{key(parts)}.pt"
     entry = _read(path, parts)
     if entry is not None:

@@ -156,7 +156,7 @@ def _identity(dataset):
 
 def checkpoint_key(name, parts, settings, seed):
     """Cache key of a fine-tuned model: model, source, data, settings, seed and training code."""
-    code = cache.source_digest(["models.py", "training.py", "tokenizers.py", "sequences.py"])
+    code = cache.source_digest(["training.py"])
     return cache.key({"model": name, "settings": settings, "seed": seed, "code": code,
                       **{part: _identity(d) for part, d in parts.items()}})
 
