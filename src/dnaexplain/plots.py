@@ -218,6 +218,8 @@ def mutagenesis_curves(summary, title=""):
     x = {s: i for i, s in enumerate(steps)}
     methods = [m for m in dict.fromkeys(summary["method"]) if m != "random"]
     colours = dict(zip(methods, sns.color_palette(PALETTE, len(methods))))
+    # the palette's oranges and pinks are close: a marker per method tells them apart
+    markers = dict(zip(methods, "osD^vPX*<>" * (1 + len(methods) // 10)))
     fig, axes = plt.subplots(1, len(classes), figsize=(5.2 * len(classes), 3.8), squeeze=False,
                              sharey=True)
     for ax, cls in zip(axes[0], classes):
@@ -230,7 +232,7 @@ def mutagenesis_curves(summary, title=""):
             ax.plot(xs, rand["accuracy"], color="grey", ls="--")
         for m in methods:
             rows = part[part["method"] == m].sort_values("step")
-            ax.plot([x[s] for s in rows["step"]], rows["accuracy"], marker="o", ms=3,
+            ax.plot([x[s] for s in rows["step"]], rows["accuracy"], marker=markers[m], ms=4,
                     color=colours[m], label=m)
         ax.set_xticks(range(len(steps)), steps)
         ax.set(title=f"{title} — {cls}" if title else cls, xlabel="mutated top positions (n)",
