@@ -5,8 +5,8 @@
 Two tasks: ``--sequences`` random sequences of 251 bp and as many of 500 bp; 11 score maps of
 random numbers, one per method of the cpu profile but ism and random (the cost measured is the
 mutagenesis, not the attribution); ns 1, 5, 10, 15, 20; 10 random-position repeats and 3
-random-sequence repeats: 1 + 11 x 5 + 10 x 5 + 3 = 109 classifications per sequence. DNABERT-6 "mini" has random weights (the cost does not depend on
-them). The reference is one `models.predict` call on the same number of random sequences of the
+random-sequence repeats: 1 + 11 x 5 + 10 x 5 + 3 = 109 classifications per sequence.
+DNABERT-6 "mini" has random weights (the cost does not depend on them). The reference is one `models.predict` call on the same number of random sequences of the
 task's length, tokenised beforehand (untimed), at the same ``--precision`` (the cpu profile
 classifies mutants in bf16). Each time is the fastest of ``--repeats`` runs.
 

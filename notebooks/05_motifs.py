@@ -207,7 +207,7 @@ for run in tata_runs:
         ratio = y[window].mean() / np.abs(y).mean()
         table = matches[run, method]
         tbp = table[(table["q_value"] < 0.05) & table["name"].str.contains("TBP", na=False)]
-        row = diagnosis[(diagnosis.task == run.split(":")[1]) & (diagnosis.method == method)].iloc[0]
+        row = diagnosis.set_index(["task", "method"]).loc[(run.split(":")[1], method)]
         lines.append(f"- `{method}`: mean score in −40 … −20 is {ratio:.2f} times its mean "
                      f"absolute score over the sequence; a TBP matrix "
                      f"{'is' if len(tbp) else 'is not'} among its significant JASPAR matches; "

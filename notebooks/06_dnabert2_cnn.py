@@ -161,9 +161,9 @@ for (model_name, task), t in trained.items():
     ds = samples[task]
     strategy = STRATEGY if model_name == "dnabert2" else "mean"  # ignored by the CNN
     scores[model_name, task] = {
-        method: attribution.explain_all(t, ds.sequences, [method], target=ds.labels,
-                                        strategy=strategy,
-                                        batch_size=BATCH.get(method, attribution.BATCH_SIZE))[method]
+        method: attribution.explain_all(
+            t, ds.sequences, [method], target=ds.labels, strategy=strategy,
+            batch_size=BATCH.get(method, attribution.BATCH_SIZE))[method]
         for method in compare_methods[model_name]}
     if t.tokenizer is not None:
         tokens[task] = encode(t.tokenizer, ds.sequences)

@@ -111,8 +111,8 @@ def level(model, method):
     return "nucleotide" if cnn or method == "ism" else "token"
 
 
-def attribute(model, inputs, method, target=None, batch_size=BATCH_SIZE, device=None, verbose=False,
-              **options):
+def attribute(model, inputs, method, target=None, batch_size=BATCH_SIZE, device=None,
+              verbose=False, **options):
     """Score the tokens (or nucleotides) of a batch with one method.
 
     Parameters
@@ -200,8 +200,8 @@ def attribute(model, inputs, method, target=None, batch_size=BATCH_SIZE, device=
         model.train(training)
 
 
-def explain(model, tokenizer, sequences, method, target=None, strategy="mean", batch_size=BATCH_SIZE,
-            device=None, verbose=False, **options):
+def explain(model, tokenizer, sequences, method, target=None, strategy="mean",
+            batch_size=BATCH_SIZE, device=None, verbose=False, **options):
     """Nucleotide scores of DNA sequences: encode, `attribute`, map tokens to nucleotides.
 
     Parameters
@@ -234,8 +234,8 @@ def explain(model, tokenizer, sequences, method, target=None, strategy="mean", b
     return scores
 
 
-def explain_all(trained, sequences, methods, target=None, strategy="mean", batch_size=BATCH_SIZE,
-                device=None, verbose=False, root=None):
+def explain_all(trained, sequences, methods, target=None, strategy="mean",
+                batch_size=BATCH_SIZE, device=None, verbose=False, root=None):
     """Nucleotide scores of several methods for a fine-tuned model, each stored in the cache.
 
     Parameters
