@@ -41,7 +41,7 @@ chapters: data
 	  echo "== $$name ($(PROFILE))"; start=$$(date +%s); \
 	  $(BIN)/jupytext --quiet --to ipynb -o .cache/ipynb/$$name.ipynb $$src; \
 	  $(BIN)/papermill --cwd notebooks -k python3 --language python --no-progress-bar \
-	    -f params/$(PROFILE).yml .cache/ipynb/$$name.ipynb book/chapters/$$name.ipynb; \
+	    -p profile $(PROFILE) .cache/ipynb/$$name.ipynb book/chapters/$$name.ipynb; \
 	  echo "   $$name: $$(( $$(date +%s) - start )) s"; \
 	done
 

@@ -28,8 +28,9 @@
 # needed: every rule below is a backward pass with a different local rule.
 
 # %% tags=["parameters"]
-profile = "cpu"
-seed = 0
+# None: the profile's value (params/<profile>.yml); see the page "Your data, your model"
+profile: str = "cpu"  # parameter set: smoke, cpu, paper, or the path of your own YAML file
+seed: int = None  # seed of the random models (integer >= 0)
 
 # %%
 import numpy as np
@@ -40,7 +41,7 @@ from IPython.display import Markdown, display
 from dnaexplain import lrp, models, params, plots
 from dnaexplain.tokenizers import dnabert_tokenizer, tokenize
 
-P = params.check(profile=profile, seed=seed)
+params.bind(globals())  # the profile's values, yours laid over, all checked
 torch.manual_seed(seed)
 pd.set_option("display.float_format", "{:.4g}".format)
 

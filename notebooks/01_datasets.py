@@ -30,12 +30,11 @@
 # removed, and looks at what separates the classes before any model sees them.
 
 # %% tags=["parameters"]
-profile = "cpu"
-seed = 0
-datasets = ["human_nontata_promoters", "human_enhancers_cohn", "prom_300_tata"]
-min_eval_per_class = 500
-max_sequences = 0
-n_examples = 3
+# None: the profile's value (params/<profile>.yml); see the page "Your data, your model"
+profile: str = "cpu"  # parameter set: smoke, cpu, paper, or the path of your own YAML file
+data_files: dict = None  # your datasets by file, e.g. {"mine": {"fasta": {"a": "a.fa", "b": "b.fa"}}}
+datasets: list = None  # dataset names: built-in or from data_files, e.g. ["mine"]
+n_examples: int = None  # example sequences shown per class (integer >= 0)
 
 # %%
 import pandas as pd
@@ -43,9 +42,7 @@ from IPython.display import Markdown, display
 
 from dnaexplain import data, params, plots, sequences
 
-P = params.check(profile=profile, seed=seed, datasets=datasets,
-                 min_eval_per_class=min_eval_per_class, max_sequences=max_sequences,
-                 n_examples=n_examples)
+params.bind(globals())  # the profile's values, yours laid over, all checked
 pd.set_option("display.precision", 3)
 
 # %% [markdown]
@@ -67,8 +64,14 @@ for name in datasets:
 
 pd.DataFrame([
     {"dataset": d.name, "split": d.split, "classes": " / ".join(d.classes),
-     "sequences": len(d), "source": d.source} for d in loaded.values()
+     "sequences": len(d), "source": d.source,
+     "length alone (AUROC)": data.length_leak(d)} for d in loaded.values()
 ])
+
+# %% [markdown]
+# The last column asks whether a model could tell the classes apart by length alone: the
+# AUROC of sequence length as a classifier, 0.5 when lengths say nothing, 1 when they separate
+# the classes. `data.from_files` warns from 0.6 on, since a model would learn the length.
 
 # %% [markdown]
 # ## What preprocessing removed

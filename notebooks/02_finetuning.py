@@ -28,14 +28,11 @@
 # settings; the `cpu` profile trains small models from scratch.
 
 # %% tags=["parameters"]
-profile = "cpu"
-seed = 0
-min_eval_per_class = 500
-max_sequences = 0
-runs = ["dnabert:human_nontata_promoters", "dnabert:human_enhancers_cohn",
-        "dnabert2:human_nontata_promoters", "cnn:human_nontata_promoters",
-        "cnn:human_enhancers_cohn"]
-train = {"dnabert": {"source": "mini"}, "dnabert2": {"source": "mini"}, "cnn": {"source": "mini"}}
+# None: the profile's value (params/<profile>.yml); see the page "Your data, your model"
+profile: str = "cpu"  # parameter set: smoke, cpu, paper, or the path of your own YAML file
+data_files: dict = None  # your datasets by file, e.g. {"mine": {"fasta": {"a": "a.fa", "b": "b.fa"}}}
+runs: list = None  # list of "model:dataset" runs, e.g. ["cnn:mine"]
+train: dict = None  # settings per model, e.g. {"dnabert": {"source": "ckpt/", "finetune": False}}
 
 # %%
 import pandas as pd
@@ -43,8 +40,7 @@ from IPython.display import Markdown, display
 
 from dnaexplain import params, plots, training
 
-P = params.check(profile=profile, seed=seed, min_eval_per_class=min_eval_per_class,
-                 max_sequences=max_sequences, runs=runs, train=train)
+params.bind(globals())  # the profile's values, yours laid over, all checked
 pd.set_option("display.float_format", "{:.4g}".format)
 
 # %% [markdown]
@@ -73,7 +69,7 @@ for run in runs:
     trained[run], _ = training.run(run, train, seed=seed, max_sequences=max_sequences,
                                    min_eval_per_class=min_eval_per_class)
     size = sum(p.numel() for p in trained[run].model.parameters())
-    print(f"{run}: {size:,} parameters, cached as {trained[run].path.name}")
+    print(f"{run}: {size:,} parameters, model {trained[run].key}")
 
 # %% [markdown]
 # ## Learning curves

@@ -28,17 +28,13 @@
 # $$s_i = \frac{1}{|\{t : i \in t\}|} \sum_{t \ni i} s_t .$$
 
 # %% tags=["parameters"]
-profile = "cpu"
-seed = 0
-min_eval_per_class = 500
-max_sequences = 0
-runs = ["dnabert:human_nontata_promoters", "dnabert:human_enhancers_cohn"]
-train = {"dnabert": {"source": "mini", "epochs": 3, "batch_size": 32, "learning_rate": 0.0005,
-                     "max_train": 4000, "precision": "bf16"}}
-methods = ["attention", "rollout", "attn_gradcam", "lrp", "lrp_last", "full_lrp", "attnlrp",
-           "cp_lrp", "saliency", "input_x_gradient", "integrated_gradients", "random"]
-n_examples = 2
-n_scored = 50
+# None: the profile's value (params/<profile>.yml); see the page "Your data, your model"
+profile: str = "cpu"  # parameter set: smoke, cpu, paper, or the path of your own YAML file
+data_files: dict = None  # your datasets by file, e.g. {"mine": {"fasta": {"a": "a.fa", "b": "b.fa"}}}
+runs: list = None  # list of "model:dataset" runs, e.g. ["dnabert:mine"]
+train: dict = None  # settings per model, e.g. {"dnabert": {"source": "ckpt/", "finetune": False}}
+methods: list = None  # scoring methods, see dnaexplain.attribution.METHODS
+n_scored: int = None  # correctly classified sequences scored per class (integer >= 1)
 
 # %%
 import numpy as np
@@ -49,9 +45,7 @@ from IPython.display import Markdown, display
 from dnaexplain import attribution, lrp, metrics, models, params, plots, training
 from dnaexplain.tokenizers import encode
 
-P = params.check(profile=profile, seed=seed, min_eval_per_class=min_eval_per_class,
-                 max_sequences=max_sequences, runs=runs, train=train, methods=methods,
-                 n_examples=n_examples, n_scored=n_scored)
+params.bind(globals())  # the profile's values, yours laid over, all checked
 pd.set_option("display.float_format", "{:.3g}".format)
 
 # %% [markdown]

@@ -28,20 +28,13 @@
 # the sequence.
 
 # %% tags=["parameters"]
-profile = "cpu"
-seed = 0
-min_eval_per_class = 500
-max_sequences = 0
-runs = ["dnabert:human_nontata_promoters", "dnabert:human_enhancers_cohn"]
-train = {"dnabert": {"source": "mini", "epochs": 3, "batch_size": 32, "learning_rate": 0.0005,
-                     "max_train": 4000, "precision": "bf16"},
-         "dnabert:human_enhancers_cohn": {"max_train": 2000, "accumulation": 2}}
-mutagenesis_methods = ["attention", "rollout", "attn_gradcam", "lrp", "lrp_last", "full_lrp",
-                       "attnlrp", "cp_lrp", "saliency", "input_x_gradient"]
-n_per_class = 500
-random_repeats = 10
-ns = [1, 5, 10, 15, 20]
-mutagenesis_precision = "bf16"
+# None: the profile's value (params/<profile>.yml); see the page "Your data, your model"
+profile: str = "cpu"  # parameter set: smoke, cpu, paper, or the path of your own YAML file
+data_files: dict = None  # your datasets by file, e.g. {"mine": {"fasta": {"a": "a.fa", "b": "b.fa"}}}
+runs: list = None  # list of "model:dataset" runs, e.g. ["dnabert:mine"]
+train: dict = None  # settings per model, e.g. {"dnabert": {"source": "ckpt/", "finetune": False}}
+mutagenesis_methods: list = None  # methods judged, see dnaexplain.attribution.METHODS
+n_per_class: int = None  # sequences per class mutated (integer >= 1; the paper: 500)
 
 # %%
 import numpy as np
@@ -51,11 +44,7 @@ from IPython.display import Markdown, display
 from dnaexplain import attribution, cache, data, models, mutagenesis, params, plots, training
 from dnaexplain.tokenizers import encode
 
-P = params.check(profile=profile, seed=seed, min_eval_per_class=min_eval_per_class,
-                 max_sequences=max_sequences, runs=runs, train=train,
-                 mutagenesis_methods=mutagenesis_methods, n_per_class=n_per_class,
-                 random_repeats=random_repeats, ns=ns,
-                 mutagenesis_precision=mutagenesis_precision)
+params.bind(globals())  # the profile's values, yours laid over, all checked
 pd.set_option("display.float_format", "{:.3f}".format)
 # the paper's LRP variants; AttnLRP, CP-LRP and the gradient maps are this book's additions
 LRP_METHODS = [m for m in ["lrp", "lrp_last", "full_lrp"] if m in mutagenesis_methods]
@@ -83,7 +72,7 @@ for run in [r for r in runs if r.startswith("dnabert:")]:
     per_class = min(n_per_class, int(parts["evaluation"].counts().min()))
     ds = data.sample(parts["evaluation"], per_class, seed=seed)
     scores = attribution.explain_all(trained, ds.sequences, mutagenesis_methods)
-    key = {"checkpoint": trained.path.name, "sequences": ds.sequences, "methods": mutagenesis_methods,
+    key = {"checkpoint": trained.key, "sequences": ds.sequences, "methods": mutagenesis_methods,
            "ns": ns, "repeats": random_repeats, "seed": seed, "precision": mutagenesis_precision}
     table = cache.cached("mutagenesis", key, lambda: mutagenesis.experiment(
         trained.model, trained.tokenizer, ds.sequences, ds.labels, scores, ns=ns,

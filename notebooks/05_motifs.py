@@ -36,16 +36,13 @@
 # parameter is printed with every result.
 
 # %% tags=["parameters"]
-profile = "cpu"
-seed = 0
-min_eval_per_class = 500
-max_sequences = 0
-train = {"dnabert": {"source": "mini", "epochs": 3, "batch_size": 32, "learning_rate": 0.0005,
-                     "max_train": 4000, "precision": "bf16"}}
-motif_runs = ["dnabert:human_nontata_promoters", "dnabert:prom_300_tata"]
-motif_methods = ["attention", "lrp", "lrp_last"]
-motif_kmer = 6
-n_motif = 300
+# None: the profile's value (params/<profile>.yml); see the page "Your data, your model"
+profile: str = "cpu"  # parameter set: smoke, cpu, paper, or the path of your own YAML file
+data_files: dict = None  # your datasets by file, e.g. {"mine": {"fasta": {"a": "a.fa", "b": "b.fa"}}}
+motif_runs: list = None  # list of "model:dataset" runs, e.g. ["dnabert:mine"]
+train: dict = None  # settings per model, e.g. {"dnabert": {"source": "ckpt/", "finetune": False}}
+motif_methods: list = None  # methods whose scores are searched for motifs
+n_motif: int = None  # sequences per class searched (integer >= 1)
 
 # %%
 import matplotlib.pyplot as plt
@@ -55,9 +52,7 @@ from IPython.display import Markdown, display
 
 from dnaexplain import attribution, data, motifs, params, plots, training
 
-P = params.check(profile=profile, seed=seed, min_eval_per_class=min_eval_per_class,
-                 max_sequences=max_sequences, train=train, motif_runs=motif_runs,
-                 motif_methods=motif_methods, motif_kmer=motif_kmer, n_motif=n_motif)
+params.bind(globals())  # the profile's values, yours laid over, all checked
 pd.set_option("display.float_format", "{:.3g}".format)
 
 # %% [markdown]

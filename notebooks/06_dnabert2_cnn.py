@@ -42,21 +42,13 @@
 # The CNN scores nucleotides directly; DNABERT-2 scores tokens, which is the first problem.
 
 # %% tags=["parameters"]
-profile = "cpu"
-seed = 0
-min_eval_per_class = 500
-max_sequences = 0
-train = {"dnabert2": {"source": "mini", "epochs": 3, "batch_size": 32,
-                      "learning_rate": 0.0005, "precision": "bf16"},
-         "cnn": {"source": "mini", "epochs": 10, "batch_size": 64, "learning_rate": 0.001,
-                 "precision": "bf16"}}
-compare_runs = ["dnabert2:human_nontata_promoters", "cnn:human_nontata_promoters",
-                "dnabert2:prom_300_tata", "cnn:prom_300_tata"]
-compare_methods = {"dnabert2": ["attnlrp", "cp_lrp", "integrated_gradients", "ism", "random"],
-                   "cnn": ["lrp", "integrated_gradients", "ism", "random"]}
-n_compare = 100
-ns = [1, 5, 10, 15, 20]
-mutagenesis_precision = "bf16"
+# None: the profile's value (params/<profile>.yml); see the page "Your data, your model"
+profile: str = "cpu"  # parameter set: smoke, cpu, paper, or the path of your own YAML file
+data_files: dict = None  # your datasets by file, e.g. {"mine": {"fasta": {"a": "a.fa", "b": "b.fa"}}}
+compare_runs: list = None  # list of "model:dataset" runs, e.g. ["cnn:mine"]
+train: dict = None  # settings per model, e.g. {"dnabert": {"source": "ckpt/", "finetune": False}}
+compare_methods: dict = None  # methods per model, e.g. {"cnn": ["lrp", "ism", "random"]}
+n_compare: int = None  # sequences per class compared (integer >= 1)
 
 # %%
 import numpy as np
@@ -67,10 +59,7 @@ from dnaexplain import (attribution, cache, data, metrics, models, mutagenesis, 
                         training)
 from dnaexplain.tokenizers import encode
 
-P = params.check(profile=profile, seed=seed, min_eval_per_class=min_eval_per_class,
-                 max_sequences=max_sequences, train=train, compare_runs=compare_runs,
-                 compare_methods=compare_methods, n_compare=n_compare, ns=ns,
-                 mutagenesis_precision=mutagenesis_precision)
+params.bind(globals())  # the profile's values, yours laid over, all checked
 pd.set_option("display.float_format", "{:.3g}".format)
 
 NAME = {"dnabert2": "DNABERT-2", "cnn": "CNN", "dnabert": "DNABERT"}
@@ -255,7 +244,7 @@ for (model_name, task), t in trained.items():
     if task in by_strategy and model_name == "dnabert2":
         maps[f"{LRP[model_name]} (copy)"] = by_strategy[task]["copy"]
     for order in ["most", "least"]:
-        key = {"checkpoint": t.path.name, "sequences": ds.sequences, "targets": ds.labels,
+        key = {"checkpoint": t.key, "sequences": ds.sequences, "targets": ds.labels,
                "scores": maps, "ns": ns, "order": order, "seed": seed,
                "precision": mutagenesis_precision}
         table = cache.cached("faithfulness", key, lambda: mutagenesis.faithfulness(

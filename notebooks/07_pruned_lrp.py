@@ -54,20 +54,12 @@
 # with options `base` and `p`.
 
 # %% tags=["parameters"]
-profile = "cpu"
-seed = 0
-min_eval_per_class = 500
-max_sequences = 0
-n_examples = 3
-train = {"dnabert2": {"source": "mini", "epochs": 3, "batch_size": 32,
-                      "learning_rate": 0.0005, "precision": "bf16"},
-         "cnn": {"source": "mini", "epochs": 10, "batch_size": 64, "learning_rate": 0.001,
-                 "precision": "bf16"}}
-prune_runs = ["dnabert2:synthetic", "cnn:synthetic"]
-prune_ps = [0.0, 0.3, 0.5, 0.7, 0.8, 0.9]
-n_benchmark = 200
-ns = [1, 5, 10, 15, 20]
-mutagenesis_precision = "bf16"
+# None: the profile's value (params/<profile>.yml); see the page "Your data, your model"
+profile: str = "cpu"  # parameter set: smoke, cpu, paper, or the path of your own YAML file
+prune_runs: list = None  # list of "model:dataset" runs, e.g. ["cnn:synthetic"]
+train: dict = None  # settings per model, e.g. {"dnabert": {"source": "ckpt/", "finetune": False}}
+prune_ps: list = None  # pruning fractions p in [0, 1), e.g. [0.0, 0.5, 0.9]
+n_benchmark: int = None  # sequences per class (integer >= 1)
 
 # %%
 import numpy as np
@@ -78,10 +70,7 @@ from dnaexplain import (attribution, cache, metrics, models, mutagenesis, params
                         training)
 from dnaexplain.tokenizers import encode
 
-P = params.check(profile=profile, seed=seed, min_eval_per_class=min_eval_per_class,
-                 max_sequences=max_sequences, n_examples=n_examples, train=train,
-                 prune_runs=prune_runs, prune_ps=prune_ps, n_benchmark=n_benchmark, ns=ns,
-                 mutagenesis_precision=mutagenesis_precision)
+params.bind(globals())  # the profile's values, yours laid over, all checked
 pd.set_option("display.float_format", "{:.3g}".format)
 
 NAME = {"dnabert": "DNABERT", "dnabert2": "DNABERT-2", "cnn": "CNN"}
@@ -157,7 +146,7 @@ for run, t in trained.items():
     truth.append(gt.assign(run=run))
     references = {"random order": np.zeros(ds.mask.shape),
                   "planted sites": ds.mask.astype(float)}
-    key = {"checkpoint": t.path.name, "sequences": ds.sequences, "target": targets,
+    key = {"checkpoint": t.key, "sequences": ds.sequences, "target": targets,
            "methods": variants(run.split(":")[0]), "ns": ns, "seed": seed,
            "precision": mutagenesis_precision}
     faith.append(cache.cached("faithfulness", key, lambda: mutagenesis.faithfulness(

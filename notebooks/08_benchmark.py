@@ -42,31 +42,12 @@
 # so it can itself be checked against the known answer.
 
 # %% tags=["parameters"]
-profile = "cpu"
-seed = 0
-min_eval_per_class = 500
-max_sequences = 0
-train = {"dnabert": {"source": "mini", "epochs": 3, "batch_size": 32, "learning_rate": 0.0005,
-                     "max_train": 4000, "precision": "bf16"},
-         "dnabert:synthetic": {"max_train": 2500},
-         "dnabert2": {"source": "mini", "epochs": 3, "batch_size": 32,
-                      "learning_rate": 0.0005, "precision": "bf16"},
-         "cnn": {"source": "mini", "epochs": 10, "batch_size": 64, "learning_rate": 0.001,
-                 "precision": "bf16"}}
-benchmark_runs = ["dnabert:synthetic", "dnabert2:synthetic", "cnn:synthetic"]
-benchmark_methods = {
-    "dnabert": ["attention", "rollout", "attn_gradcam", "lrp", "lrp_last", "full_lrp",
-                "attnlrp", "cp_lrp", "saliency", "input_x_gradient", "integrated_gradients",
-                "ism", "random"],
-    "dnabert2": ["attention", "rollout", "attn_gradcam", "lrp", "lrp_last", "full_lrp",
-                 "attnlrp", "cp_lrp", "saliency", "input_x_gradient", "integrated_gradients",
-                 "ism", "random"],
-    "cnn": ["lrp", "saliency", "input_x_gradient", "integrated_gradients", "ism", "random"]}
-n_benchmark = 200
-n_ism = 50
-random_repeats = 10
-ns = [1, 5, 10, 15, 20]
-mutagenesis_precision = "bf16"
+# None: the profile's value (params/<profile>.yml); see the page "Your data, your model"
+profile: str = "cpu"  # parameter set: smoke, cpu, paper, or the path of your own YAML file
+benchmark_runs: list = None  # list of "model:dataset" runs, e.g. ["cnn:synthetic"]
+train: dict = None  # settings per model, e.g. {"dnabert": {"source": "ckpt/", "finetune": False}}
+benchmark_methods: dict = None  # methods per model, e.g. {"cnn": ["lrp", "ism", "random"]}
+n_benchmark: int = None  # sequences per class (integer >= 1)
 
 # %%
 import numpy as np
@@ -76,11 +57,7 @@ from IPython.display import Markdown, display
 
 from dnaexplain import attribution, cache, metrics, mutagenesis, params, plots, training
 
-P = params.check(profile=profile, seed=seed, min_eval_per_class=min_eval_per_class,
-                 max_sequences=max_sequences, train=train, benchmark_runs=benchmark_runs,
-                 benchmark_methods=benchmark_methods, n_benchmark=n_benchmark,
-                 n_ism=n_ism, random_repeats=random_repeats, ns=ns,
-                 mutagenesis_precision=mutagenesis_precision)
+params.bind(globals())  # the profile's values, yours laid over, all checked
 pd.set_option("display.float_format", "{:.3g}".format)
 
 NAME = {"dnabert": "DNABERT", "dnabert2": "DNABERT-2", "cnn": "CNN"}
@@ -274,7 +251,7 @@ for model_name, t in trained.items():
     chosen = {m: s for m, s in scores[model_name].items()
               if m != "random" and not (m == "ism" and ism_count[model_name] < len(ds))}
     chosen["planted sites"] = ds.mask.astype(float)
-    key = {"checkpoint": t.path.name, "sequences": ds.sequences, "methods": list(chosen),
+    key = {"checkpoint": t.key, "sequences": ds.sequences, "methods": list(chosen),
            "target": targets, "ns": ns, "repeats": random_repeats, "seed": seed,
            "precision": mutagenesis_precision}
     table = cache.cached("mutagenesis", key, lambda: mutagenesis.experiment(

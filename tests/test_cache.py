@@ -92,3 +92,18 @@ def test_digest_ignores_docs_and_unrelated_modules(package):
     assert cache.source_digest() != everything
     c.write_text('"""C."""\n\ndef h():\n    """Two."""\n    return 3\n')
     assert cache.source_digest(["a.py"]) != before
+
+
+def test_a_read_only_cache_returns_the_result_with_a_warning(tmp_path, monkeypatch):
+    def refuse(path, payload):
+        raise PermissionError(13, "Permission denied", str(path))
+
+    monkeypatch.setattr(cache, "_write", refuse)
+    with pytest.warns(UserWarning, match="could not store scores in the cache .*Permission denied"):
+        assert cache.cached("scores", {"a": 1}, lambda: 42, root=tmp_path) == 42
+
+
+def test_entries_are_group_readable(tmp_path):
+    cache.cached("scores", {"a": 2}, lambda: 7, root=tmp_path)
+    (entry,) = (tmp_path / "scores").iterdir()
+    assert entry.stat().st_mode & 0o044 == 0o044

@@ -89,7 +89,7 @@ def test_load_mirror(mirror, name, split, counts, length):
     assert d.counts().tolist() == counts
     assert d.labels.dtype == np.int64 and d.labels.shape == (sum(counts),)
     assert {len(s) for s in d.sequences} == {length}
-    assert Path(d.source) == mirror / data.relpath(name, split)
+    assert d.source == f"mirror: {data.relpath(name, split)}"
     np.testing.assert_array_equal(d.index, np.arange(len(d)))
 
 
@@ -110,7 +110,7 @@ def test_root_argument_comes_before_the_mirror(mirror, tmp_path):
     own.write_text("A" * 300 + "\t1\n")  # no header
     d = data.load("human_enhancers_cohn", root=tmp_path / "mine")
     assert d.sequences == ["A" * 300] and d.labels.tolist() == [1]
-    assert d.source == str(own)
+    assert d.source == "root: genomic_benchmarks/human_enhancers_cohn.test.tsv"
 
 
 @needs_mirror
@@ -223,7 +223,7 @@ def test_download_gue(isolated, tmp_path, monkeypatch):
     monkeypatch.setitem(data.URLS, "gue", archive.as_uri())
     d = data.load("prom_300_notata", "train", verbose=True)
     assert d.sequences == ["ACGT", "TTTT"] and d.labels.tolist() == [1, 0]
-    assert d.source == str(isolated / "gue" / "prom" / "prom_300_notata" / "train.csv")
+    assert d.source == "download: gue/prom/prom_300_notata/train.csv"
     archive.unlink()  # one archive serves every GUE dataset
     assert len(data.load("prom_core_tata", "test")) == 6
     assert not (isolated / "gue" / "EMP").exists()
@@ -470,3 +470,158 @@ def test_sample_class_draws_one_class_in_order():
     assert list(picked.index) == sorted(picked.index)
     assert picked.sequences == data.sample_class(ds, "yes", 3, seed=1).sequences
     assert len(data.sample_class(ds, "no", 99)) == 5
+
+
+# -- datasets from a reader's files ---------------------------------------------------------
+
+
+@pytest.fixture
+def declared(monkeypatch):
+    monkeypatch.setattr(data, "FILES", {})
+    return data.FILES
+
+
+def write_fasta(path, sequences, width=60):
+    lines = []
+    for i, s in enumerate(sequences):
+        lines += [f">seq{i} some description"] + [s[j:j + width] for j in range(0, len(s), width)]
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def random_sequences(n, length, seed):
+    rng = np.random.default_rng(seed)
+    return ["".join(rng.choice(list("ACGT"), length)) for _ in range(n)]
+
+
+def test_fasta_per_class_reads_wrapped_soft_masked_records(tmp_path):
+    pos = random_sequences(5, 130, 0)
+    neg = random_sequences(7, 130, 1)
+    masked = [s[:10].lower() + s[10:] for s in pos]  # soft-masked genome
+    d = data.from_files(fasta={"bound": write_fasta(tmp_path / "p.fa", masked),
+                               "unbound": write_fasta(tmp_path / "n.fa", neg)}, name="mine")
+    assert d.classes == ("bound", "unbound")
+    assert d.sequences == pos + neg
+    assert d.labels.tolist() == [0] * 5 + [1] * 7
+    assert d.source == "p.fa + n.fa"  # file names, not the machine's folders
+    table = data.summary(d)
+    assert table.loc["bound"].tolist() == [5, 130, 130, 130]
+    assert table.dtypes.map(lambda t: t.kind == "i").all()
+
+
+def test_one_sequence_per_line_is_read_too(tmp_path):
+    a = tmp_path / "a.txt"
+    a.write_text("ACGTAC\n\nTTGACA\n")
+    b = tmp_path / "b.txt"
+    b.write_text("GGGCCC\n")
+    d = data.from_files(fasta={"a": a, "b": b})
+    assert d.sequences == ["ACGTAC", "TTGACA", "GGGCCC"] and d.labels.tolist() == [0, 0, 1]
+
+
+def test_table_labels_as_names_or_integers_header_optional(tmp_path):
+    named = tmp_path / "named.csv"
+    named.write_text("sequence,label\nACGT,enhancer\nTTTT,background\nGGGG,enhancer\n")
+    d = data.from_files(csv=named)
+    assert d.classes == ("background", "enhancer") and d.labels.tolist() == [1, 0, 1]
+    d = data.from_files(csv=named, classes=["enhancer", "background"])
+    assert d.labels.tolist() == [0, 1, 0]
+    numbered = tmp_path / "numbered.tsv"
+    numbered.write_text("ACGT\t1\nTTTT\t0\n")
+    d = data.from_files(csv=numbered)
+    assert d.classes == ("class 0", "class 1") and d.labels.tolist() == [1, 0]
+
+
+@pytest.mark.parametrize("text, message", [
+    ("sequence,label\nACGT,0\nACXT,1\n", r"t.csv:3: .*'X'"),
+    ("sequence,label\nACGT,0\n,1\n", r"t.csv:3: empty sequence"),
+    ("ACGT,0\nACGT,2\n", None),
+    ("ACGT,0\nACGT\n", r"t.csv:2: expected 'sequence,label'"),
+])
+def test_bad_rows_name_the_file_and_line(tmp_path, text, message):
+    path = tmp_path / "t.csv"
+    path.write_text(text)
+    if message is None:  # labels 0 and 2 make three classes, one of them empty
+        with pytest.raises(ValueError, match="class 'class 1' has no sequences"):
+            data.from_files(csv=path)
+        return
+    with pytest.raises(ValueError, match=message):
+        data.from_files(csv=path)
+
+
+def test_fasta_errors_name_the_line(tmp_path):
+    bad = tmp_path / "bad.fa"
+    bad.write_text(">a\nACGT\n>b\nAC-GT\n")
+    ok = write_fasta(tmp_path / "ok.fa", ["ACGT"])
+    with pytest.raises(ValueError, match=r"bad.fa:3: .*'-'"):
+        data.from_files(fasta={"x": bad, "y": ok})
+
+
+def test_preprocessing_only_when_asked(tmp_path):
+    a = write_fasta(tmp_path / "a.fa", ["ACGTNACGTA", "ACGTACGTAC", "ACG"])
+    b = write_fasta(tmp_path / "b.fa", ["TTTTTTTTTT", "GGGGGGGGGG"])
+    files = {"a": a, "b": b}
+    assert len(data.from_files(fasta=files)) == 5  # nothing filtered by default
+    d = data.from_files(fasta=files, min_length=5, n="drop")
+    assert len(d) == 3 and d.removed == {"shorter than 5 bp": 1, "contains N": 1}
+    assert d.index.tolist() == [1, 3, 4]
+    with pytest.raises(ValueError, match="a.fa:1: the sequence contains N"):
+        data.from_files(fasta=files, n="error")
+
+
+def test_a_length_leak_is_warned_about(tmp_path):
+    long = write_fasta(tmp_path / "pos.fa", random_sequences(20, 300, 0))
+    short = write_fasta(tmp_path / "neg.fa", random_sequences(20, 280, 1))
+    with pytest.warns(UserWarning, match="differ in length .*AUROC 1.00"):
+        d = data.from_files(fasta={"pos": long, "neg": short})
+    assert data.length_leak(d) == 1.0
+    same = write_fasta(tmp_path / "neg2.fa", random_sequences(20, 300, 2))
+    assert data.length_leak(data.from_files(fasta={"pos": long, "neg": same})) == 0.5
+
+
+def test_declared_fasta_dataset_is_re_split_by_seed(tmp_path, declared):
+    files = {"pos": write_fasta(tmp_path / "p.fa", random_sequences(60, 50, 0)),
+             "neg": write_fasta(tmp_path / "n.fa", random_sequences(40, 50, 1))}
+    data.declare("mine", fasta=files)
+    parts = data.splits("mine", seed=3, min_eval_per_class=500)
+    # 500 evaluation sequences per class cannot be had: a fifth of the smallest class is kept
+    assert parts["evaluation"].counts().tolist() == [12, 8]
+    assert sum(len(p) for p in parts.values()) == 100
+    again = data.splits("mine", seed=3, min_eval_per_class=500)
+    assert again["train"].sequences == parts["train"].sequences
+    table = data.origins(parts)
+    assert table.loc["evaluation", "source"] == "p.fa + n.fa"
+    assert table.loc["evaluation", "pos"] == 12
+
+
+def test_declared_folder_is_used_as_published(tmp_path, declared):
+    folder = tmp_path / "task"
+    folder.mkdir()
+    for name, n in (("train", 6), ("dev", 2), ("test", 4)):
+        rows = "".join(f"{s},{i % 2}\n" for i, s in enumerate(random_sequences(n, 20, n)))
+        (folder / f"{name}.csv").write_text("sequence,label\n" + rows)
+    data.declare("task", folder=folder)
+    parts = data.splits("task")
+    assert [len(parts[p]) for p in ("train", "validation", "evaluation")] == [6, 2, 4]
+    assert parts["validation"].source == "dev.csv"
+    assert data.load("task", "test").sequences == parts["evaluation"].sequences
+
+
+def test_declare_rejects_built_in_names_and_missing_files(tmp_path, declared):
+    with pytest.raises(ValueError, match="built-in dataset"):
+        data.declare("human_nontata_promoters", csv=tmp_path / "x.csv")
+    with pytest.raises(DatasetNotFoundError, match="no file .*x.csv"):
+        data.declare("mine", csv=tmp_path / "x.csv")
+    with pytest.raises(KeyError, match="declared from files: none"):
+        data.splits("mine")
+
+
+@needs_mirror
+def test_published_splits_from_different_places_are_never_combined(mirror, isolated):
+    # a downloaded train split in the cache beside the mirror's test split
+    name = "human_nontata_promoters"
+    cached = isolated / data.relpath(name, "train")
+    cached.parent.mkdir(parents=True)
+    cached.write_text("seq\tlabel\n" + "ACGTACGTAC\t0\n" * 10 + "ACGTACGTAC\t1\n" * 10)
+    parts = data.splits(name, min_eval_per_class=100, max_sequences=0)
+    assert {p.source for p in parts.values()} == {f"mirror: {data.relpath(name, 'test')}"}
+    assert parts["train"].split == "test/train"

@@ -2,20 +2,21 @@ from pathlib import Path
 
 import pytest
 
-from dnaexplain import params
+from dnaexplain import data, params
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(autouse=True)
+def no_declared(monkeypatch):
+    monkeypatch.setattr(data, "FILES", {})
 
 
 @pytest.mark.parametrize("profile", params.PROFILES)
 def test_every_profile_is_valid(profile):
     values = params.load_profile(profile, root=ROOT / "params")
     assert values["profile"] == profile
-
-
-def test_profiles_share_their_keys():
-    keys = [set(params.load_profile(p, root=ROOT / "params")) for p in params.PROFILES]
-    assert all(k == keys[0] for k in keys)
+    assert set(values) == set(params.SCHEMA)
 
 
 def test_wrong_type_names_parameter_and_fix():
@@ -23,24 +24,92 @@ def test_wrong_type_names_parameter_and_fix():
         params.check(seed="5")
     with pytest.raises(TypeError, match="'seed'"):
         params.check(seed=True)
-    with pytest.raises(TypeError, match="'datasets'.*a list"):
-        params.check(datasets="human_nontata_promoters")
+    # papermill's -p passes a list as text: the hint is -y
+    with pytest.raises(TypeError, match=r"'runs'.*a list.*use -y 'runs: \[\.\.\.\]'"):
+        params.check(runs="[cnn:synthetic]")
 
 
-def test_unknown_parameter_and_profile():
-    with pytest.raises(KeyError, match="unknown parameter 'sed'"):
-        params.check(sed=0)
-    with pytest.raises(ValueError, match="unknown profile 'gpu'"):
-        params.check(profile="gpu")
-    with pytest.raises(FileNotFoundError, match="no parameter set"):
-        params.load_profile("gpu", root=ROOT / "params")
+@pytest.mark.parametrize("values, message", [
+    ({"n_scored": -3}, "'n_scored' must be 1 or more, got -3"),
+    ({"max_sequences": -1}, "'max_sequences' must be 0 or more, got -1"),
+    ({"methods": ["lrp", "atention"]}, "unknown method 'atention' \\(did you mean 'attention'\\?\\)"),
+    ({"runs": ["dnabert:human_nontata_promoter"]},
+     "unknown dataset 'human_nontata_promoter' \\(did you mean 'human_nontata_promoters'\\?\\)"),
+    ({"runs": ["bert:synthetic"]}, "unknown model 'bert' \\(did you mean 'dnabert'\\?\\)"),
+    ({"runs": ["synthetic"]}, "a run is 'model:dataset'"),
+    ({"ns": [0, 5]}, "'ns' holds numbers of positions"),
+    ({"prune_ps": [1.0]}, "fractions in \\[0, 1\\)"),
+    ({"mutagenesis_precision": "bf61"}, "unknown precision 'bf61'"),
+    ({"compare_methods": {"cnn": ["lpr"]}}, "unknown method 'lpr' \\(did you mean 'lrp'\\?\\)"),
+    ({"profile": "cpv"}, "did you mean 'cpu'"),
+])
+def test_values_are_checked_before_any_compute(values, message):
+    with pytest.raises(ValueError, match=message):
+        params.check(**values)
+
+
+def test_unknown_parameter_names_the_nearest():
+    with pytest.raises(KeyError, match="unknown parameter 'n_scord' \\(did you mean 'n_scored'"):
+        params.check(n_scord=5)
 
 
 def test_training_settings_are_checked():
     params.check(train={"dnabert": {"source": "mini", "epochs": 3, "learning_rate": 1}})
     with pytest.raises(TypeError, match=r"train.dnabert.learning_rate.*got str '2e-4'.*2.0e-4"):
         params.check(train={"dnabert": {"learning_rate": "2e-4"}})
-    with pytest.raises(KeyError, match="unknown model 'bert'"):
+    with pytest.raises(ValueError, match="unknown model 'bert'"):
         params.check(train={"bert": {}})
-    with pytest.raises(KeyError, match="unknown setting 'epoch'"):
+    with pytest.raises(KeyError, match="unknown setting 'epoch' \\(did you mean 'epochs'"):
         params.check(train={"cnn": {"epoch": 1}})
+    with pytest.raises(ValueError, match="train.cnn.epochs must be 0 or more, got -1"):
+        params.check(train={"cnn": {"epochs": -1}})
+    with pytest.raises(ValueError, match="train.dnabert.k is DNABERT's k-mer length"):
+        params.check(train={"dnabert": {"k": 7}})
+
+
+def test_bind_lays_the_cell_over_the_profile_and_binds_names():
+    namespace = {"profile": "smoke", "n_scored": 7, "methods": None,
+                 "train": {"dnabert": {"epochs": 2}}}
+    values = params.bind(namespace, root=ROOT / "params")
+    smoke = params.load_profile("smoke", root=ROOT / "params")
+    assert namespace["n_scored"] == values["n_scored"] == 7
+    assert namespace["methods"] == smoke["methods"]  # None takes the profile's value
+    # train is merged per model: the profile's other DNABERT settings stay
+    assert namespace["train"]["dnabert"] == {**smoke["train"]["dnabert"], "epochs": 2}
+    assert namespace["train"]["cnn"] == smoke["train"]["cnn"]
+
+
+def test_bind_rejects_a_misspelt_papermill_parameter():
+    # what IPython's In holds after papermill -p n_scord 5
+    namespace = {"profile": "smoke", "In": ["", "profile = 'cpu'\n", "# Parameters\nn_scord = 5\n"]}
+    with pytest.raises(KeyError, match="unknown parameter 'n_scord' \\(did you mean 'n_scored'"):
+        params.bind(namespace, root=ROOT / "params")
+
+
+def test_own_yaml_starts_from_the_profile_it_names(tmp_path):
+    own = tmp_path / "mine.yml"
+    own.write_text("profile: smoke\nn_scored: 3\n")
+    values = params.load_profile(str(own), root=ROOT / "params")
+    smoke = params.load_profile("smoke", root=ROOT / "params")
+    assert values == {**smoke, "n_scored": 3}
+    with pytest.raises(FileNotFoundError, match="is not a file"):
+        params.load_profile(str(tmp_path / "missing.yml"))
+    own.write_text("profile: smokey\n")
+    with pytest.raises(ValueError, match="did you mean 'smoke'"):
+        params.load_profile(str(own), root=ROOT / "params")
+
+
+def test_data_files_are_declared_and_usable_in_runs(tmp_path):
+    a, b = tmp_path / "a.fa", tmp_path / "b.fa"
+    a.write_text(">1\nACGT\n")
+    b.write_text(">1\nTTTT\n")
+    spec = {"mine": {"fasta": {"a": str(a), "b": str(b)}}}
+    params.check(data_files=spec, runs=["cnn:mine"])
+    with pytest.raises(ValueError, match="unknown dataset 'mine'"):
+        params.check(runs=["cnn:mine"])
+    with pytest.raises(FileNotFoundError, match="no file .*missing.fa"):
+        params.check(data_files={"mine": {"fasta": {"a": str(a), "b": str(tmp_path / "missing.fa")}}})
+    with pytest.raises(ValueError, match="exactly one of fasta"):
+        params.check(data_files={"mine": {"csv": str(a), "fasta": {"a": str(a)}}})
+    with pytest.raises(ValueError, match="n must be one of keep, drop, error"):
+        params.check(data_files={"mine": {"csv": str(a), "n": "skip"}})

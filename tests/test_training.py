@@ -1,4 +1,7 @@
 import json
+import os
+import threading
+import time
 
 import numpy as np
 import pytest
@@ -71,7 +74,7 @@ def test_bf16_training_learns_and_differs_from_fp32(parts, tmp_path):
     pa, pb = (torch.cat([p.flatten() for p in t.model.parameters()]) for t in (fp32, bf16))
     assert not torch.equal(pa, pb)
     assert pb.dtype == torch.float32  # master weights stay fp32
-    with pytest.raises(ValueError, match="training precision must be one of"):
+    with pytest.raises(ValueError, match="precision must be one of auto, fp32, bf16, fp16"):
         training.fine_tune("cnn", parts, {**FAST, "precision": "half"}, root=tmp_path)
 
 
@@ -156,3 +159,169 @@ def test_runs_on_class_share_sequences_and_report(tmp_path, monkeypatch):
     assert list(table.index) == runs
     assert table["sequences explained"].tolist() == [7, 7]
     assert table["called motif among them"].between(0, 1).all()
+
+
+# -- a reader's checkpoints and the model cache's faults -------------------------------------
+
+
+def _three_classes(n=90, length=40, seed=0):
+    rng = np.random.default_rng(seed)
+    seqs = ["".join(rng.choice(list("ACGT"), length)) for _ in range(n)]
+    ds = data.Dataset("three", seqs, np.arange(n) % 3, ("a", "b", "c"))
+    return data.split(ds, min_eval_per_class=6, seed=0)
+
+
+def _save_dnabert(folder, k=4, num_labels=3, attn="sdpa"):
+    """A stock BertForSequenceClassification saved as transformers 5 saves it (tokenizer.json,
+    no vocab.txt), as a reader brings it."""
+    from transformers import BertConfig, BertForSequenceClassification, BertTokenizerFast
+
+    from dnaexplain import models
+    from dnaexplain.tokenizers import dnabert_tokenizer
+
+    config = BertConfig(vocab_size=5 + 4**k, num_labels=num_labels, attn_implementation=attn,
+                        **models.DNABERT_COMMON, **models.TINY)
+    torch.manual_seed(0)
+    BertForSequenceClassification(config).save_pretrained(folder)
+    dnabert_tokenizer(k=k).save_pretrained(folder)
+    BertTokenizerFast.from_pretrained(str(folder)).save_pretrained(folder)
+    (folder / "vocab.txt").unlink(missing_ok=True)
+    return folder
+
+
+def test_a_saved_k4_three_label_checkpoint_is_explained_as_it_is(tmp_path):
+    folder = _save_dnabert(tmp_path / "elsewhere" / "my model")
+    assert (folder / "tokenizer.json").is_file() and not (folder / "vocab.txt").exists()
+    parts = _three_classes()
+    t = training.fine_tune("dnabert", parts, {"source": str(folder), "finetune": False},
+                           root=tmp_path / "cache")
+    assert training.checkpoint_k(folder) == 4
+    assert len(t.tokenizer) == 5 + 4**4
+    assert t.model.config.num_labels == 3 and t.model.config._attn_implementation == "eager"
+    assert t.history.empty and 0 <= t.metrics["accuracy"] <= 1
+    with pytest.raises(ValueError, match="classifies 3 labels but the data has 2 classes"):
+        training.fine_tune("dnabert", parts_two(), {"source": str(folder), "finetune": False},
+                           root=tmp_path / "cache")
+    with pytest.raises(ValueError, match="num_labels is 2 but the data has 3 classes"):
+        training.fine_tune("dnabert", parts, {"source": str(folder), "num_labels": 2},
+                           root=tmp_path / "cache")
+
+
+def parts_two():
+    rng = np.random.default_rng(1)
+    seqs = ["".join(rng.choice(list("ACGT"), 40)) for _ in range(40)]
+    return data.split(data.Dataset("two", seqs, np.arange(40) % 2, ("x", "y")),
+                      min_eval_per_class=4, seed=0)
+
+
+def test_a_checkpoint_replaced_at_the_same_path_is_a_new_model(tmp_path):
+    folder = _save_dnabert(tmp_path / "ckpt")
+    parts = _three_classes()
+    settings = {"source": str(folder), "epochs": 1, "batch_size": 16}
+    first = training.checkpoint_key("dnabert", parts, {**training.DEFAULTS, **settings}, 0)
+    torch.manual_seed(1)
+    from transformers import BertForSequenceClassification
+
+    model = BertForSequenceClassification.from_pretrained(str(folder))
+    with torch.no_grad():
+        model.classifier.weight.add_(1.0)
+    model.save_pretrained(folder)
+    second = training.checkpoint_key("dnabert", parts, {**training.DEFAULTS, **settings}, 0)
+    assert first != second
+    moved = tmp_path / "moved"
+    folder.rename(moved)
+    third = training.checkpoint_key("dnabert", parts,
+                                    {**training.DEFAULTS, **settings, "source": str(moved)}, 0)
+    assert third == second  # the files decide, not the path
+
+
+def test_fine_tuning_a_saved_checkpoint_saves_a_loadable_checkpoint(tmp_path):
+    folder = _save_dnabert(tmp_path / "ckpt", num_labels=2)
+    parts = _three_classes()  # three classes: a new head is trained
+    t = training.fine_tune("dnabert", parts, {"source": str(folder), "epochs": 1,
+                                              "batch_size": 16}, root=tmp_path / "cache")
+    assert t.model.config.num_labels == 3
+    assert (t.path / "vocab.txt").is_file() or (t.path / "tokenizer.json").is_file()
+    again = training.fine_tune("dnabert", parts, {"source": str(t.path), "finetune": False},
+                               root=tmp_path / "cache")
+    torch.testing.assert_close(again.model.classifier.weight, t.model.classifier.weight)
+    assert training.tokenizer_for("dnabert", t.path).get_vocab() == t.tokenizer.get_vocab()
+
+
+@pytest.mark.parametrize("damage", ["truncate weights", "garble metrics"])
+def test_a_damaged_cached_model_is_trained_again(parts, tmp_path, damage):
+    settings = {**FAST, "epochs": 1}
+    first = training.fine_tune("cnn", parts, settings, root=tmp_path)
+    if damage == "truncate weights":
+        weights = first.path / "model.safetensors"
+        weights.write_bytes(weights.read_bytes()[:100])
+    else:
+        (first.path / "metrics.json").write_text("{not json")
+    with pytest.warns(UserWarning, match="is damaged .*training it again"):
+        again = training.fine_tune("cnn", parts, settings, root=tmp_path)
+    assert again.path == first.path and again.metrics == first.metrics
+
+
+def test_cache_files_are_group_readable_and_a_read_only_cache_still_trains(parts, tmp_path,
+                                                                           monkeypatch):
+    settings = {**FAST, "epochs": 1}
+    t = training.fine_tune("cnn", parts, settings, root=tmp_path / "shared")
+    assert t.path.stat().st_mode & 0o055 == 0o055
+    assert all(f.stat().st_mode & 0o044 == 0o044 for f in t.path.iterdir())
+    # a cache nobody may write to (root writes anywhere, so the check is stood in for)
+    monkeypatch.setattr(training, "_writable", lambda folder: False)
+    with pytest.warns(UserWarning, match="read-only: training into"):
+        t = training.fine_tune("cnn", parts, settings, seed=5, root=tmp_path / "locked")
+    assert 0 <= t.metrics["accuracy"] <= 1
+    assert not (tmp_path / "locked" / "models" / t.path.name / "metrics.json").exists()
+
+
+def test_the_lock_of_a_key_is_exclusive(tmp_path):
+    final = tmp_path / "models" / "key"
+    inside, order = threading.Event(), []
+
+    def first():
+        with training._lock(final):
+            inside.set()
+            time.sleep(0.3)
+            order.append("first done")
+
+    thread = threading.Thread(target=first)
+    thread.start()
+    inside.wait()
+    with training._lock(final):
+        order.append("second in")
+    thread.join()
+    assert order == ["first done", "second in"]
+
+
+def test_a_one_class_model_is_warned_about():
+    t = training.Trained(None, None, None, {"confusion": [[0, 10], [1, 89]]}, None, {},
+                         ("neg", "pos"))
+    with pytest.warns(UserWarning, match="calls 99% of the evaluation sequences 'pos'"):
+        assert training.warn_one_class(t, "cnn:mine") == pytest.approx(0.99)
+    balanced = training.Trained(None, None, None, {"confusion": [[40, 10], [10, 40]]}, None, {},
+                                ("neg", "pos"))
+    assert training.warn_one_class(balanced) == 0.5
+
+
+def test_long_sequences_are_cut_to_what_the_model_reads(tmp_path, capsys):
+    folder = tmp_path / "short"
+    from transformers import BertConfig, BertForSequenceClassification
+
+    from dnaexplain import models
+
+    config = BertConfig(**{**models.DNABERT_COMMON, **models.TINY, "vocab_size": 5 + 4**6,
+                           "max_position_embeddings": 32})
+    BertForSequenceClassification(config).save_pretrained(folder)
+    rng = np.random.default_rng(0)
+    seqs = ["".join(rng.choice(list("ACGT"), 30)) for _ in range(40)]  # 27 tokens each
+    parts = data.split(data.Dataset("two", seqs, np.arange(40) % 2, ("x", "y")),
+                       min_eval_per_class=4, seed=0)
+    parts["evaluation"].sequences[0] = "A" * 100
+    out = training.fit_length("dnabert", parts, {**training.DEFAULTS, "source": str(folder)})
+    # 32 tokens: [CLS], 30 6-mers covering 35 bases, [SEP]
+    assert out["evaluation"].sequences[0] == "A" * 35
+    assert out["evaluation"].sequences[1:] == parts["evaluation"].sequences[1:]
+    assert "1 of 8 sequences are longer than the model's 32 tokens" in capsys.readouterr().out
+    assert training.fit_length("cnn", parts, training.DEFAULTS) is parts

@@ -127,6 +127,14 @@ def _imports(source):
     return tuple(found)
 
 
+def share(path):
+    """Make a cache file, or a folder and everything in it, readable by the group and others
+    (temporary files are created private), so a team can share one cache."""
+    path = Path(path)
+    for p in [path, *path.rglob("*")] if path.is_dir() else [path]:
+        p.chmod(0o755 if p.is_dir() else 0o644)
+
+
 def _write(path, payload):
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
@@ -135,6 +143,7 @@ def _write(path, payload):
             f.write(hashlib.sha256(payload).hexdigest().encode() + b"\n" + payload)
             f.flush()
             os.fsync(f.fileno())
+        share(tmp)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -198,7 +207,12 @@ def cached(name, parts, compute, root=None, code=None, verbose=False):
     value = compute()
     buffer = io.BytesIO()
     torch.save({"parts": _canonical(parts), "value": value}, buffer)
-    _write(path, buffer.getvalue())
+    try:
+        _write(path, buffer.getvalue())
+    except OSError as err:  # a read-only or full cache still returns what was computed
+        warnings.warn(f"could not store {name} in the cache ({err}); the result is used but "
+                      "will be computed again next time")
+        return value
     if verbose:
         print(f"{name}: computed and stored {path}")
     return value

@@ -28,7 +28,7 @@ from typing import NamedTuple
 import numpy as np
 from tqdm import tqdm
 
-from .sequences import InvalidSequenceError, clean_all, from_indices
+from .sequences import InvalidSequenceError, clean, clean_all, from_indices
 
 MIRROR_ENV = "DNAEXPLAIN_DATA_MIRROR"
 CACHE_ENV = "DNAEXPLAIN_DATA_DIR"
@@ -320,6 +320,8 @@ def load(name, split="test", root=None, preprocess=True, verbose=False, download
     -------
     Dataset
     """
+    if name in FILES:
+        return _load_declared(FILES[name], split)
     s = spec(name)
     path, origin = locate(name, split, root, download, verbose)
     sequences, labels = _read(path, len(s.classes))
@@ -336,7 +338,9 @@ def load(name, split="test", root=None, preprocess=True, verbose=False, download
     index = np.flatnonzero(keep)
     sequences = [sequences[i] for i in index]
     labels = labels[index]
-    data = Dataset(name, sequences, labels, s.classes, str(path), split, removed, index)
+    # where, without the machine's own folders: "mirror: genomic_benchmarks/<name>.test.tsv"
+    where = f"{origin.split(' ')[0]}: {relpath(name, split)}"
+    data = Dataset(name, sequences, labels, s.classes, where, split, removed, index)
     if verbose:
         counts = ", ".join(f"{c:,} {k}" for c, k in zip(data.counts(), s.classes))
         print(f"{name} ({split}): {len(data):,} sequences ({counts}) from {origin}: {path}")
@@ -554,10 +558,21 @@ def splits(name, seed=0, min_eval_per_class=500, max_sequences=0, root=None, ver
         parts = split(synthetic(**SYNTHETIC_TASK), seed=seed,
                       min_eval_per_class=min(min_eval_per_class, SYNTHETIC_TASK["n"] // 10))
         return {k: _cap(v, max_sequences, seed) for k, v in parts.items()} if max_sequences else parts
+    if name in FILES:
+        parts = _file_splits(FILES[name], seed, min_eval_per_class)
+        return {k: _cap(v, max_sequences, seed) for k, v in parts.items()} if max_sequences else parts
+    if name not in DATASETS:
+        raise KeyError(f"unknown dataset {name!r}; built-in: {', '.join(DATASETS)}, "
+                       f"{SYNTHETIC}; declared from files: {', '.join(FILES) or 'none'} "
+                       "(declare yours with data.declare or the data_files parameter)")
     published = spec(name).splits
     try:
         loaded = {s: load(name, s, root=root, verbose=verbose) for s in published}
     except DatasetNotFoundError:
+        loaded = {}
+    # splits found in different places (a downloaded train beside a mirrored test) are never
+    # combined: then only the test split is used, re-split
+    if len({d.source.split(":")[0] for d in loaded.values()}) != 1:
         parts = split(load(name, "test", root=root, verbose=verbose), seed=seed,
                       min_eval_per_class=min_eval_per_class)
     else:
@@ -626,6 +641,373 @@ def sample(dataset, n_per_class, seed=0):
             )
         chosen.append(rng.choice(members, size=n_per_class, replace=False))
     return dataset.subset(np.sort(np.concatenate(chosen)))
+
+
+# --------------------------------------------------------------------------------------------
+# Datasets from a reader's files
+# --------------------------------------------------------------------------------------------
+
+N_POLICIES = ("keep", "drop", "error")
+FASTA_SUFFIXES = (".fa", ".fasta", ".fna", ".txt", ".seq")
+TABLE_SUFFIXES = (".csv", ".tsv")
+SPLIT_FILES = {"train": ("train",), "validation": ("validation", "dev", "valid"),
+               "evaluation": ("test", "evaluation")}
+LEAK_AUROC = 0.6  # length alone separating classes this well is reported as a length leak
+
+
+@dataclass(frozen=True)
+class FileSpec:
+    """A dataset declared by its files (see `declare`)."""
+
+    name: str
+    kind: str  # "fasta", "csv" or "folder"
+    paths: tuple  # fasta: one path per class; csv / folder: one path
+    classes: tuple
+    min_length: int = 0
+    max_length: int = 0
+    n: str = "keep"
+
+
+FILES = {}  # declared datasets by name
+
+
+def declare(name, fasta=None, csv=None, folder=None, classes=None, min_length=0, max_length=0,
+            n="keep", check_only=False):
+    """Declare a dataset by its files, so `splits` and ``"model:<name>"`` runs can use it.
+
+    Exactly one of ``fasta``, ``csv`` and ``folder`` is given. Relative paths are read from
+    the working directory (for papermill: its ``--cwd``).
+
+    Parameters
+    ----------
+    name : str
+        Name of the dataset in runs (``"cnn:<name>"``); not a built-in dataset's name.
+    fasta : dict of str to path
+        One file per class, ``{class name: path}``, in label order: FASTA, or one sequence per
+        line.
+    csv : path
+        A ``.csv`` or ``.tsv`` file of ``sequence,label`` rows; the header is optional and the
+        label is an integer or a class name.
+    folder : path
+        A folder with ``train``, ``validation`` (or ``dev``) and ``test`` files, each a
+        ``.csv``/``.tsv`` file as for ``csv`` or a folder of one FASTA file per class; used as
+        published, never re-split.
+    classes : list of str, optional
+        Class names in label order. Default: the keys of ``fasta``; for tables, the sorted
+        label names, or ``class 0``, ``class 1``, ... for integer labels.
+    min_length, max_length : int
+        Drop sequences shorter than ``min_length`` or longer than ``max_length`` bp (0: no
+        limit). Nothing is filtered unless asked.
+    n : {"keep", "drop", "error"}
+        Sequences containing N: kept (tokenisers read N as unknown), dropped, or an error.
+    check_only : bool
+        Check the declaration and that its files exist, without registering it.
+
+    Returns
+    -------
+    FileSpec
+    """
+    given = {k: v for k, v in (("fasta", fasta), ("csv", csv), ("folder", folder)) if v}
+    if len(given) != 1:
+        raise ValueError(f"data_files.{name}: give exactly one of fasta (one file per class), "
+                         f"csv (sequence,label rows) or folder (train/validation/test files); "
+                         f"got {', '.join(given) or 'none'}")
+    if name in DATASETS or name == SYNTHETIC:
+        raise ValueError(f"data_files.{name}: {name!r} is a built-in dataset; pick another name")
+    if ":" in name:
+        raise ValueError(f"data_files.{name}: a dataset name cannot hold ':'")
+    if n not in N_POLICIES:
+        raise ValueError(f"data_files.{name}: n must be one of {', '.join(N_POLICIES)}, got {n!r}")
+    for key, value in (("min_length", min_length), ("max_length", max_length)):
+        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+            raise ValueError(f"data_files.{name}: {key} must be an integer >= 0, got {value!r}")
+    kind, value = next(iter(given.items()))
+    if kind == "fasta":
+        if not isinstance(value, dict) or len(value) < 2:
+            raise ValueError(f"data_files.{name}: fasta maps each class to its file, e.g. "
+                             "{enhancer: enh.fa, background: bg.fa}; give two or more classes")
+        classes = tuple(classes or value)
+        if set(classes) != set(value):
+            raise ValueError(f"data_files.{name}: classes {list(classes)} must be the keys of "
+                             f"fasta {list(value)}")
+        paths = tuple(Path(value[c]) for c in classes)
+    else:
+        paths = (Path(value),)
+        classes = tuple(classes) if classes else ()
+    for path in paths:
+        if not path.exists():
+            raise DatasetNotFoundError(
+                f"data_files.{name}: no file {path} (looked in {Path.cwd()}); give an absolute "
+                "path, or one relative to the folder the chapter runs in (papermill --cwd)")
+    spec_ = FileSpec(name, kind, paths, classes, min_length, max_length, n)
+    if not check_only:
+        FILES[name] = spec_
+    return spec_
+
+
+def from_files(fasta=None, csv=None, classes=None, min_length=0, max_length=0, n="keep",
+               name="own", split="all", verbose=False):
+    """Read a reader's sequences: one FASTA file per class, or a ``sequence,label`` table.
+
+    Every sequence is checked (empty, characters other than A, C, G, T, N) and an error names
+    the file and the line. Lower case (soft-masked genome) is upper-cased.
+
+    Parameters
+    ----------
+    fasta, csv, classes, min_length, max_length, n
+        As for `declare`.
+    name : str
+        Name of the dataset.
+    split : str
+        Split name recorded on the result.
+    verbose : bool
+        Print `summary` and what preprocessing removed.
+
+    Returns
+    -------
+    Dataset
+        In file order (FASTA: class by class). A length leak (`length_leak`) is warned about.
+    """
+    if (fasta is None) == (csv is None):
+        raise ValueError("give one of fasta ({class: path}) or csv (path)")
+    if fasta is not None:
+        classes = tuple(classes or fasta)
+        rows = []
+        for label, c in enumerate(classes):
+            rows += [(seq, label, where) for seq, where in _read_fasta(Path(fasta[c]))]
+        sources = [Path(fasta[c]) for c in classes]
+    else:
+        rows, classes = _read_table(Path(csv), classes)
+        sources = [Path(csv)]
+    sequences, labels, removed, index = _preprocess(rows, min_length, max_length, n)
+    data = Dataset(name, sequences, labels, classes,
+                   " + ".join(p.name for p in sources), split, removed, index)
+    if not len(data):
+        raise ValueError(f"{data.source}: no sequences left (removed: {removed})")
+    missing = [c for c, k in zip(classes, data.counts()) if k == 0]
+    if missing:
+        raise ValueError(f"{data.source}: class {missing[0]!r} has no sequences")
+    auroc = length_leak(data)
+    if auroc >= LEAK_AUROC:
+        warnings.warn(
+            f"{name}: the classes differ in length (sequence length alone separates them with "
+            f"AUROC {auroc:.2f}); a model can learn the length instead of the sequence. Trim or "
+            "pad the sequences to one length, or filter with min_length / max_length.")
+    if verbose:
+        print(summary(data).to_string())
+        if removed:
+            print("removed: " + ", ".join(f"{v} {k}" for k, v in removed.items()))
+    return data
+
+
+def _read_fasta(path):
+    """(sequence, "file:line") pairs of a FASTA file or a file of one sequence per line."""
+    records, current, start = [], None, 0
+    lines = path.read_text().splitlines()
+    fasta = any(line.startswith(">") for line in lines[:1000])
+    for number, line in enumerate(lines, 1):
+        line = line.strip()
+        if fasta:
+            if line.startswith(">"):
+                if current is not None:
+                    records.append(("".join(current), f"{path.name}:{start}"))
+                current, start = [], number
+            elif current is None and line:
+                raise InvalidSequenceError(f"{path.name}:{number}: sequence before the first "
+                                           "'>' header")
+            elif line:
+                current.append(line)
+        elif line:
+            records.append((line, f"{path.name}:{number}"))
+    if current is not None:
+        records.append(("".join(current), f"{path.name}:{start}"))
+    if not records:
+        raise ValueError(f"{path}: no sequences (expected FASTA or one sequence per line)")
+    return records
+
+
+def _read_table(path, classes):
+    """(sequence, label, "file:line") rows and class names of a csv / tsv table."""
+    sep = "\t" if path.suffix == ".tsv" else ","
+    rows = []
+    for number, line in enumerate(path.read_text().splitlines(), 1):
+        if not line.strip():
+            continue
+        cells = [c.strip() for c in line.split(sep)]
+        if len(cells) < 2:
+            raise ValueError(f"{path.name}:{number}: expected 'sequence{sep}label', got {line!r}")
+        rows.append((cells[0], cells[1], f"{path.name}:{number}"))
+    if rows and rows[0][0].lower() in ("sequence", "seq", "sequences"):
+        rows = rows[1:]  # header
+    names = [label for _, label, _ in rows]
+    numeric = all(label.lstrip("-").isdigit() for label in names)
+    if classes:
+        classes = tuple(classes)
+    elif numeric:
+        classes = tuple(f"class {i}" for i in range(max(int(x) for x in names) + 1))
+    else:
+        classes = tuple(sorted(set(names)))
+    out = []
+    for seq, label, where in rows:
+        if numeric:
+            value = int(label)
+            if not 0 <= value < len(classes):
+                raise ValueError(f"{where}: label {value} is not in 0..{len(classes) - 1} "
+                                 f"(classes {list(classes)})")
+        elif label in classes:
+            value = classes.index(label)
+        else:
+            raise ValueError(f"{where}: label {label!r} is not one of the classes "
+                             f"{list(classes)}")
+        out.append((seq, value, where))
+    return out, classes
+
+
+def _preprocess(rows, min_length, max_length, n):
+    """Validated sequences, labels, removal counts and kept row numbers; only asked filters."""
+    sequences, labels, index = [], [], []
+    removed = {}
+    for i, (seq, label, where) in enumerate(rows):
+        if not seq:
+            raise InvalidSequenceError(f"{where}: empty sequence")
+        try:
+            seq = clean(seq)
+        except InvalidSequenceError as e:
+            raise InvalidSequenceError(f"{where}: {e}") from None
+        reason = None
+        if min_length and len(seq) < min_length:
+            reason = f"shorter than {min_length} bp"
+        elif max_length and len(seq) > max_length:
+            reason = f"longer than {max_length} bp"
+        elif "N" in seq and n != "keep":
+            if n == "error":
+                raise InvalidSequenceError(f"{where}: the sequence contains N (n: error); use "
+                                           "n: keep or n: drop")
+            reason = "contains N"
+        if reason:
+            removed[reason] = removed.get(reason, 0) + 1
+            continue
+        sequences.append(seq)
+        labels.append(label)
+        index.append(i)
+    return sequences, np.array(labels, dtype=np.int64), removed, np.array(index, dtype=np.int64)
+
+
+def length_leak(dataset):
+    """How well sequence length alone tells the classes apart.
+
+    Returns
+    -------
+    float
+        Largest one-vs-rest AUROC of length over classes, folded to >= 0.5 (0.5: lengths say
+        nothing; 1.0: length alone separates the classes).
+    """
+    from scipy.stats import rankdata
+
+    lengths = np.array([len(s) for s in dataset.sequences], dtype=float)
+    ranks = rankdata(lengths)
+    best = 0.5
+    for c in range(len(dataset.classes)):
+        pos = dataset.labels == c
+        n_pos, n_neg = int(pos.sum()), int((~pos).sum())
+        if n_pos and n_neg:
+            auc = (ranks[pos].sum() - n_pos * (n_pos + 1) / 2) / (n_pos * n_neg)
+            best = max(best, auc, 1 - auc)
+    return float(best)
+
+
+def summary(dataset):
+    """Per class: sequences, shortest, median and longest length (bp).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per class, integer columns.
+    """
+    import pandas as pd
+
+    lengths = np.array([len(s) for s in dataset.sequences])
+    rows = {}
+    for c, name in enumerate(dataset.classes):
+        own = lengths[dataset.labels == c]
+        rows[name] = {"sequences": len(own), "shortest": int(own.min()) if len(own) else 0,
+                      "median": int(np.median(own)) if len(own) else 0,
+                      "longest": int(own.max()) if len(own) else 0}
+    return pd.DataFrame(rows).T.astype(int)
+
+
+def _file_splits(s, seed, min_eval_per_class):
+    """Parts of a declared dataset: a folder as published; otherwise a seeded re-split."""
+    options = dict(min_length=s.min_length, max_length=s.max_length, n=s.n)
+    if s.kind == "folder":
+        parts = {}
+        for part, stems in SPLIT_FILES.items():
+            found = [p for stem in stems for p in sorted(s.paths[0].glob(f"{stem}*"))
+                     if p.suffix in TABLE_SUFFIXES or p.is_dir()]
+            if not found:
+                raise DatasetNotFoundError(
+                    f"{s.paths[0]}: no {part} file (looked for {', '.join(stems)} as .csv, .tsv "
+                    "or a folder of one FASTA file per class)")
+            parts[part] = _read_part(found[0], s, part, options)
+        classes = {p.classes for p in parts.values()}
+        if len(classes) > 1:
+            raise ValueError(f"{s.paths[0]}: the splits name different classes {sorted(classes)}; "
+                             "give classes: [...] in data_files")
+        return parts
+    if s.kind == "fasta":
+        whole = from_files(fasta=dict(zip(s.classes, s.paths)), name=s.name, **options)
+    else:
+        whole = from_files(csv=s.paths[0], classes=s.classes or None, name=s.name, **options)
+    smallest = int(whole.counts().min())
+    return split(whole, seed=seed, min_eval_per_class=min(min_eval_per_class, smallest // 5))
+
+
+def _load_declared(s, split):
+    """A declared dataset: its files whole, or for a folder the split asked for."""
+    options = dict(min_length=s.min_length, max_length=s.max_length, n=s.n)
+    if s.kind == "fasta":
+        return from_files(fasta=dict(zip(s.classes, s.paths)), name=s.name, **options)
+    if s.kind == "csv":
+        return from_files(csv=s.paths[0], classes=s.classes or None, name=s.name, **options)
+    part = next((p for p, stems in SPLIT_FILES.items() if split in stems or split == p), None)
+    if part is None:
+        raise ValueError(f"{s.name}: split {split!r} is none of train, validation, test")
+    return _file_splits(s, 0, 0)[part]
+
+
+def _read_part(path, s, part, options):
+    if path.is_dir():
+        files = {p.stem: p for p in sorted(path.iterdir()) if p.suffix in FASTA_SUFFIXES}
+        classes = s.classes or tuple(files)
+        missing = [c for c in classes if c not in files]
+        if missing:
+            raise DatasetNotFoundError(f"{path}: no FASTA file for class {missing[0]!r} "
+                                       f"(found {', '.join(files)})")
+        fasta = {c: files[c] for c in classes}
+        return from_files(fasta=fasta, name=s.name, split=part, **options)
+    return from_files(csv=path, classes=s.classes or None, name=s.name, split=part, **options)
+
+
+def origins(parts):
+    """Where each part of a dataset came from, for a chapter to print.
+
+    Parameters
+    ----------
+    parts : dict of str to Dataset
+        From `splits`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Per part: sequences, per-class counts (integers), split and source.
+    """
+    import pandas as pd
+
+    rows = {}
+    for part, d in parts.items():
+        rows[part] = {"sequences": len(d), **dict(zip(d.classes, d.counts().tolist())),
+                      "split": d.split, "source": d.source}
+    return pd.DataFrame(rows).T
 
 
 class Motif(NamedTuple):
@@ -774,8 +1156,173 @@ def synthetic(n, length=200, motifs=DEFAULT_MOTIFS, gc=0.42, n_sites=1, seed=0,
                    "all", {}, mask=mask, sites=sites)
 
 
+# --------------------------------------------------------------------------------------------
+# ChIP-seq peaks with known motifs: Oct4 and MafK (the PyPI wheel of janggu)
+# --------------------------------------------------------------------------------------------
+
+# Which member of the wheel holds each class's peaks, and where the mirror and the cache keep it.
+CHIPSEQ = {"oct4": "janggu/resources/sample.fa", "mafk": "janggu/resources/sample2.fa"}
+# Where the files come from online; tests point "index" at local files. The index URLs are
+# tried in order: PyPI's JSON API for the release (its "urls"), then for the project (its
+# "releases"); the wheel's URL and sha256 come from there, and the sha256 must also equal the
+# pinned one (the wheel the book was made with; None trusts the index alone).
+CHIPSEQ_SOURCE = {
+    "index": ("https://pypi.org/pypi/janggu/0.10.2/json", "https://pypi.org/pypi/janggu/json"),
+    "version": "0.10.2",
+    "wheel": "janggu-0.10.2-py2.py3-none-any.whl",
+    "sha256": "3825abe65578509232fcaa1e56f9eb5d71de105d70c9bcc9551357adc7d2fc47",
+}
+
+
+def chipseq_relpath(name):
+    """Path of a ChIP-seq peak file inside a data directory: ``chipseq/<name>_peaks.fa``."""
+    if name not in CHIPSEQ:
+        raise KeyError(f"unknown ChIP-seq set {name!r}; known: {', '.join(CHIPSEQ)}")
+    return f"chipseq/{name}_peaks.fa"
+
+
+def locate_chipseq(root=None, download=True, verbose=False):
+    """Find the Oct4 and MafK ChIP-seq peak files, downloading them into the cache if needed.
+
+    Each file (``chipseq/oct4_peaks.fa``, ``chipseq/mafk_peaks.fa``: 200 bp human peaks,
+    FASTA, soft-masked lower case) is looked for under ``root``, the mirror
+    (``$DNAEXPLAIN_DATA_MIRROR``) and the download cache, in that order. When one is missing
+    the wheel ``janggu==0.10.2`` is downloaded from PyPI (URL and sha256 from PyPI's JSON API,
+    `CHIPSEQ_SOURCE`), checked, and its members `CHIPSEQ` are written into the cache.
+
+    Parameters
+    ----------
+    root : str or Path, optional
+        A directory laid out like the mirror, looked at first.
+    download : bool
+        Whether to download when no local copy exists.
+    verbose : bool
+        Print progress.
+
+    Returns
+    -------
+    dict of str to (Path, str)
+        ``{"oct4": (path, origin), "mafk": (path, origin)}``; origin is ``"root"``,
+        ``"mirror"``, ``"cache"`` or ``"download <wheel url>"``.
+
+    Raises
+    ------
+    DatasetNotFoundError
+        Naming the files, every place looked at, why the download failed, and how to get them.
+    """
+    places = [("root", "root argument", root),
+              ("mirror", f"${MIRROR_ENV}", os.environ.get(MIRROR_ENV)),
+              ("cache", f"download cache (${CACHE_ENV})", cache_dir())]
+    found = {}
+    for name in CHIPSEQ:
+        for origin, _, base in places:
+            if base and (Path(base) / chipseq_relpath(name)).is_file():
+                found[name] = (Path(base) / chipseq_relpath(name), origin)
+                break
+    missing = [name for name in CHIPSEQ if name not in found]
+    if not missing:
+        return found
+    failure = "downloads disabled"
+    if download:
+        try:
+            source = _fetch_chipseq(cache_dir(), verbose)
+        except (OSError, ValueError, KeyError, zipfile.BadZipFile, http.client.HTTPException) as e:
+            failure = f"download failed: {e}"
+        else:
+            for name in missing:
+                found[name] = (cache_dir() / chipseq_relpath(name), f"download {source}")
+            return {name: found[name] for name in CHIPSEQ}
+    rels = [chipseq_relpath(name) for name in missing]
+    looked = "\n".join(f"  - {label}: {Path(base) if base else '(not set)'}"
+                       for _, label, base in places)
+    members = ", ".join(f"{CHIPSEQ[n]} -> {chipseq_relpath(n)}" for n in CHIPSEQ)
+    raise DatasetNotFoundError(
+        f"ChIP-seq peaks not found: no {' or '.join(rels)} in\n{looked}\n"
+        f"and the wheel janggu=={CHIPSEQ_SOURCE['version']} could not be had from "
+        f"{CHIPSEQ_SOURCE['index'][0]} ({failure}).\n"
+        f"Set {MIRROR_ENV} to a folder that contains {', '.join(rels)}; or, online, run "
+        f"`python -m dnaexplain.data fetch-chipseq`; or run `pip download --no-deps "
+        f"janggu=={CHIPSEQ_SOURCE['version']}` and copy the wheel's members ({members}) "
+        f"into {cache_dir()}")
+
+
+def _wheel_entry(index_urls, version, wheel):
+    """(url, sha256) of a release file from PyPI's JSON API: the first index URL that answers
+    and lists it."""
+    import json
+
+    errors = []
+    for index in index_urls:
+        try:
+            with urllib.request.urlopen(index, timeout=TIMEOUT) as r:
+                info = json.loads(r.read().decode("utf-8"))
+        except (OSError, ValueError, http.client.HTTPException) as e:
+            errors.append(f"{index}: {e}")
+            continue
+        files = info["releases"].get(version, []) if "releases" in info else info.get("urls", [])
+        for entry in files:
+            if entry.get("filename") == wheel:
+                return entry["url"], entry["digests"]["sha256"]
+        errors.append(f"{index}: lists no {wheel}")
+    raise ValueError("; ".join(errors))
+
+
+def _fetch_chipseq(cache, verbose=False):
+    """Download the janggu wheel, check its sha256, and write the peak files into ``cache``.
+
+    Returns the wheel's URL.
+    """
+    import hashlib
+
+    url, listed = _wheel_entry(CHIPSEQ_SOURCE["index"], CHIPSEQ_SOURCE["version"],
+                               CHIPSEQ_SOURCE["wheel"])
+    pinned = CHIPSEQ_SOURCE["sha256"]
+    if pinned and listed.lower() != pinned.lower():
+        raise ValueError(f"PyPI lists sha256 {listed} for {CHIPSEQ_SOURCE['wheel']}, not the "
+                         f"expected {pinned}")
+    wheel = cache / "downloads" / CHIPSEQ_SOURCE["wheel"]
+    if verbose:
+        print(f"downloading {url}")
+    _download(url, wheel, verbose)
+    try:
+        digest = hashlib.sha256(wheel.read_bytes()).hexdigest()
+        if digest != listed.lower():
+            raise ValueError(f"{url}: sha256 {digest} does not match the {listed} PyPI lists")
+        with zipfile.ZipFile(wheel) as z:
+            texts = {}
+            for name, member in CHIPSEQ.items():
+                try:
+                    text = z.read(member).decode("ascii")
+                except KeyError:
+                    raise ValueError(f"{url} holds no {member}") from None
+                if not text.startswith(">"):
+                    raise ValueError(f"{url}: {member} is not a FASTA file")
+                texts[name] = text
+        for name, text in texts.items():  # both members are good before either is written
+            _write(cache / chipseq_relpath(name), text)
+            if verbose:
+                print(f"wrote {cache / chipseq_relpath(name)}")
+    finally:
+        wheel.unlink()
+    return url
+
+
+def _fetch_chipseq_cli():
+    """``fetch-chipseq``: report where each peak file is, or why it is not; exit status."""
+    try:
+        found = locate_chipseq(verbose=True)
+    except DatasetNotFoundError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 1
+    for name, (path, origin) in found.items():
+        n = sum(line.startswith(">") for line in path.read_text().splitlines())
+        print(f"chipseq {name}: {n:,} sequences, {path.stat().st_size:,} bytes, from {origin}: "
+              f"{path}")
+    return 0
+
+
 def main(argv=None):
-    """Command line: ``fetch NAME [NAME ...] [--split SPLIT]`` and ``list``."""
+    """Command line: ``fetch NAME [NAME ...] [--split SPLIT]``, ``list`` and ``fetch-chipseq``."""
     parser = argparse.ArgumentParser(prog="python -m dnaexplain.data",
                                      description="Make dnaexplain datasets available locally.")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -783,7 +1330,10 @@ def main(argv=None):
     fetch.add_argument("names", nargs="+", metavar="NAME")
     fetch.add_argument("--split", action="append", help="only these splits (default: all)")
     commands.add_parser("list", help="list the known datasets")
+    commands.add_parser("fetch-chipseq", help="make the Oct4 and MafK ChIP-seq peaks available")
     args = parser.parse_args(argv)
+    if args.command == "fetch-chipseq":
+        return _fetch_chipseq_cli()
     if args.command == "list":
         for s in DATASETS.values():
             print(f"{s.name:26} {s.collection:19} splits: {', '.join(s.splits):16} "

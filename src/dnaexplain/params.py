@@ -1,47 +1,166 @@
-"""Chapter parameters: the papermill profiles in ``params/`` and a type check for them.
+"""Chapter parameters: one source (a profile in ``params/``), overridden by the chapter's cell.
 
-Every chapter starts with a papermill ``parameters`` cell and then calls :func:`check`, so a
-run with a mistyped value (``-p seed five``, a quoted number in a YAML file) stops at once with
-a message that names the parameter and the fix instead of failing deep inside a computation.
+Every chapter's papermill ``parameters`` cell holds ``profile`` and the few values a reader
+changes, each ``None`` by default, and then calls ``params.bind(globals())``, which
+
+1. loads the profile: ``params/<profile>.yml``, or a YAML file of the reader's whose missing
+   keys come from the profile it names in its own ``profile`` entry (default ``cpu``);
+2. lays over it every parameter the chapter's cell or papermill set to something other than
+   None (``papermill -p n_scored 5``, ``-y "runs: [cnn:my_data]"``, ``-f my.yml``);
+3. checks every value for type *and* value before any compute: sizes non-negative, method,
+   dataset, model and run names known (file datasets declared in ``data_files`` included),
+   and a parameter papermill injected under a name no chapter knows is an error naming the
+   nearest known one;
+4. binds each parameter name in the chapter's namespace to its value.
+
+`SCHEMA` lists every parameter with its meaning.
 """
 
+import ast
+import difflib
 from pathlib import Path
 
 import yaml
 
-# name -> (type, what it is); the types a papermill run may pass for that name
-SCHEMA = {
-    "profile": (str, "parameter set name: smoke, cpu or paper"),
-    "seed": (int, "seed for sampling, splitting, training and random baselines"),
-    "datasets": (list, "dataset names, see dnaexplain.data"),
-    "min_eval_per_class": (int, "evaluation sequences kept per class when re-splitting"),
-    "max_sequences": (int, "cap on sequences per dataset (0 = all); small in smoke runs"),
-    "n_examples": (int, "example sequences printed per class"),
-    "train": (dict, "training settings per model: {dnabert: {source: mini, epochs: 3, ...}, ...}"),
-    "runs": (list, "fine-tuning runs as 'model:dataset' strings"),
-    "methods": (list, "scoring methods, see dnaexplain.attribution.METHODS"),
-    "n_scored": (int, "sequences per class scored for method comparisons"),
-    "mutagenesis_methods": (list, "methods judged by the mutagenesis experiment"),
-    "n_per_class": (int, "evaluation sequences per class in the mutagenesis experiment"),
-    "random_repeats": (int, "repeats of the random-positions baseline"),
-    "mutagenesis_precision": (str, "autocast precision of classifying mutants: fp32, bf16 or fp16"),
-    "ns": (list, "numbers of top positions mutated"),
-    "motif_runs": (list, "'model:dataset' runs whose scores are searched for motifs"),
-    "motif_methods": (list, "methods whose scores are searched for motifs"),
-    "motif_kmer": (int, "k-mer candidates inside high-score runs (0 = DNABERT's whole runs)"),
-    "n_motif": (int, "evaluation sequences per class in the motif search"),
-    "compare_runs": (list, "'model:dataset' runs compared in the DNABERT-2 / CNN chapter"),
-    "compare_methods": (dict, "methods per model in the DNABERT-2 / CNN chapter"),
-    "n_compare": (int, "evaluation sequences per class in the DNABERT-2 / CNN chapter"),
-    "prune_runs": (list, "'model:dataset' runs of the pruned-LRP chapter"),
-    "prune_ps": (list, "pruning fractions p of the pruned-LRP chapter"),
-    "benchmark_runs": (list, "'model:dataset' runs of the known-answer benchmark"),
-    "benchmark_methods": (dict, "methods per model in the known-answer benchmark"),
-    "n_benchmark": (int, "evaluation sequences per class in the known-answer benchmark"),
-    "n_ism": (int, "sequences given ISM per transformer in the benchmark (0 = all)"),
-}
-
+PARAMS_DIR = Path(__file__).resolve().parents[2] / "params"
 PROFILES = ("smoke", "cpu", "paper")
+PRECISIONS = ("fp32", "bf16", "fp16")
+
+
+# -- value checks: each takes (name, value) and raises with a message that names the fix ----
+
+
+def _nonnegative(name, value):
+    if value < 0:
+        raise ValueError(f"parameter {name!r} must be 0 or more, got {value}")
+
+
+def _positive(name, value):
+    if value < 1:
+        raise ValueError(f"parameter {name!r} must be 1 or more, got {value}")
+
+
+def _positives(name, values):
+    for v in values:
+        if not _is(v, int) or v < 1:
+            raise ValueError(f"parameter {name!r} holds numbers of positions (integers >= 1), "
+                             f"got {v!r}")
+
+
+def _fractions(name, values):
+    for v in values:
+        if not _is(v, float) or not 0 <= v < 1:
+            raise ValueError(f"parameter {name!r} holds fractions in [0, 1), got {v!r}")
+
+
+def _choice(name, value, known, what):
+    if value not in known:
+        raise ValueError(f"{name}: unknown {what} {value!r}{_nearest(value, known)}; "
+                         f"known: {', '.join(map(str, known))}")
+
+
+def _methods(name, values):
+    from .attribution import METHODS
+
+    if not isinstance(values, list) or not values:
+        raise ValueError(f"parameter {name!r} must be a non-empty list of methods")
+    for v in values:
+        _choice(name, v, METHODS, "method")
+
+
+def _methods_per_model(name, value):
+    from .models import BUILDERS
+
+    for model, methods in value.items():
+        _choice(name, model, tuple(BUILDERS), "model")
+        _methods(f"{name}.{model}", methods)
+
+
+def _precision(name, value):
+    _choice(name, value, PRECISIONS, "precision")
+
+
+def _datasets(name, values, files=()):
+    from .data import DATASETS, SYNTHETIC
+
+    for v in values:
+        _choice(name, v, (*DATASETS, SYNTHETIC, *files), "dataset")
+
+
+def _runs(name, values, files=()):
+    from .models import BUILDERS
+
+    for run in values:
+        if not isinstance(run, str) or run.count(":") != 1:
+            raise ValueError(f"{name}: a run is 'model:dataset', e.g. "
+                             f"'dnabert:human_nontata_promoters'; got {run!r}")
+        model, dataset = run.split(":")
+        _choice(name, model, tuple(BUILDERS), "model")
+        _datasets(name, [dataset], files)
+
+
+def _profile(name, value):
+    if value not in PROFILES and not Path(value).suffix in (".yml", ".yaml"):
+        raise ValueError(f"profile {value!r}: choose one of {', '.join(PROFILES)}"
+                         f"{_nearest(value, PROFILES)}, or give the path of a .yml file")
+
+
+def _data_files(name, value):
+    from .data import declare
+
+    for dataset, spec in value.items():
+        if not isinstance(spec, dict):
+            raise TypeError(f"data_files.{dataset} must be a mapping such as "
+                            "{fasta: {class_a: a.fa, class_b: b.fa}} or {csv: data.csv}")
+        declare(dataset, **spec, check_only=True)
+
+
+# name -> (type, meaning, value check)
+SCHEMA = {
+    "profile": (str, "parameter set: smoke, cpu, paper, or the path of a YAML file", _profile),
+    "seed": (int, "seed for sampling, splitting, training and random baselines", _nonnegative),
+    "data_files": (dict, "your datasets by file: {name: {fasta: {class: path, ...}} or "
+                         "{csv: path} or {folder: path}, optional classes, min_length, "
+                         "max_length, n: drop|keep|error}; use the name in runs",
+                   _data_files),
+    "datasets": (list, "dataset names (dnaexplain.data.DATASETS or data_files)", None),
+    "min_eval_per_class": (int, "evaluation sequences kept per class when re-splitting",
+                           _nonnegative),
+    "max_sequences": (int, "cap on sequences per dataset part (0 = all)", _nonnegative),
+    "n_examples": (int, "example sequences shown per class", _nonnegative),
+    "train": (dict, "training settings per model or run: {dnabert: {source: mini, epochs: 3, "
+                    "...}, 'cnn:my_data': {...}}", None),
+    "runs": (list, "fine-tuning runs as 'model:dataset' strings", None),
+    "methods": (list, "scoring methods, see dnaexplain.attribution.METHODS", _methods),
+    "n_scored": (int, "sequences per class scored for method comparisons", _positive),
+    "mutagenesis_methods": (list, "methods judged by the mutagenesis experiment", _methods),
+    "n_per_class": (int, "evaluation sequences per class in the mutagenesis experiment",
+                    _positive),
+    "random_repeats": (int, "repeats of the random-positions baseline", _positive),
+    "mutagenesis_precision": (str, "autocast precision of classifying mutants: fp32, bf16, fp16",
+                              _precision),
+    "ns": (list, "numbers of top positions mutated", _positives),
+    "motif_runs": (list, "'model:dataset' runs whose scores are searched for motifs", None),
+    "motif_methods": (list, "methods whose scores are searched for motifs", _methods),
+    "motif_kmer": (int, "k-mer candidates inside high-score runs (0 = DNABERT's whole runs)",
+                   _nonnegative),
+    "n_motif": (int, "evaluation sequences per class in the motif search", _positive),
+    "compare_runs": (list, "'model:dataset' runs compared in the DNABERT-2 / CNN chapter", None),
+    "compare_methods": (dict, "methods per model in the DNABERT-2 / CNN chapter",
+                        _methods_per_model),
+    "n_compare": (int, "evaluation sequences per class in the DNABERT-2 / CNN chapter",
+                  _positive),
+    "prune_runs": (list, "'model:dataset' runs of the pruned-LRP chapter", None),
+    "prune_ps": (list, "pruning fractions p of the pruned-LRP chapter", _fractions),
+    "benchmark_runs": (list, "'model:dataset' runs of the known-answer benchmark", None),
+    "benchmark_methods": (dict, "methods per model in the known-answer benchmark",
+                          _methods_per_model),
+    "n_benchmark": (int, "evaluation sequences per class in the known-answer benchmark",
+                    _positive),
+    "n_ism": (int, "sequences given ISM per transformer in the benchmark (0 = all)",
+              _nonnegative),
+}
+RUN_LISTS = ("runs", "motif_runs", "compare_runs", "prune_runs", "benchmark_runs")
 
 
 def _typename(kind):
@@ -56,60 +175,179 @@ def _is(value, kind):
     return isinstance(value, kind) or (kind is float and isinstance(value, int))
 
 
+def _nearest(word, known):
+    close = difflib.get_close_matches(str(word), [str(k) for k in known], n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def _type_hint(name, kind):
+    if kind in (list, dict):
+        return (f"papermill's -p passes text for lists and mappings: use -y '{name}: [...]' "
+                f"or a YAML file (-f, or profile: my.yml)")
+    return f"pass it unquoted (-p {name} VALUE) or fix it in the YAML file"
+
+
 def check(**values):
-    """Check chapter parameters against :data:`SCHEMA` and return them as a dict.
+    """Check parameters against :data:`SCHEMA` (type, then value) and return them as a dict.
 
     Raises
     ------
-    TypeError
-        A value of the wrong type, naming the parameter, the expected type and the fix.
     KeyError
-        A parameter this project does not know.
+        A parameter this project does not know, naming the nearest known one.
+    TypeError
+        A value of the wrong type, naming the parameter, the expected type and how to pass it.
+    ValueError
+        A value of the right type that cannot be used (a negative size, an unknown method,
+        dataset, model or run), naming the nearest valid choice.
     """
-    for name, value in values.items():
+    for name in values:
         if name not in SCHEMA:
-            raise KeyError(f"unknown parameter {name!r}; known parameters: {', '.join(sorted(SCHEMA))}")
-        kind, meaning = SCHEMA[name]
+            raise KeyError(f"unknown parameter {name!r}{_nearest(name, SCHEMA)}; known "
+                           f"parameters: {', '.join(sorted(SCHEMA))}")
+    for name, value in values.items():
+        kind, meaning, rule = SCHEMA[name]
         if not _is(value, kind):
-            raise TypeError(
-                f"parameter {name!r} ({meaning}) must be {_typename(kind)}, got "
-                f"{type(value).__name__} {value!r}; with papermill pass it unquoted "
-                f"(-p {name} VALUE parses numbers and lists as YAML) or fix it in params/*.yml"
-            )
+            raise TypeError(f"parameter {name!r} ({meaning}) must be {_typename(kind)}, got "
+                            f"{type(value).__name__} {value!r}; {_type_hint(name, kind)}")
+        if rule is not None:
+            rule(name, value)
+    files = tuple(values.get("data_files") or ())
+    for name in RUN_LISTS:
+        if name in values:
+            _runs(name, values[name], files)
+    if "datasets" in values:
+        _datasets("datasets", values["datasets"], files)
     if "train" in values:
-        _check_train(values["train"])
-    if "profile" in values and values["profile"] not in PROFILES:
-        raise ValueError(f"unknown profile {values['profile']!r}; choose one of {PROFILES}")
+        _check_train(values["train"], files)
     return dict(values)
 
 
-def _check_train(train):
-    """Model names and setting types of the ``train`` parameter, against training.DEFAULTS."""
+def _check_train(train, files=()):
+    """Model names, setting names, types and values of the ``train`` parameter."""
     from .models import BUILDERS
-    from .training import DEFAULTS
+    from .training import DEFAULTS, check_settings
 
     for key, settings in train.items():
-        model = key.split(":")[0]
-        if model not in BUILDERS:
-            raise KeyError(f"train: unknown model {model!r}; known models: {', '.join(BUILDERS)} "
-                           "(keys are a model or a 'model:dataset' run)")
+        if key.count(":"):
+            _runs("train", [key], files)
+        else:
+            _choice("train (keys are a model or a 'model:dataset' run)", key,
+                    tuple(BUILDERS), "model")
         if not isinstance(settings, dict):
             raise TypeError(f"train.{key} must be a mapping of settings, got {settings!r}")
         for name, value in settings.items():
             if name not in DEFAULTS:
-                raise KeyError(f"train.{key}: unknown setting {name!r}; known: {', '.join(DEFAULTS)}")
-            kind = type(DEFAULTS[name])
-            if not _is(value, kind):
+                raise KeyError(f"train.{key}: unknown setting {name!r}"
+                               f"{_nearest(name, DEFAULTS)}; known: {', '.join(DEFAULTS)}")
+            kind = type(DEFAULTS[name]) if DEFAULTS[name] is not None else int
+            if not _is(value, kind) and value is not None:
                 raise TypeError(
                     f"train.{key}.{name} must be {_typename(kind)}, got {type(value).__name__} "
-                    f"{value!r} (YAML reads 2e-4 as text: write 2.0e-4 or 0.0002)"
-                )
+                    f"{value!r} (YAML reads 2e-4 as text: write 2.0e-4 or 0.0002)")
+        check_settings(settings, where=f"train.{key}")
 
 
-def load_profile(name, root=None):
-    """Read and check ``params/<name>.yml``; returns a dict of parameters."""
-    root = Path(root) if root else Path(__file__).resolve().parents[2] / "params"
-    path = root / f"{name}.yml"
-    if not path.exists():
-        raise FileNotFoundError(f"no parameter set {path}; choose one of {PROFILES}")
-    return check(**yaml.safe_load(path.read_text()))
+def load_profile(profile, root=None):
+    """Read and check a parameter set.
+
+    Parameters
+    ----------
+    profile : str or Path
+        ``"smoke"``, ``"cpu"`` or ``"paper"`` (``params/<profile>.yml``), or the path of a YAML
+        file; a file's missing keys come from the profile named by its own ``profile`` entry
+        (``cpu`` when it has none).
+    root : str or Path, optional
+        Folder of the named profiles (default: the project's ``params/``).
+
+    Returns
+    -------
+    dict
+        Every parameter of `SCHEMA`; ``profile`` is the named profile the values start from.
+    """
+    root = Path(root) if root else PARAMS_DIR
+    if profile in PROFILES:
+        path = root / f"{profile}.yml"
+        if not path.exists():
+            raise FileNotFoundError(f"no parameter set {path}; choose one of {PROFILES}")
+        return check(**_read(path))
+    _profile("profile", str(profile))
+    path = Path(profile)
+    if not path.is_file():
+        raise FileNotFoundError(f"profile {str(profile)!r} is not a file; give the path of your "
+                                f"YAML file or one of {', '.join(PROFILES)}")
+    own = _read(path)
+    base = own.pop("profile", "cpu")
+    if base not in PROFILES:
+        raise ValueError(f"{path}: 'profile' names the parameter set the file starts from: "
+                         f"one of {', '.join(PROFILES)}{_nearest(base, PROFILES)}, got {base!r}")
+    return check(**merge(load_profile(base, root), own))
+
+
+def _read(path):
+    values = yaml.safe_load(Path(path).read_text()) or {}
+    if not isinstance(values, dict):
+        raise ValueError(f"{path} must hold a mapping of parameter names to values")
+    return values
+
+
+def bind(namespace, root=None):
+    """Resolve a chapter's parameters, check them all, and bind them in its namespace.
+
+    Parameters
+    ----------
+    namespace : dict
+        The chapter's ``globals()``: its ``profile`` and every parameter the cell (or papermill)
+        set to something other than None override the profile. Parameter names papermill
+        injected that no chapter knows (``-p n_scord 5``) are an error naming the nearest one.
+    root : str or Path, optional
+        Folder of the named profiles.
+
+    Returns
+    -------
+    dict
+        Every parameter; the same values are bound as names in ``namespace``.
+    """
+    profile = namespace.get("profile") or "cpu"
+    injected = _injected(namespace)
+    unknown = sorted(set(injected) - set(SCHEMA))
+    if unknown:
+        raise KeyError(f"unknown parameter {unknown[0]!r}{_nearest(unknown[0], SCHEMA)}; known "
+                       f"parameters: {', '.join(sorted(SCHEMA))}")
+    own = {name: namespace[name] for name in SCHEMA
+           if name != "profile" and namespace.get(name) is not None}
+    values = check(**merge(load_profile(profile, root), own))
+    if "data_files" in values:
+        from .data import declare
+
+        for dataset, spec in values["data_files"].items():
+            declare(dataset, **spec)
+    namespace.update(values)
+    return values
+
+
+def merge(base, own):
+    """``own`` laid over ``base``: mappings are merged by key (``train`` one level deeper, so
+    ``{dnabert: {source: ckpt/}}`` keeps the profile's other DNABERT settings); other values
+    are replaced. Wrong types are left for `check` to report."""
+    out = dict(base)
+    for name, value in own.items():
+        if isinstance(value, dict) and isinstance(base.get(name), dict):
+            inner = {**base[name], **value}
+            if name == "train":
+                inner.update({k: {**base[name].get(k, {}), **v} for k, v in value.items()
+                              if isinstance(v, dict) and isinstance(base[name].get(k), dict)})
+            out[name] = inner
+        else:
+            out[name] = value
+    return out
+
+
+def _injected(namespace):
+    """Names papermill assigned in its injected ``# Parameters`` cell (IPython's ``In``)."""
+    names = []
+    for source in namespace.get("In") or []:
+        if source.lstrip().startswith("# Parameters"):
+            for node in ast.parse(source).body:
+                if isinstance(node, ast.Assign):
+                    names += [t.id for t in node.targets if isinstance(t, ast.Name)]
+    return names

@@ -15,6 +15,7 @@ span one that also splits the BPE word around it.
 """
 
 import itertools
+import json
 import os
 import tempfile
 from dataclasses import dataclass
@@ -96,7 +97,8 @@ def dnabert_tokenizer(k=6, source=None):
         k-mer length, one of 3, 4, 5, 6.
     source : str or path, optional
         None builds the vocabulary with `kmer_vocab`; otherwise a ``vocab.txt`` file, a
-        directory holding one, or a hub id such as ``"zhihan1996/DNA_bert_6"``.
+        ``tokenizer.json`` file (as transformers 5 saves a BERT tokenizer), a directory holding
+        a ``vocab.txt``, or a hub id such as ``"zhihan1996/DNA_bert_6"``.
 
     Returns
     -------
@@ -108,6 +110,10 @@ def dnabert_tokenizer(k=6, source=None):
         raise ValueError(f"DNABERT was released for k in {KS}, got k={k}")
     if source is None:
         lines = kmer_vocab(k)
+    elif str(source).endswith(".json"):
+        # transformers 5 saves a BERT tokenizer as tokenizer.json only: its WordPiece vocab
+        vocab = json.loads(Path(source).read_text(encoding="utf-8"))["model"]["vocab"]
+        lines = sorted(vocab, key=vocab.get)
     else:
         path = _resolve(source, "vocab.txt", f"DNABERT {k}-mer tokenizer")
         lines = Path(path).read_text(encoding="utf-8").splitlines()

@@ -6,11 +6,15 @@ from the model, its source, the data and the settings, so a second build loads i
 training again; a run that was interrupted resumes from its last epoch checkpoint.
 """
 
+import contextlib
+import fcntl
+import hashlib
 import json
 import os
 import shutil
 import tempfile
-from dataclasses import dataclass
+import warnings
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -21,7 +25,8 @@ from transformers import PrinterCallback, Trainer, TrainingArguments
 from transformers.utils import logging as hf_logging
 
 from . import cache, models
-from .tokenizers import Tokenization, dnabert2_tokenizer, dnabert_tokenizer, encode
+from .tokenizers import (Tokenization, dnabert2_tokenizer, dnabert_tokenizer, encode,
+                         tokenize)
 
 # Settings of the paper's DNABERT fine-tuning; profiles override what they need.
 DEFAULTS = dict(
@@ -35,8 +40,45 @@ DEFAULTS = dict(
     max_train=0,
     precision="auto",
     accumulation=1,
+    finetune=True,
+    k=None,
+    num_labels=None,
 )
 PRECISIONS = ("auto", "fp32", "bf16", "fp16")  # auto: fp16 on CUDA, fp32 elsewhere
+CHECKPOINT_FILES = ("config.json", "model.safetensors", "pytorch_model.bin", "vocab.txt",
+                    "tokenizer.json")
+ONE_CLASS = 0.95  # a model calling this share of sequences one class gets a warning
+
+
+def check_settings(settings, where="train"):
+    """Values of training settings (names and types are checked by `params`).
+
+    Raises
+    ------
+    ValueError
+        Naming the setting, the value and what it must be.
+    """
+    rules = {"epochs": (0, "0 or more"), "batch_size": (1, "1 or more"),
+             "max_train": (0, "0 or more (0 = all)"), "accumulation": (1, "1 or more"),
+             "max_length": (3, "3 or more tokens"), "num_labels": (2, "2 or more")}
+    for name, (least, what) in rules.items():
+        value = settings.get(name)
+        if value is not None and value < least:
+            raise ValueError(f"{where}.{name} must be {what}, got {value}")
+    for name in ("learning_rate", "weight_decay"):
+        if settings.get(name, 0) < 0:
+            raise ValueError(f"{where}.{name} must be 0 or more, got {settings[name]}")
+    if not 0 <= settings.get("warmup", 0) <= 1:
+        raise ValueError(f"{where}.warmup is a fraction of the steps in [0, 1], "
+                         f"got {settings['warmup']}")
+    if settings.get("k") is not None and settings["k"] not in (3, 4, 5, 6):
+        raise ValueError(f"{where}.k is DNABERT's k-mer length: 3, 4, 5 or 6, got {settings['k']}")
+    if settings.get("precision", "auto") not in PRECISIONS:
+        raise ValueError(f"{where}.precision must be one of {', '.join(PRECISIONS)}, "
+                         f"got {settings['precision']!r}")
+    if "batch_size" in settings and settings["batch_size"] % settings.get("accumulation", 1):
+        raise ValueError(f"{where}: batch_size {settings['batch_size']} must be a multiple of "
+                         f"accumulation {settings['accumulation']}")
 
 
 @dataclass
@@ -59,6 +101,9 @@ class Trained:
         The settings it was trained with.
     classes : tuple of str
         Class names; position = label.
+    key : str
+        Identity of the model's weights (the cache key, or a digest of an as-is checkpoint's
+        files), for keying results computed from it.
     """
 
     model: object
@@ -68,22 +113,83 @@ class Trained:
     path: Path
     settings: dict
     classes: tuple
+    key: str = ""
 
 
-def tokenizer_for(name, source="mini", k=6):
+def tokenizer_for(name, source="mini", k=None):
     """The tokenizer that matches a model: k-mers for DNABERT, BPE for DNABERT-2, None for the CNN.
 
-    A local checkpoint directory or hub id is used for the tokenizer too when it holds one.
+    Parameters
+    ----------
+    name : {"dnabert", "dnabert2", "cnn"}
+    source : str or Path
+        A named config, a checkpoint directory or a hub id. A DNABERT directory's tokenizer is
+        read from its ``vocab.txt``, else its ``tokenizer.json``, else rebuilt from k; a
+        DNABERT-2 directory's from its ``tokenizer.json``, else the released one.
+    k : int, optional
+        DNABERT's k; by default 6 for named configs, else read off the checkpoint's vocabulary.
     """
     if name == "cnn":
         return None
+    if name not in models.BUILDERS:
+        raise ValueError(f"unknown model {name!r}; choose one of {', '.join(models.BUILDERS)}")
     presets = models.DNABERT_CONFIGS if name == "dnabert" else models.DNABERT2_CONFIGS
-    own = None if str(source) in presets else source
-    if name == "dnabert":
-        return dnabert_tokenizer(k=k, source=own)
+    folder = Path(str(source)) if str(source) not in presets else None
     if name == "dnabert2":
-        return dnabert2_tokenizer(source=own)
-    raise ValueError(f"unknown model {name!r}; choose one of {', '.join(models.BUILDERS)}")
+        if folder is not None and not folder.is_dir():
+            return dnabert2_tokenizer(source=source)  # hub id
+        own = folder is not None and (folder / "tokenizer.json").is_file()
+        return dnabert2_tokenizer(source=folder if own else None)
+    k = k or checkpoint_k(source)
+    if folder is None:
+        return dnabert_tokenizer(k=k)
+    if not folder.is_dir():
+        return dnabert_tokenizer(k=k, source=source)  # hub id
+    for file in ("vocab.txt", "tokenizer.json"):
+        if (folder / file).is_file():
+            return dnabert_tokenizer(k=k, source=folder / file)
+    return dnabert_tokenizer(k=k)
+
+
+def checkpoint_k(source):
+    """DNABERT's k: 6 for named configs and hub ids, else read off ``config.json``'s vocabulary
+    size (5 + 4**k)."""
+    config = Path(str(source)) / "config.json"
+    if not config.is_file():
+        return 6
+    size = json.loads(config.read_text()).get("vocab_size")
+    k = next((k for k in (3, 4, 5, 6) if 5 + 4**k == size), None)
+    if k is None:
+        raise ValueError(f"{source}: a vocabulary of {size} tokens is no DNABERT k-mer "
+                         "vocabulary (5 + 4**k for k = 3..6)")
+    return k
+
+
+def checkpoint_labels(source):
+    """Number of labels of a checkpoint directory's classification head (None: unknown)."""
+    config = Path(str(source)) / "config.json"
+    if not config.is_file():
+        return None
+    meta = json.loads(config.read_text())
+    if "id2label" in meta:
+        return len(meta["id2label"])
+    return meta.get("num_labels", 2)  # transformers leaves its default of 2 out of the file
+
+
+def checkpoint_digest(source):
+    """Digest of a checkpoint directory's files (weights, config, vocabulary), so a checkpoint
+    replaced at the same path makes a new cache key; named configs and hub ids by name."""
+    folder = Path(str(source))
+    if not folder.is_dir():
+        return str(source)
+    h = hashlib.sha256()
+    for name in CHECKPOINT_FILES:
+        if (folder / name).is_file():
+            h.update(name.encode() + b"\0")
+            with open(folder / name, "rb") as f:
+                while chunk := f.read(1 << 24):
+                    h.update(chunk)
+    return h.hexdigest()[:24]
 
 
 class _Encoded(torch.utils.data.Dataset):
@@ -155,8 +261,10 @@ def _identity(dataset):
 
 
 def checkpoint_key(name, parts, settings, seed):
-    """Cache key of a fine-tuned model: model, source, data, settings, seed and training code."""
+    """Cache key of a fine-tuned model: model, the source's files, data, settings, seed and the
+    training code."""
     code = cache.source_digest(["training.py"])
+    settings = {**settings, "source": checkpoint_digest(settings["source"])}
     return cache.key({"model": name, "settings": settings, "seed": seed, "code": code,
                       **{part: _identity(d) for part, d in parts.items()}})
 
@@ -211,7 +319,9 @@ def fine_tune(name, parts, settings=None, seed=0, device=None, root=None, verbos
         ``max_train`` (cap on training sequences, 0 = all) and ``precision`` (mixed precision:
         ``"auto"`` is fp16 on CUDA and fp32 elsewhere; ``"bf16"`` about halves the time of a
         step on CPUs with AVX512-BF16 or AMX) and ``accumulation`` (micro-batches per optimiser
-        step; ``batch_size`` must be a multiple of it).
+        step; ``batch_size`` must be a multiple of it); ``finetune`` (False: use the checkpoint
+        as it is, only evaluated), ``k`` (DNABERT's k-mer length; default read off the
+        checkpoint) and ``num_labels`` (classes of the head; must match the data).
     seed : int
         Seed of initialisation, data order and dropout.
     device : str or torch.device, optional
@@ -231,23 +341,30 @@ def fine_tune(name, parts, settings=None, seed=0, device=None, root=None, verbos
     if unknown:
         raise KeyError(f"unknown training settings {sorted(unknown)}; known: {sorted(DEFAULTS)}")
     settings = {**DEFAULTS, **(settings or {})}
-    if settings["precision"] not in PRECISIONS:
-        raise ValueError(f"training precision must be one of {PRECISIONS}, "
-                         f"got {settings['precision']!r}")
-    if settings["accumulation"] < 1 or settings["batch_size"] % settings["accumulation"]:
-        raise ValueError(f"batch_size {settings['batch_size']} must be a positive multiple of "
-                         f"accumulation {settings['accumulation']}")
+    check_settings(settings, where=f"train.{name}")
+    classes = parts["train"].classes
+    labels = settings["num_labels"] or len(classes)
+    if labels != len(classes):
+        raise ValueError(f"num_labels is {labels} but the data has {len(classes)} classes "
+                         f"({', '.join(classes)}); set num_labels to {len(classes)} or give data "
+                         f"with {labels} classes")
     device = torch.device(device or ("cuda" if torch.cuda.is_available() else "cpu"))
-    tokenizer = tokenizer_for(name, settings["source"])
-    final = cache.cache_dir(root) / "models" / checkpoint_key(name, parts, settings, seed)
+    if not settings["finetune"]:
+        return _as_is(name, parts, settings, device, root, verbose)
+    tokenizer = tokenizer_for(name, settings["source"], settings["k"])
+    key = checkpoint_key(name, parts, settings, seed)
+    final = cache.cache_dir(root) / "models" / key
     bars, level = hf_logging.is_progress_bar_enabled(), hf_logging.get_verbosity()
     if not verbose:
         hf_logging.disable_progress_bar()
         hf_logging.set_verbosity_error()
     try:
-        if not (final / "metrics.json").is_file():
-            _train(name, parts, settings, seed, device, tokenizer, final, verbose, callbacks)
-        model = models.build(name, final, num_labels=len(parts["train"].classes))
+        with _lock(final):
+            model = _load_cached(name, final, len(classes))
+            if model is None:
+                final = _train(name, parts, settings, seed, device, tokenizer, final, verbose,
+                               callbacks)
+                model = _build(name, final, len(classes))
     finally:
         hf_logging.set_verbosity(level)
         if bars:
@@ -255,13 +372,88 @@ def fine_tune(name, parts, settings=None, seed=0, device=None, root=None, verbos
     model = model.to(device).eval()
     return Trained(model, tokenizer, pd.read_json(final / "history.json"),
                    json.loads((final / "metrics.json").read_text()), final, settings,
-                   parts["train"].classes)
+                   classes, key)
+
+
+def _load_cached(name, final, num_labels):
+    """The cached model, or None when there is none or it is damaged (then it is removed)."""
+    if not (final / "metrics.json").is_file():
+        return None
+    try:
+        json.loads((final / "metrics.json").read_text())
+        pd.read_json(final / "history.json")
+        return _build(name, final, num_labels)
+    except Exception as err:  # any damage (truncated weights, garbled json) means retrain
+        warnings.warn(f"cached model {final} is damaged ({type(err).__name__}: {err}); "
+                      "training it again")
+        try:
+            shutil.rmtree(final)
+        except OSError:
+            raise RuntimeError(f"cached model {final} is damaged and cannot be removed: "
+                               "delete that folder and run again") from err
+        return None
+
+
+@contextlib.contextmanager
+def _lock(final):
+    """Hold an exclusive lock on a cache key while it is checked and trained, so two builds
+    computing the same model at once never store a mixture; no lock on a read-only cache."""
+    try:
+        final.parent.mkdir(parents=True, exist_ok=True)
+        handle = open(final.with_name(final.name + ".lock"), "a")
+    except OSError:
+        yield
+        return
+    with handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _as_is(name, parts, settings, device, root, verbose):
+    """A checkpoint used as it is: loaded, checked against the data, evaluated (cached)."""
+    source = settings["source"]
+    classes = parts["train"].classes
+    head = checkpoint_labels(source)
+    if head is not None and head != len(classes):
+        raise ValueError(f"the checkpoint {source} classifies {head} labels but the data has "
+                         f"{len(classes)} classes ({', '.join(classes)}); give data with "
+                         f"{head} classes, or fine-tune it (finetune: true) for a new head")
+    if str(source) in (models.DNABERT_CONFIGS if name == "dnabert" else
+                       models.DNABERT2_CONFIGS if name == "dnabert2" else models.CNN_CONFIGS):
+        warnings.warn(f"finetune: false with the named config {source!r} explains an untrained "
+                      "model: its explanations mean nothing")
+    tokenizer = tokenizer_for(name, source, settings["k"])
+    model = _build(name, source, len(classes), settings["k"])
+    if tokenizer is not None:
+        models.check_vocab(model, len(tokenizer))
+    model = model.to(device).eval()
+    key = cache.key({"model": name, "checkpoint": checkpoint_digest(source)})
+    evaluation = parts["evaluation"]
+    metrics = cache.cached(
+        "evaluation", {"checkpoint": key, "data": _identity(evaluation),
+                       "max_length": settings["max_length"]},
+        lambda: evaluate(model, tokenizer, evaluation, max_length=settings["max_length"],
+                         device=device, verbose=verbose),
+        root=root, code=["training.py"])
+    return Trained(model, tokenizer, pd.DataFrame(), metrics, Path(str(source)), settings,
+                   classes, key)
 
 
 def _train(name, parts, settings, seed, device, tokenizer, final, verbose, callbacks):
+    """Train and save into ``final`` (or, on a read-only cache, a temporary folder); returns
+    the folder the model was saved in."""
     torch.manual_seed(seed)
     classes = len(parts["train"].classes)
-    model = models.build(name, settings["source"], num_labels=classes)
+    source = settings["source"]
+    head = checkpoint_labels(source)
+    overrides = {}
+    if head is not None and head != classes:
+        print(f"note: {source} has a {head}-label head; a new {classes}-label head is trained")
+        overrides["ignore_mismatched_sizes"] = True
+    model = _build(name, source, classes, settings["k"], **overrides)
     if tokenizer is not None:
         models.check_vocab(model, len(tokenizer))
     train = parts["train"]
@@ -274,6 +466,11 @@ def _train(name, parts, settings, seed, device, tokenizer, final, verbose, callb
                         truncate=True)
         return _Encoded(inputs, dataset.labels)
 
+    if not _writable(final.parent):
+        scratch = Path(tempfile.mkdtemp(prefix="dnaexplain-model-"))
+        warnings.warn(f"the model cache {final.parent} is read-only: training into {scratch}; "
+                      "the model is used but not kept")
+        final = scratch / final.name
     work = final.with_name(final.name + ".work")  # epoch checkpoints, kept for resuming
     steps = -(-len(train) // settings["batch_size"])
     trainer = Trainer(
@@ -291,6 +488,23 @@ def _train(name, parts, settings, seed, device, tokenizer, final, verbose, callb
     if trainer.is_world_process_zero():  # under torchrun, one process writes the model
         _save(trainer, tokenizer, parts, settings, device, final, work, verbose)
     trainer.accelerator.wait_for_everyone()
+    return final
+
+
+def _build(name, source, num_labels, k=None, **overrides):
+    """`models.build` with DNABERT's k read off the checkpoint unless given."""
+    if name == "dnabert":
+        overrides["k"] = k or checkpoint_k(source)
+    return models.build(name, source, num_labels=num_labels, **overrides)
+
+
+def _writable(folder):
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=folder):
+            return True
+    except OSError:
+        return False
 
 
 def _save(trainer, tokenizer, parts, settings, device, final, work, verbose):
@@ -300,12 +514,35 @@ def _save(trainer, tokenizer, parts, settings, device, final, work, verbose):
     final.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(dir=final.parent, prefix=f".{final.name}."))
     trainer.model.save_pretrained(staging)
+    if tokenizer is not None:  # the folder is then a checkpoint anyone can load
+        tokenizer.save_pretrained(staging)
     pd.DataFrame(trainer.state.log_history).to_json(staging / "history.json")
     (staging / "metrics.json").write_text(json.dumps(evaluation, indent=1))
+    cache.share(staging)
     if final.exists():
         shutil.rmtree(final)
     os.replace(staging, final)
     shutil.rmtree(work, ignore_errors=True)
+
+
+def warn_one_class(trained, name=""):
+    """Warn when a model calls (nearly) every evaluation sequence one class: explanations of
+    a constant classifier mean little.
+
+    Returns
+    -------
+    float
+        The largest share of evaluation sequences called one class.
+    """
+    confusion = np.asarray(trained.metrics["confusion"])
+    called = confusion.sum(0) / max(confusion.sum(), 1)
+    share = float(called.max())
+    if share >= ONE_CLASS:
+        warnings.warn(f"{name or 'the model'} calls {share:.0%} of the evaluation sequences "
+                      f"{trained.classes[int(called.argmax())]!r}: it has barely learnt the "
+                      "task, and explanations of a (nearly) constant classifier mean little",
+                      stacklevel=3)
+    return share
 
 
 def settings_for(train, run):
@@ -348,9 +585,53 @@ def run(run, train, seed=0, min_eval_per_class=500, max_sequences=0, device=None
     model_name, dataset = run.split(":")
     parts = data.splits(dataset, seed=seed, min_eval_per_class=min_eval_per_class,
                         max_sequences=max_sequences)
-    trained = fine_tune(model_name, parts, settings_for(train, run), seed=seed, device=device,
+    settings = {**DEFAULTS, **settings_for(train, run)}
+    sources = {d.source for d in parts.values()}
+    print(f"{run}: " + "; ".join(f"{part} {len(d):,} ({d.split})" for part, d in parts.items())
+          + f" from {' and '.join(sorted(sources))}")
+    parts = fit_length(model_name, parts, settings)
+    trained = fine_tune(model_name, parts, settings, seed=seed, device=device,
                         root=root, verbose=verbose)
+    warn_one_class(trained, run)
     return trained, parts
+
+
+def max_tokens(name, settings):
+    """Most tokens a model reads, [CLS] and [SEP] included (None: no limit, the CNN)."""
+    if name == "cnn":
+        return None
+    limit = settings["max_length"]
+    config = Path(str(settings["source"])) / "config.json"
+    if config.is_file():
+        limit = min(limit, json.loads(config.read_text()).get("max_position_embeddings", limit))
+    return limit
+
+
+def fit_length(name, parts, settings):
+    """Cut sequences longer than the model accepts, the same way for every chapter.
+
+    A sequence whose tokens exceed `max_tokens` keeps the nucleotides its first tokens cover;
+    the count of cut sequences is printed.
+
+    Returns
+    -------
+    dict of str to data.Dataset
+        The parts, with long sequences cut (the parts themselves when none is).
+    """
+    limit = max_tokens(name, settings)
+    if limit is None:
+        return parts
+    tokenizer = tokenizer_for(name, settings["source"], settings["k"])
+    out = {}
+    for part, d in parts.items():
+        cut = tokenize(tokenizer, d.sequences, max_length=limit, truncate=True).sequences
+        long = sum(a != b for a, b in zip(cut, d.sequences))
+        if long:
+            print(f"  {part}: {long:,} of {len(d):,} sequences are longer than the model's "
+                  f"{limit} tokens and were cut to their first {limit} tokens")
+            d = replace(d, sequences=cut)
+        out[part] = d
+    return out
 
 
 def runs_on_class(runs, train, cls, n, seed=0, min_eval_per_class=500, max_sequences=0,
