@@ -75,7 +75,11 @@ for run in runs:
 # ## Learning curves
 
 # %%
-plots.learning_curves({run: t.history for run, t in trained.items()});
+histories = {run: t.history for run, t in trained.items() if len(t.history)}
+if histories:
+    plots.learning_curves(histories)
+for run in trained.keys() - histories.keys():
+    print(f"{run}: used as it is (finetune: false), no training")
 
 # %% [markdown]
 # ## Evaluation

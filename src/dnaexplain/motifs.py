@@ -58,7 +58,7 @@ from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
-from scipy.stats import hypergeom
+from scipy.stats import false_discovery_control, hypergeom
 
 from .data import jaspar_db
 from .sequences import ALPHABET
@@ -222,29 +222,6 @@ def enrichment(n_pos, n_neg, total_pos, total_neg):
     return hypergeom.sf(n_pos - 1, total_pos + total_neg, total_pos, n_pos + n_neg)
 
 
-def benjamini_hochberg(p):
-    """Benjamini-Hochberg adjusted p-values.
-
-    The i-th smallest of m p-values becomes min over j >= i of m p_(j) / j (at most the
-    largest p-value, so at most 1).
-
-    Parameters
-    ----------
-    p : array-like of float, shape (m,)
-
-    Returns
-    -------
-    numpy.ndarray of float, shape (m,)
-        In the order of ``p``.
-    """
-    p = np.asarray(p, dtype=np.float64)
-    order = np.argsort(p, kind="stable")
-    scaled = p[order] * len(p) / np.arange(1, len(p) + 1)
-    q = np.empty_like(p)
-    q[order] = np.minimum.accumulate(scaled[::-1])[::-1]
-    return q
-
-
 def _containing(patterns, sequences):
     """Number of sequences that contain each pattern (forward strand)."""
     text = "\n".join(sequences)  # patterns hold no newline, so no match spans two sequences
@@ -260,7 +237,8 @@ def _containing(patterns, sequences):
     return np.array(counts, dtype=np.int64)
 
 
-def candidates(sequences, labels, scores, min_length=5, fold=10.0, p_adjusted=0.005, k=None):
+def candidates(sequences, labels, scores, min_length=5, fold=10.0, p_adjusted=0.005, k=None,
+               regions=None):
     """High-scoring strings of the positive sequences and their enrichment in positives.
 
     Parameters
@@ -279,6 +257,10 @@ def candidates(sequences, labels, scores, min_length=5, fold=10.0, p_adjusted=0.
     k : int, optional
         None: each region's whole string is a candidate (DNABERT); an int: every k-mer inside
         a region is one.
+    regions : list of list of (int, int), optional
+        Per sequence (all n), (start, end) of its high-scoring regions, used instead of
+        `high_score_regions` of the scores (e.g. seqlets, `seqlet_motifs`); only those of
+        positives are read, and ``scores`` may be None.
 
     Returns
     -------
@@ -286,11 +268,16 @@ def candidates(sequences, labels, scores, min_length=5, fold=10.0, p_adjusted=0.
         By increasing p-value, then string. Regions use indices into ``sequences``.
     """
     labels = np.asarray(labels)
-    rows = _aligned(sequences, scores)
     if len(labels) != len(sequences):
         raise ValueError(f"{len(labels)} labels for {len(sequences)} sequences")
     positives = np.flatnonzero(labels == 1)
-    regions = high_score_regions([rows[i] for i in positives], min_length, fold)
+    if regions is None:
+        rows = _aligned(sequences, scores)
+        regions = high_score_regions([rows[i] for i in positives], min_length, fold)
+    elif len(regions) != len(sequences):
+        raise ValueError(f"{len(regions)} region lists for {len(sequences)} sequences")
+    else:
+        regions = [regions[i] for i in positives]
     found = {}
     for i, spans in zip(positives.tolist(), regions):
         for start, end in spans:
@@ -304,7 +291,7 @@ def candidates(sequences, labels, scores, min_length=5, fold=10.0, p_adjusted=0.
     neg = [s for s, y in zip(sequences, labels) if y != 1]
     n_pos, n_neg = _containing(seqs, pos), _containing(seqs, neg)
     p = enrichment(n_pos, n_neg, len(pos), len(neg))
-    q = benjamini_hochberg(p)
+    q = false_discovery_control(p, method="bh")
     out = [Candidate(s, tuple(found[s]), int(a), int(b), float(x), float(y))
            for s, a, b, x, y in zip(seqs, n_pos, n_neg, p, q)
            if p_adjusted is None or y < p_adjusted]
@@ -436,7 +423,7 @@ def expand(instances, sequences, window=24, edge="drop"):
 
 def find_motifs(sequences, labels, scores, min_length=5, fold=10.0, p_adjusted=0.005,
                 window=24, min_instances=3, align_threshold=None, k=None, edge="drop",
-                verbose=False):
+                verbose=False, regions=None):
     """Motifs of the high-scoring regions of positives (DNABERT's procedure; module docstring).
 
     Parameters
@@ -463,13 +450,15 @@ def find_motifs(sequences, labels, scores, min_length=5, fold=10.0, p_adjusted=0
         Windows at sequence edges (`expand`).
     verbose : bool
         Print what each step kept.
+    regions : list of list of (int, int), optional
+        High-scoring regions per sequence instead of step 1 (`candidates`).
 
     Returns
     -------
     list of FoundMotif
         By decreasing number of instances, then seed p-value.
     """
-    cands = candidates(sequences, labels, scores, min_length, fold, p_adjusted, k)
+    cands = candidates(sequences, labels, scores, min_length, fold, p_adjusted, k, regions)
     merged = merge(cands, min_length, align_threshold)
     found = []
     for seed, instances in merged:
@@ -650,7 +639,7 @@ def compare(motifs, database=None, n_best=5, release="JASPAR2018"):
                                                [m for *_, m in targets])
     rows = []
     for iq, (query, *_) in enumerate(queries):
-        q = benjamini_hochberg(p[iq])
+        q = false_discovery_control(p[iq], method="bh")
         for rank, j in enumerate(np.lexsort((-score[iq], p[iq]))[:n_best], 1):
             tid, name, _ = targets[j]
             rows.append((query, rank, tid, name, *_tf(release, tid), p[iq, j], q[j],
@@ -686,3 +675,233 @@ def tf_families(table, level="tf_family", max_q=0.05):
     rows = [(g, len(qs), ", ".join(qs), ", ".join(ns)) for g, (qs, ns) in groups.items()]
     rows.sort(key=lambda r: (-r[1], r[0]))
     return pd.DataFrame(rows, columns=[level, "n_queries", "queries", "names"])
+
+
+# --------------------------------------------------------------------------------------------
+# Known biology: recovering a factor family, and seqlets as an alternative to step 1
+# --------------------------------------------------------------------------------------------
+
+# Families of JASPAR factors for the chapter on Oct4 and MafK peaks. A JASPAR name matches a
+# family when one of its "::"-separated factors (heterodimers) does, case-insensitively; an
+# entry ending in "*" is a prefix, an entry like "MA0496" or "MA0496.2" a matrix id.
+# POU-domain factors, Oct4 (POU5F1) among them, all bind the octamer ATGCAAAT: POU1F1 ...
+# POU6F2, POU5F1B, and the Oct4-Sox2 composite Pou5f1::Sox2.
+POU_FAMILY = frozenset({"POU*"})
+# Factors binding the MARE (TGCTGA(C/G)TCAGCA) as MafK does: the small Mafs MAFF, MAFG, MAFK;
+# the large Mafs MAF, MAFA, MAFB, NRL; and the CNC factors NFE2, NFE2L1-3, BACH1, BACH2, which
+# bind its half-site with a small Maf (JASPAR MAF::NFE2, Bach1::Mafk, MAFG::NFE2L1, Nfe2l2).
+# The issue calls this group "large Maf"; in biology MAFF, MAFG and MAFK are the small ones.
+MAF_FAMILY = frozenset({"MAFF", "MAFG", "MAFK", "MAF", "MAFA", "MAFB", "NRL", "NFE2", "NFE2L1",
+                        "NFE2L2", "NFE2L3", "BACH1", "BACH2"})
+RECOVERY_COLUMNS = ["n_motifs", "rank", "motif", "match_rank", "match_id", "match", "q_value",
+                    "p_value"]
+
+
+def in_family(name, matrix_id="", family=POU_FAMILY):
+    """Whether a JASPAR match belongs to a family of factors.
+
+    Parameters
+    ----------
+    name : str
+        JASPAR factor name, e.g. ``"Pou5f1::Sox2"`` (each factor of a heterodimer is tried).
+    matrix_id : str
+        JASPAR matrix id, e.g. ``"MA1115.1"``.
+    family : iterable of str, or callable
+        Factor names (any case), prefixes ending in ``*``, and matrix ids with or without
+        version (`POU_FAMILY`, `MAF_FAMILY`); or a function ``f(name, matrix_id) -> bool``.
+
+    Returns
+    -------
+    bool
+    """
+    if callable(family):
+        return bool(family(name, matrix_id))
+    entries = [f.upper() for f in ([family] if isinstance(family, str) else family)]
+    parts = [p.strip().upper() for p in str(name).split("::")]
+    base = str(matrix_id).upper().split(".")[0]
+    for f in entries:
+        if f.endswith("*"):
+            if any(p.startswith(f[:-1]) for p in parts):
+                return True
+        elif f in parts or f == str(matrix_id).upper() or ("." not in f and f == base):
+            return True
+    return False
+
+
+def _key(key, names):
+    key = key if isinstance(key, tuple) else (key,)
+    if len(key) != len(names):
+        raise ValueError(f"key {key!r} does not have one value per name {names}")
+    return key
+
+
+def recovery(matches, family, top_k=1, max_q=None, motifs=None, names=("model", "method")):
+    """Rank of the first discovered motif whose TOMTOM match is in a family, per run.
+
+    For each run (e.g. a model and a scoring method), its motifs are taken in their order
+    (`find_motifs`: most instances first) and numbered 1, 2, ...; the recovery rank is the
+    number of the first motif with a match in ``family`` among its ``top_k`` best matches
+    (TOMTOM rank, `compare`), counting only matches with q-value at most ``max_q`` when given.
+
+    Parameters
+    ----------
+    matches : dict of tuple to pandas.DataFrame
+        Per run key, e.g. ``(model, method)``, the `compare` table of its motifs (columns
+        query, rank, id, name, p_value, q_value at least).
+    family : iterable of str, or callable
+        See `in_family` (`POU_FAMILY`, `MAF_FAMILY`).
+    top_k : int
+        How many of each motif's best matches may be in the family.
+    max_q : float, optional
+        Only matches with q-value at most this count.
+    motifs : dict of tuple to list of FoundMotif or of str, optional
+        Per run key, its motifs (or their ids) in rank order; motifs absent from the table
+        (no match kept) still take their place. Default: the queries in the order they first
+        appear in the table, which is `find_motifs`' order when `compare` got its list.
+    names : tuple of str
+        Column names of the key's parts; a key that is not a tuple is a 1-tuple.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per run, in the order of ``matches``: the key columns, then ``n_motifs``;
+        ``rank`` (float, NaN when no motif matches the family); for that motif ``motif`` (its
+        id), and its best family match: ``match_rank`` (TOMTOM rank), ``match_id``,
+        ``match`` (name), ``q_value``, ``p_value`` (NaN / "" when none).
+    """
+    if top_k < 1:
+        raise ValueError(f"top_k must be at least 1, got {top_k}")
+    names = tuple(names)
+    given = None if motifs is None else {_key(k, names): v for k, v in motifs.items()}
+    rows = []
+    for key, table in matches.items():
+        key = _key(key, names)
+        missing = {"query", "rank", "id", "name", "p_value", "q_value"} - set(table.columns)
+        if missing:
+            raise ValueError(f"{key}: the table lacks columns {sorted(missing)} (give the "
+                             f"output of compare)")
+        if given is None:
+            order = list(dict.fromkeys(table["query"]))
+        elif key in given:
+            order = [getattr(m, "id", m) for m in given[key]]
+        else:
+            raise KeyError(f"motifs has no entry for {key}")
+        kept = table[table["rank"] <= top_k]
+        if max_q is not None:
+            kept = kept[kept["q_value"] <= max_q]
+        hit = (kept[[in_family(n, i, family) for n, i in zip(kept["name"], kept["id"])]]
+               if len(kept) else kept)
+        row = dict(zip(names, key), n_motifs=len(order), rank=np.nan, motif="",
+                   match_rank=np.nan, match_id="", match="", q_value=np.nan, p_value=np.nan)
+        for r, query in enumerate(order, 1):
+            found = hit[hit["query"] == query].sort_values("rank", kind="stable")
+            if len(found):
+                best = found.iloc[0]
+                row.update(rank=float(r), motif=query, match_rank=float(best["rank"]),
+                           match_id=best["id"], match=best["name"],
+                           q_value=float(best["q_value"]), p_value=float(best["p_value"]))
+                break
+        rows.append(row)
+    return pd.DataFrame(rows, columns=[*names, *RECOVERY_COLUMNS])
+
+
+def seqlets(scores, lengths=None, threshold=0.01, min_length=4, max_length=25, flank=0):
+    """Seqlets (spans of high positive scores) by tangermeme's recursive seqlet caller.
+
+    A span is a seqlet when it and every span inside it of at least ``min_length``
+    positions has a p-value below ``threshold``; p-values come from the null of span sums
+    when positions are drawn independently from all scores (tangermeme's
+    ``recursive_seqlets``; its p-values rank spans, they are not error rates). Only positive
+    seqlets are called, as the book's regions count only positive scores.
+
+    Parameters
+    ----------
+    scores : numpy.ndarray or torch.Tensor, shape (n, L); or list of 1-D arrays
+        Nucleotide scores (projected: one score per observed base). Positions past a
+        sequence's end (``lengths``, or a ragged list) are set to 0, and seqlets reaching
+        past the end are cut there.
+    lengths : array-like of int, shape (n,), optional
+        Sequence lengths, when ``scores`` is padded.
+    threshold : float
+        p-value cut-off of every inner span.
+    min_length, max_length : int
+        Shortest and longest seqlet.
+    flank : int
+        Positions added on each side after calling (cut at the sequence ends).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns sequence, start, end (end exclusive), attribution (sum of the scores),
+        p_value; by increasing p-value. Compiles with numba on first use in a process
+        (about 15 s).
+    """
+    from tangermeme.seqlet import recursive_seqlets
+
+    rows = _rows(scores.detach().cpu().numpy() if hasattr(scores, "detach") else scores,
+                 lengths)
+    n_len = np.array([len(r) for r in rows], dtype=np.int64)
+    x = np.zeros((len(rows), int(n_len.max(initial=0))))
+    for i, r in enumerate(rows):
+        x[i, : len(r)] = np.nan_to_num(r)
+    columns = ["sequence", "start", "end", "attribution", "p_value"]
+    if not x.size:
+        return pd.DataFrame(columns=columns)
+    found = recursive_seqlets(x, threshold=threshold, min_seqlet_len=min_length,
+                              max_seqlet_len=max_length, additional_flanks=flank)
+    out = pd.DataFrame({
+        "sequence": found["example_idx"].to_numpy(np.int64),
+        "start": np.maximum(found["start"].to_numpy(np.int64), 0),
+        "end": np.minimum(found["end"].to_numpy(np.int64),
+                          n_len[found["example_idx"].to_numpy(np.int64)]),
+        "attribution": found["attribution"].to_numpy(np.float64),
+        "p_value": found["p-value"].to_numpy(np.float64),
+    })
+    return out[out["end"] - out["start"] >= 1].reset_index(drop=True)
+
+
+def seqlet_motifs(sequences, labels, scores, threshold=0.01, min_seqlet_length=4,
+                  max_seqlet_length=25, flank=0, p_adjusted=0.005, window=24, min_instances=3,
+                  align_threshold=None, k=None, edge="drop", verbose=False):
+    """Motifs from seqlets: the book's procedure with step 1 done by tangermeme's seqlet caller.
+
+    Seqlets (`seqlets`) are called on the scores of the positives (labels equal to 1) and
+    take the place of the high-scoring regions; steps 2-4 of `find_motifs` (enrichment in
+    positives, merging by alignment, windows around the instances) are unchanged, so the
+    motifs are directly comparable with `find_motifs`' and go to `compare` the same way.
+
+    Parameters
+    ----------
+    sequences : list of str
+        n sequences.
+    labels : array-like of int, shape (n,)
+        1 marks positives.
+    scores : list of array-like of float, shapes (len(sequences[i]),); or array, shape (n, L)
+        Nucleotide scores; a 2-D array is cut at each sequence's length.
+    threshold, min_seqlet_length, max_seqlet_length, flank
+        Seqlet calling (`seqlets`); the minimum length also sets the default merge
+        threshold (`merge`).
+    p_adjusted, window, min_instances, align_threshold, k, edge, verbose
+        As for `find_motifs`.
+
+    Returns
+    -------
+    list of FoundMotif
+        By decreasing number of instances, then seed p-value.
+    """
+    labels = np.asarray(labels)
+    rows = _aligned(sequences, scores)
+    if len(labels) != len(sequences):
+        raise ValueError(f"{len(labels)} labels for {len(sequences)} sequences")
+    positives = np.flatnonzero(labels == 1)
+    called = seqlets([rows[i] for i in positives], threshold=threshold,
+                     min_length=min_seqlet_length, max_length=max_seqlet_length, flank=flank)
+    regions = [[] for _ in sequences]
+    for i, a, b in zip(called["sequence"], called["start"], called["end"]):
+        regions[positives[i]].append((int(a), int(b)))
+    if verbose:
+        print(f"{len(called)} seqlets in {len(positives)} positives")
+    return find_motifs(sequences, labels, None, min_length=min_seqlet_length,
+                       p_adjusted=p_adjusted, window=window, min_instances=min_instances,
+                       align_threshold=align_threshold, k=k, edge=edge, verbose=verbose,
+                       regions=[sorted(r) for r in regions])

@@ -508,12 +508,15 @@ def _writable(folder):
 
 
 def _save(trainer, tokenizer, parts, settings, device, final, work, verbose):
-    evaluation = evaluate(trainer.model, tokenizer, parts["evaluation"],
+    # without the autocast wrapper Trainer puts on forward under bf16 / fp16: the evaluation
+    # is then the float32 one a reader gets from the saved checkpoint
+    model = trainer.accelerator.unwrap_model(trainer.model, keep_fp32_wrapper=False)
+    evaluation = evaluate(model, tokenizer, parts["evaluation"],
                           max_length=settings["max_length"], device=device, verbose=verbose)
     # Write everything beside the final name, then rename: a crash leaves no half model.
     final.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(dir=final.parent, prefix=f".{final.name}."))
-    trainer.model.save_pretrained(staging)
+    model.save_pretrained(staging)
     if tokenizer is not None:  # the folder is then a checkpoint anyone can load
         tokenizer.save_pretrained(staging)
     pd.DataFrame(trainer.state.log_history).to_json(staging / "history.json")
@@ -693,12 +696,14 @@ def main(argv=None):
         prog="python -m dnaexplain.training",
         description="Fine-tune the runs of a parameter set into the checkpoint cache; the book "
                     "then loads them. Multi-GPU: torchrun --nproc_per_node N -m dnaexplain.training")
-    parser.add_argument("--profile", default="cpu", help="params/<profile>.yml (default cpu)")
+    parser.add_argument("--profile", default="cpu",
+                        help="smoke, cpu, paper (params/<name>.yml) or the path of a YAML file "
+                             "of parameters (default cpu)")
     parser.add_argument("--runs", nargs="*", help="'model:dataset' runs (default: the profile's)")
     parser.add_argument("--verbose", action="store_true")
     args = parser.parse_args(argv)
-    p = params.load_profile(args.profile)
-    for name in args.runs or p["runs"]:
+    p = params.bind({"profile": args.profile, "runs": args.runs})
+    for name in p["runs"]:
         trained, _ = run(name, p["train"], seed=p["seed"], max_sequences=p["max_sequences"],
                          min_eval_per_class=p["min_eval_per_class"], verbose=args.verbose)
         print(f"{name}: accuracy {trained.metrics['accuracy']:.3f} ({trained.path})")
