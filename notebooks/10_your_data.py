@@ -1,0 +1,201 @@
+# ---
+# jupyter:
+#   jupytext:
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # Your data, your model
+#
+# Every chapter is a notebook that [papermill](https://papermill.readthedocs.io) can run with
+# other parameters: your sequences instead of the book's, your checkpoint instead of a model
+# trained here, a GPU instead of a laptop. This page runs the commands you would type, on
+# small files it writes itself, so each command below was executed when this book was built.
+#
+# **Parameters.** A chapter's first cell holds `profile` and the handful of values you are
+# likely to change, each `None` (take the profile's value). `profile` names a parameter set in
+# `params/` (`smoke`, `cpu`, `paper`) or the path of your own YAML file, whose missing values
+# come from the set named by its own `profile` entry. Values given to papermill are laid over
+# it: `-p name value` for a number or a word, `-y "name: [a, b]"` for lists and mappings
+# (papermill's `-p` passes those as text). Every value is checked before anything is computed:
+# a negative size, an unknown method, dataset or run, or a misspelt name stops the chapter
+# with a message that names the nearest valid choice.
+#
+# **Datasets by file.** The parameter `data_files` declares datasets by name, which runs then
+# use as `"model:name"`:
+#
+# | form | declaration | notes |
+# |---|---|---|
+# | one FASTA file per class | `{fasta: {bound: bound.fa, unbound: unbound.fa}}` | classes in the order given; one sequence per line works too |
+# | a table | `{csv: enhancers.csv}` | `sequence,label` rows (`.tsv`: tab); header optional; label an integer or a class name |
+# | a folder | `{folder: my_task}` | `train`, `validation` (or `dev`) and `test` files, used as published |
+#
+# Options: `classes` (names in label order), `min_length` / `max_length` (drop shorter or
+# longer sequences) and `n` (`keep`, `drop` or `error` for sequences holding N). Nothing is
+# filtered unless you ask. Sequences are checked (empty, characters other than A, C, G, T, N:
+# the error names the file and line), and a warning says when the classes differ in length,
+# since a model would learn the length. Without a `folder`, the sequences are split once,
+# stratified, with the seed: 70 % train, 10 % validation, 20 % evaluation (at least
+# `min_eval_per_class`, or a fifth of the smallest class when it is small). Relative paths are
+# read from the folder papermill runs the notebook in (`--cwd`).
+#
+# **Checkpoints.** In `train`, per model or per run, `source` is a named size (`tiny`, `mini`,
+# `base`), a folder written by `save_pretrained`, or a hub id. A DNABERT folder's tokenizer is
+# read from `vocab.txt` or `tokenizer.json`, or rebuilt from `k` (read off the checkpoint's
+# vocabulary); a stock `BertForSequenceClassification` saved with SDPA attention is switched to
+# eager attention, which the attention-based methods need. `finetune: false` explains the
+# checkpoint as it is (it is only evaluated); otherwise it is fine-tuned, with a new head when
+# its number of labels differs from your classes. Fine-tuned models are cached under a key
+# made of the checkpoint's files (not its path), the data and the settings. Sequences longer
+# than a model reads are cut to what it reads, and each chapter prints how many were.
+#
+# The demonstration below runs on the `smoke` settings (tiny models, a few hundred
+# sequences) whatever profile built the book, so it costs seconds; for real work start from
+# `profile: cpu` or `profile: paper`.
+
+# %% tags=["parameters"]
+profile: str = "cpu"  # the profile of the build (the commands below use smoke settings)
+
+# %%
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import numpy as np
+import yaml
+from IPython.display import Markdown, display
+
+from dnaexplain import data, params, training
+
+work = Path.cwd().parent / ".cache" / "your_data"  # the build runs every page in notebooks/
+shutil.rmtree(work, ignore_errors=True)
+work.mkdir(parents=True)
+rng = np.random.default_rng(0)
+
+
+def random_dna(n, length, motif=""):
+    """n random sequences; a motif at a random place in each when given."""
+    out = []
+    for _ in range(n):
+        s = "".join(rng.choice(list("ACGT"), length))
+        at = rng.integers(0, length - len(motif) + 1)
+        out.append(s[:at] + motif + s[at + len(motif):])
+    return out
+
+
+def shell(*command):
+    """Run a command in the working folder, as a reader types it; show it and its last lines."""
+    shown = " ".join(f'"{c}"' if " " in c else c for c in command)
+    tool = {"papermill": [sys.executable, "-m", "papermill", "--no-progress-bar"],
+            "jupytext": [sys.executable, "-m", "jupytext"]}[command[0]]
+    done = subprocess.run(tool + list(command[1:]), cwd=work, capture_output=True, text=True)
+    if done.returncode:
+        raise RuntimeError(f"{shown} failed:\n{done.stderr[-3000:]}")
+    display(Markdown(f"```bash\n{shown}\n```"))
+
+
+def printed(notebook):
+    """What the cells of an executed notebook printed, and the messages of its warnings."""
+    nb = nbformat.read(work / notebook, 4)
+    lines = []
+    for o in (o for c in nb.cells for o in c.get("outputs", []) if "name" in o):
+        if o["name"] == "stdout":
+            lines.append(o["text"])
+        lines += [line.split("Warning: ", 1)[1] + "\n" for line in o["text"].splitlines()
+                  if o["name"] == "stderr" and "Warning: " in line]
+    return "".join(lines)
+
+
+# %% [markdown]
+# ## Your files
+#
+# Two FASTA files, one per class (sequences with a MARE site against background), and a table
+# of enhancer-like sequences with a TATA-like word in the positives, labelled by name.
+
+# %%
+for name, motif in (("bound", "TGCTGACTCAGCA"), ("unbound", "")):
+    records = [f">{name}_{i}\n{s}\n" for i, s in enumerate(random_dna(120, 120, motif))]
+    (work / f"{name}.fa").write_text("".join(records))
+rows = [f"{s},enhancer" for s in random_dna(120, 120, "TATAAAAG")]
+rows += [f"{s},background" for s in random_dna(120, 120)]
+(work / "enhancers.csv").write_text("sequence,label\n" + "\n".join(rows) + "\n")
+for chapter in ("02_finetuning", "03_scoring"):
+    shell("jupytext", "--to", "ipynb", "-o", f"{chapter}.ipynb",
+          f"../../notebooks/{chapter}.py")
+sorted(p.name for p in work.iterdir())
+
+# %% [markdown]
+# The chapters are percent scripts (`notebooks/*.py`); `jupytext` turns them into the
+# notebooks papermill runs (`make notebooks` does it for all of them).
+#
+# ## One FASTA file per class: fine-tune on them
+#
+# A YAML file names the files and the runs; everything else comes from the profile it names.
+
+# %%
+peaks = {"profile": "smoke",
+         "data_files": {"peaks": {"fasta": {"bound": "bound.fa", "unbound": "unbound.fa"}}},
+         "runs": ["cnn:peaks", "dnabert:peaks"]}
+(work / "peaks.yml").write_text(yaml.safe_dump(peaks, sort_keys=False))
+print((work / "peaks.yml").read_text())
+shell("papermill", "02_finetuning.ipynb", "peaks-finetuning.ipynb", "-p", "profile", "peaks.yml")
+print(printed("peaks-finetuning.ipynb"))
+
+# %% [markdown]
+# The chapter prints, per run, where each part of the data came from, and it warns when a
+# model calls nearly every sequence one class: explanations of such a model mean little.
+#
+# ## A CSV table: score it, with parameters on the command line
+
+# %%
+shell("papermill", "03_scoring.ipynb", "enhancers-scoring.ipynb", "-p", "profile", "smoke",
+      "-y", "data_files: {enh: {csv: enhancers.csv}}", "-y", "runs: [dnabert:enh]",
+      "-p", "n_scored", "3")
+print(printed("enhancers-scoring.ipynb"))
+
+# %% [markdown]
+# ## Your own checkpoint, explained as it is
+#
+# Here the checkpoint is the DNABERT the last command trained, copied to a folder of its own as
+# a colleague would hand it over; any folder written by `save_pretrained` works the same way.
+
+# %%
+smoke = params.load_profile("smoke")
+data.declare("enh", csv=work / "enhancers.csv")
+trained, _ = training.run("dnabert:enh", smoke["train"], seed=smoke["seed"],
+                          min_eval_per_class=smoke["min_eval_per_class"],
+                          max_sequences=smoke["max_sequences"])
+shutil.copytree(trained.path, work / "my_model")
+mine = {"profile": "smoke", "data_files": {"enh": {"csv": "enhancers.csv"}},
+        "runs": ["dnabert:enh"],
+        "train": {"dnabert": {"source": "my_model", "finetune": False}}}
+(work / "mine.yml").write_text(yaml.safe_dump(mine, sort_keys=False))
+shell("papermill", "03_scoring.ipynb", "mine-scoring.ipynb", "-p", "profile", "mine.yml")
+print(printed("mine-scoring.ipynb"))
+
+# %% tags=["hide-input"]
+same = f"accuracy {trained.metrics['accuracy']:.3f}" in printed("mine-scoring.ipynb")
+display(Markdown(
+    f"The checkpoint was evaluated, not trained: the scoring chapter reports accuracy "
+    f"{trained.metrics['accuracy']:.3f} on the evaluation part, "
+    f"{'the same as' if same else 'unlike'} the fine-tuning run that made it."))
+
+# %% [markdown]
+# ## When something is wrong
+#
+# A typo stops the chapter before any compute, with the nearest valid name:
+
+# %%
+try:
+    shell("papermill", "03_scoring.ipynb", "typo.ipynb", "-p", "profile", "mine.yml",
+          "-y", "methods: [lrp, atention]")
+except RuntimeError as err:
+    print(str(err).strip().splitlines()[-1])
