@@ -21,11 +21,12 @@
 # the LRP-based scores beat the others at $n = 20$ and that attention cannot reliably beat random
 # positions.
 #
-# Two baselines frame every curve: **random** positions, repeated many times with different
-# seeds (the grey band holds the middle 95 % of the repeats), and **n = all**, a random sequence
-# of the same length, which is how the model classifies sequences with no signal left. Ties in
-# a score map are broken at random, never by position, so no method gains from the order of
-# the sequence.
+# Two baselines frame every curve: **random** positions, repeated with different seeds (the
+# grey band shows where one random draw falls: the middle 95 % of the repeats when there are
+# at least 40 of them, else their whole range, minimum to maximum; the legend and the text
+# below say which), and **n = all**, a random sequence of the same length, which is how the
+# model classifies sequences with no signal left. Ties in a score map are broken at random,
+# never by position, so no method gains from the order of the sequence.
 
 # %% tags=["parameters"]
 # None: the profile's value (params/<profile>.yml); see the page "Your data, your model"
@@ -34,7 +35,7 @@ data_files: dict = None  # your datasets by file, e.g. {"mine": {"fasta": {"a": 
 runs: list = None  # list of "model:dataset" runs, e.g. ["dnabert:mine"]
 train: dict = None  # settings per model, e.g. {"dnabert": {"source": "ckpt/", "finetune": False}}
 mutagenesis_methods: list = None  # methods judged, see dnaexplain.attribution.METHODS
-n_per_class: int = None  # sequences per class mutated (integer >= 1; the paper: 500)
+n_per_class: int = None  # sequences per class mutated (integer >= 1, the paper: 500)
 
 # %%
 import numpy as np
@@ -155,7 +156,8 @@ for run, summary in results.items():
             f"{'beats' if lrp_beats else 'does not beat'} attention "
             f"({at.loc['attention', 'accuracy']:.2f}); attention is "
             f"{'below' if below_random else 'not below'} the random band "
-            f"({at.loc['random', 'lo']:.2f}–{at.loc['random', 'hi']:.2f}).")
+            f"({at.loc['random', 'band']}: {at.loc['random', 'lo']:.2f}–"
+            f"{at.loc['random', 'hi']:.2f}).")
 display(Markdown("\n".join(lines)))
 
 # %% [markdown]

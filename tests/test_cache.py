@@ -1,3 +1,5 @@
+from pathlib import Path
+
 import numpy as np
 import pytest
 import torch
@@ -107,3 +109,32 @@ def test_entries_are_group_readable(tmp_path):
     cache.cached("scores", {"a": 2}, lambda: 7, root=tmp_path)
     (entry,) = (tmp_path / "scores").iterdir()
     assert entry.stat().st_mode & 0o044 == 0o044
+
+
+def _graph():
+    here = Path(cache.__file__).parent
+    return {p.name: set(cache._imports(p.read_text())) for p in here.glob("*.py")}
+
+
+def test_the_package_import_graph_has_no_circle():
+    graph, state = _graph(), {}
+
+    def visit(name, path):
+        if state.get(name) == "open":
+            raise AssertionError("import circle: " + " -> ".join(path + [name]))
+        if state.get(name) is None:
+            state[name] = "open"
+            for other in graph.get(name, ()):
+                visit(other, path + [name])
+            state[name] = "done"
+
+    for name in graph:
+        visit(name, [])
+
+
+def test_a_results_digest_moves_only_with_the_code_that_computes_it():
+    # editing the parameter checks or the command line must keep every cached model valid
+    assert "params.py" not in cache._closure(["training.py"])
+    assert "__main__.py" not in cache._closure(["training.py"])
+    assert "data.py" not in cache._closure(["tokenizers.py"])
+    assert "defaults.py" in cache._closure(["training.py"])

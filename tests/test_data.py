@@ -602,7 +602,7 @@ def test_declared_folder_is_used_as_published(tmp_path, declared):
     data.declare("task", folder=folder)
     parts = data.splits("task")
     assert [len(parts[p]) for p in ("train", "validation", "evaluation")] == [6, 2, 4]
-    assert parts["validation"].source == "dev.csv"
+    assert parts["validation"].source == "task/dev.csv"
     assert data.load("task", "test").sequences == parts["evaluation"].sequences
 
 

@@ -28,10 +28,9 @@ from typing import NamedTuple
 import numpy as np
 from tqdm import tqdm
 
+from .paths import CACHE_ENV, MIRROR_ENV
 from .sequences import InvalidSequenceError, clean, clean_all, from_indices
 
-MIRROR_ENV = "DNAEXPLAIN_DATA_MIRROR"
-CACHE_ENV = "DNAEXPLAIN_DATA_DIR"
 
 # The published archives, per collection; tests point these at local files.
 URLS = {
@@ -684,7 +683,8 @@ def declare(name, fasta=None, csv=None, folder=None, classes=None, min_length=0,
         Name of the dataset in runs (``"cnn:<name>"``); not a built-in dataset's name.
     fasta : dict of str to path
         One file per class, ``{class name: path}``, in label order: FASTA, or one sequence per
-        line.
+        line. ``"chipseq:oct4"`` and ``"chipseq:mafk"`` name the book's ChIP-seq peaks, found
+        (mirror, cache, or downloaded) by `locate_chipseq` when first read (`file_path`).
     csv : path
         A ``.csv`` or ``.tsv`` file of ``sequence,label`` rows; the header is optional and the
         label is an integer or a class name.
@@ -730,12 +730,12 @@ def declare(name, fasta=None, csv=None, folder=None, classes=None, min_length=0,
         if set(classes) != set(value):
             raise ValueError(f"data_files.{name}: classes {list(classes)} must be the keys of "
                              f"fasta {list(value)}")
-        paths = tuple(Path(value[c]) for c in classes)
+        paths = tuple(_symbolic(value[c], f"data_files.{name}") or Path(value[c]) for c in classes)
     else:
         paths = (Path(value),)
         classes = tuple(classes) if classes else ()
     for path in paths:
-        if not path.exists():
+        if isinstance(path, Path) and not path.exists():
             raise DatasetNotFoundError(
                 f"data_files.{name}: no file {path} (looked in {Path.cwd()}); give an absolute "
                 "path, or one relative to the folder the chapter runs in (papermill --cwd)")
@@ -743,6 +743,41 @@ def declare(name, fasta=None, csv=None, folder=None, classes=None, min_length=0,
     if not check_only:
         FILES[name] = spec_
     return spec_
+
+
+CHIPSEQ_PREFIX = "chipseq:"  # a data_files path "chipseq:oct4" names a set of `CHIPSEQ`
+
+
+def _symbolic(path, where):
+    """``path`` when it names a ChIP-seq set (``"chipseq:<set>"``, checked), else None."""
+    if not str(path).startswith(CHIPSEQ_PREFIX):
+        return None
+    if str(path)[len(CHIPSEQ_PREFIX):] not in CHIPSEQ:
+        raise ValueError(f"{where}: unknown ChIP-seq set {str(path)!r}; known: "
+                         f"{', '.join(CHIPSEQ_PREFIX + n for n in CHIPSEQ)}")
+    return str(path)
+
+
+def file_path(path, download=True):
+    """The file behind a path given for a dataset: ``"chipseq:<set>"`` (e.g.
+    ``"chipseq:oct4"``) is that set's peak file wherever `locate_chipseq` finds it (mirror,
+    cache, or downloaded now); anything else is the path itself.
+
+    Returns
+    -------
+    pathlib.Path
+
+    Raises
+    ------
+    ValueError
+        An unknown ChIP-seq set.
+    DatasetNotFoundError
+        The peaks are nowhere and cannot be downloaded (`locate_chipseq`).
+    """
+    name = _symbolic(path, "file path")
+    if name is None:
+        return Path(path)
+    return locate_chipseq(download=download)[name[len(CHIPSEQ_PREFIX):]][0]
 
 
 def from_files(fasta=None, csv=None, classes=None, min_length=0, max_length=0, n="keep",
@@ -772,10 +807,10 @@ def from_files(fasta=None, csv=None, classes=None, min_length=0, max_length=0, n
         raise ValueError("give one of fasta ({class: path}) or csv (path)")
     if fasta is not None:
         classes = tuple(classes or fasta)
+        sources = [file_path(fasta[c]) for c in classes]
         rows = []
-        for label, c in enumerate(classes):
-            rows += [(seq, label, where) for seq, where in _read_fasta(Path(fasta[c]))]
-        sources = [Path(fasta[c]) for c in classes]
+        for label, path in enumerate(sources):
+            rows += [(seq, label, where) for seq, where in _read_fasta(path)]
     else:
         rows, classes = _read_table(Path(csv), classes)
         sources = [Path(csv)]
@@ -949,6 +984,8 @@ def _file_splits(s, seed, min_eval_per_class):
                     f"{s.paths[0]}: no {part} file (looked for {', '.join(stems)} as .csv, .tsv "
                     "or a folder of one FASTA file per class)")
             parts[part] = _read_part(found[0], s, part, options)
+            # "<folder>/<file>": where the part came from, without the machine's folders
+            parts[part].source = f"{s.paths[0].name}/{found[0].name}"
         classes = {p.classes for p in parts.values()}
         if len(classes) > 1:
             raise ValueError(f"{s.paths[0]}: the splits name different classes {sorted(classes)}; "

@@ -225,7 +225,7 @@ def check(**values):
 def _check_train(train, files=()):
     """Model names, setting names, types and values of the ``train`` parameter."""
     from .models import BUILDERS
-    from .training import DEFAULTS, check_settings
+    from .defaults import DEFAULTS, check_settings
 
     for key, settings in train.items():
         if key.count(":"):

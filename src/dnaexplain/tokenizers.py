@@ -26,7 +26,7 @@ import torch
 from huggingface_hub import hf_hub_download
 from transformers import BertTokenizer, PreTrainedTokenizerFast
 
-from .data import MIRROR_ENV
+from .paths import MIRROR_ENV
 from .sequences import ALPHABET, clean_all, one_hot, to_indices
 
 KS = (3, 4, 5, 6)

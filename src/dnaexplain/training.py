@@ -25,60 +25,15 @@ from transformers import PrinterCallback, Trainer, TrainingArguments
 from transformers.utils import logging as hf_logging
 
 from . import cache, models
+from .defaults import DEFAULTS, PRECISIONS, check_settings
 from .tokenizers import (Tokenization, dnabert2_tokenizer, dnabert_tokenizer, encode,
                          tokenize)
 
-# Settings of the paper's DNABERT fine-tuning; profiles override what they need.
-DEFAULTS = dict(
-    source="mini",
-    epochs=5,
-    batch_size=48,
-    learning_rate=2e-4,
-    weight_decay=0.01,
-    warmup=0.1,
-    max_length=512,
-    max_train=0,
-    precision="auto",
-    accumulation=1,
-    finetune=True,
-    k=None,
-    num_labels=None,
-)
-PRECISIONS = ("auto", "fp32", "bf16", "fp16")  # auto: fp16 on CUDA, fp32 elsewhere
 CHECKPOINT_FILES = ("config.json", "model.safetensors", "pytorch_model.bin", "vocab.txt",
                     "tokenizer.json")
 ONE_CLASS = 0.95  # a model calling this share of sequences one class gets a warning
 
 
-def check_settings(settings, where="train"):
-    """Values of training settings (names and types are checked by `params`).
-
-    Raises
-    ------
-    ValueError
-        Naming the setting, the value and what it must be.
-    """
-    rules = {"epochs": (0, "0 or more"), "batch_size": (1, "1 or more"),
-             "max_train": (0, "0 or more (0 = all)"), "accumulation": (1, "1 or more"),
-             "max_length": (3, "3 or more tokens"), "num_labels": (2, "2 or more")}
-    for name, (least, what) in rules.items():
-        value = settings.get(name)
-        if value is not None and value < least:
-            raise ValueError(f"{where}.{name} must be {what}, got {value}")
-    for name in ("learning_rate", "weight_decay"):
-        if settings.get(name, 0) < 0:
-            raise ValueError(f"{where}.{name} must be 0 or more, got {settings[name]}")
-    if not 0 <= settings.get("warmup", 0) <= 1:
-        raise ValueError(f"{where}.warmup is a fraction of the steps in [0, 1], "
-                         f"got {settings['warmup']}")
-    if settings.get("k") is not None and settings["k"] not in (3, 4, 5, 6):
-        raise ValueError(f"{where}.k is DNABERT's k-mer length: 3, 4, 5 or 6, got {settings['k']}")
-    if settings.get("precision", "auto") not in PRECISIONS:
-        raise ValueError(f"{where}.precision must be one of {', '.join(PRECISIONS)}, "
-                         f"got {settings['precision']!r}")
-    if "batch_size" in settings and settings["batch_size"] % settings.get("accumulation", 1):
-        raise ValueError(f"{where}: batch_size {settings['batch_size']} must be a multiple of "
-                         f"accumulation {settings['accumulation']}")
 
 
 @dataclass
@@ -684,30 +639,3 @@ def runs_on_class(runs, train, cls, n, seed=0, min_eval_per_class=500, max_seque
                      f"called {cls} among them": float(
                          (called.argmax(1).numpy() == picked.classes.index(cls)).mean())})
     return trained, chosen, pd.DataFrame(rows).set_index("run")
-
-
-def main(argv=None):
-    """Command line: train every run of a profile into the cache (e.g. under torchrun)."""
-    import argparse
-
-    from . import params
-
-    parser = argparse.ArgumentParser(
-        prog="python -m dnaexplain.training",
-        description="Fine-tune the runs of a parameter set into the checkpoint cache; the book "
-                    "then loads them. Multi-GPU: torchrun --nproc_per_node N -m dnaexplain.training")
-    parser.add_argument("--profile", default="cpu",
-                        help="smoke, cpu, paper (params/<name>.yml) or the path of a YAML file "
-                             "of parameters (default cpu)")
-    parser.add_argument("--runs", nargs="*", help="'model:dataset' runs (default: the profile's)")
-    parser.add_argument("--verbose", action="store_true")
-    args = parser.parse_args(argv)
-    p = params.bind({"profile": args.profile, "runs": args.runs})
-    for name in p["runs"]:
-        trained, _ = run(name, p["train"], seed=p["seed"], max_sequences=p["max_sequences"],
-                         min_eval_per_class=p["min_eval_per_class"], verbose=args.verbose)
-        print(f"{name}: accuracy {trained.metrics['accuracy']:.3f} ({trained.path})")
-
-
-if __name__ == "__main__":
-    main()
