@@ -33,15 +33,22 @@ data: env
 	$(BIN)/python -m dnaexplain.data fetch --split test $$($(BIN)/python -c \
 	  "import yaml; print(' '.join(yaml.safe_load(open('params/$(PROFILE).yml'))['datasets']))")
 
-# Execute every chapter with papermill under params/$(PROFILE).yml into book/chapters/.
+# Execute the chapters with papermill under params/$(PROFILE).yml into book/chapters/: only
+# those whose source, parameters or library code changed since their last run (a stamp holds
+# the digest, see dnaexplain.cache.chapter_key); FORCE=1 runs them all.
 chapters: data
-	@mkdir -p book/chapters .cache/ipynb
+	@mkdir -p book/chapters .cache/ipynb .cache/stamps
 	@set -e; for src in $(CHAPTERS); do \
 	  name=$$(basename $$src .py); \
-	  echo "== $$name ($(PROFILE))"; start=$$(date +%s); \
+	  key=$$($(BIN)/python -m dnaexplain.cache chapter-key $$src params/$(PROFILE).yml); \
+	  stamp=.cache/stamps/$$name; \
+	  if [ -z "$(FORCE)" ] && [ -f book/chapters/$$name.ipynb ] && [ -f $$stamp ] \
+	     && [ "$$(cat $$stamp)" = "$$key" ]; then echo "== $$name ($(PROFILE)): unchanged"; continue; fi; \
+	  echo "== $$name ($(PROFILE))"; start=$$(date +%s); rm -f $$stamp; \
 	  $(BIN)/jupytext --quiet --to ipynb -o .cache/ipynb/$$name.ipynb $$src; \
 	  $(BIN)/papermill --cwd notebooks -k python3 --language python --no-progress-bar \
 	    -p profile $(PROFILE) .cache/ipynb/$$name.ipynb book/chapters/$$name.ipynb; \
+	  echo "$$key" > $$stamp; \
 	  echo "   $$name: $$(( $$(date +%s) - start )) s"; \
 	done
 

@@ -138,3 +138,32 @@ def test_a_results_digest_moves_only_with_the_code_that_computes_it():
     assert "__main__.py" not in cache._closure(["training.py"])
     assert "data.py" not in cache._closure(["tokenizers.py"])
     assert "defaults.py" in cache._closure(["training.py"])
+
+
+def test_chapter_key_moves_with_source_profile_code_and_named_chapters(tmp_path, monkeypatch):
+    book = tmp_path / "notebooks"
+    book.mkdir()
+    chapter = book / "03_scoring.py"
+    chapter.write_text("from dnaexplain import metrics\nx = 1\n")
+    page = book / "10_your_data.py"
+    page.write_text("run('03_scoring')\n")
+    profile = tmp_path / "smoke.yml"
+    profile.write_text("seed: 0\n")
+    before, page_before = cache.chapter_key(chapter, profile), cache.chapter_key(page, profile)
+    assert cache.chapter_key(chapter, profile) == before  # deterministic
+    profile.write_text("seed: 1\n")
+    assert cache.chapter_key(chapter, profile) != before
+    profile.write_text("seed: 0\n")
+    chapter.write_text("from dnaexplain import metrics\nx = 2\n")
+    assert cache.chapter_key(chapter, profile) != before
+    assert cache.chapter_key(page, profile) != page_before  # the page runs that chapter
+    chapter.write_text("from dnaexplain import metrics\nx = 1\n")
+    # the library's code: the digest of what the chapter imports, and nothing else
+    digests = {}
+    monkeypatch.setattr(cache, "source_digest", lambda modules: digests.get(tuple(modules), "a"))
+    unchanged = cache.chapter_key(chapter, profile)
+    digests[("metrics.py",)] = "b"
+    changed = cache.chapter_key(chapter, profile)
+    assert changed != unchanged
+    digests[("plots.py",)] = "c"
+    assert cache.chapter_key(chapter, profile) == changed

@@ -216,3 +216,52 @@ def cached(name, parts, compute, root=None, code=None, verbose=False):
     if verbose:
         print(f"{name}: computed and stored {path}")
     return value
+
+
+def chapter_key(chapter, profile):
+    """Digest of what a chapter's executed notebook depends on, for re-executing only stale
+    chapters: its source, the profile, the code of the library modules it imports (as
+    `source_digest`), and the sources of the other chapters it names (a page that runs them).
+
+    Parameters
+    ----------
+    chapter : str or Path
+        The chapter's percent script, ``notebooks/NN_name.py``.
+    profile : str or Path
+        The parameter file it runs under.
+
+    Returns
+    -------
+    str
+        24 hex digits.
+    """
+    chapter, profile = Path(chapter), Path(profile)
+    text = chapter.read_text()
+    modules = set()
+    for node in ast.walk(ast.parse(text)):
+        if isinstance(node, ast.ImportFrom) and node.module == "dnaexplain":
+            modules |= {f"{a.name}.py" for a in node.names}
+        elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith("dnaexplain."):
+            modules.add(node.module.split(".")[1] + ".py")
+    others = sorted(p for p in chapter.parent.glob("[0-9][0-9]_*.py")
+                    if p != chapter and p.stem in text)
+    return key({"chapter": text, "profile": profile.read_text(),
+                "code": source_digest(sorted(modules)) if modules else "",
+                "others": [p.read_text() for p in others]})
+
+
+def main(argv=None):
+    """Command line: ``chapter-key CHAPTER PROFILE`` prints `chapter_key`."""
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m dnaexplain.cache")
+    commands = parser.add_subparsers(dest="command", required=True)
+    stale = commands.add_parser("chapter-key", help="digest of what a chapter depends on")
+    stale.add_argument("chapter")
+    stale.add_argument("profile")
+    args = parser.parse_args(argv)
+    print(chapter_key(args.chapter, args.profile))
+
+
+if __name__ == "__main__":
+    main()
