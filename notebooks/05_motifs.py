@@ -43,6 +43,7 @@ motif_runs: list = None  # list of "model:dataset" runs, e.g. ["dnabert:mine"]
 train: dict = None  # settings per model, e.g. {"dnabert": {"source": "ckpt/", "finetune": False}}
 motif_methods: list = None  # methods whose scores are searched for motifs
 n_motif: int = None  # sequences per class searched (integer >= 1)
+motif_class: str = None  # class whose motifs are searched ("": promoter, else the last class)
 
 # %%
 import matplotlib.pyplot as plt
@@ -50,7 +51,7 @@ import numpy as np
 import pandas as pd
 from IPython.display import Markdown, display
 
-from dnaexplain import attribution, data, motifs, params, plots, training
+from dnaexplain import attribution, data, motifs, paper, params, plots, training
 
 params.bind(globals())  # the profile's values, yours laid over, all checked
 pd.set_option("display.float_format", "{:.3g}".format)
@@ -68,7 +69,7 @@ for run in motif_runs:
                                   max_sequences=max_sequences)
     per_class = min(n_motif, int(parts["evaluation"].counts().min()))
     ds = data.sample(parts["evaluation"], per_class, seed=seed)
-    positive = ds.classes.index("promoter")
+    positive = motifs.positive_class(ds.classes, motif_class)
     pos = np.flatnonzero(ds.labels == positive)
     scored = attribution.explain_all(trained, [ds.sequences[i] for i in pos], motif_methods,
                                      target=np.full(len(pos), positive))
@@ -82,7 +83,7 @@ for run in motif_runs:
         matches[run, method] = motifs.compare(hits) if hits else pd.DataFrame(columns=motifs.COLUMNS)
         profiles[run, method] = (ds, pos, s)
         inputs[run, method] = (ds.sequences, labels, full)
-    print(f"{run}: {len(pos)} promoters, {len(ds) - len(pos)} background sequences; motifs per "
+    print(f"{run}: {len(pos)} {ds.classes[positive]}, {len(ds) - len(pos)} background; motifs per "
           f"method: " + ", ".join(f"{m} {len(found[run, m])}" for m in motif_methods))
 
 # %% [markdown]
@@ -152,9 +153,9 @@ classes.pivot_table(index=["task", "TF class"], columns="method", values="motifs
 
 # %% tags=["hide-input"]
 # the paper's report, on its non-TATA promoter task
-PAPER = {"attention": "C4 zinc", "lrp_last": "C2H2 zinc", "lrp": "Homeo domain"}
+PAPER = paper.MOTIF_CLASSES  # JASPAR's class names
 lines = []
-for run in [r for r in motif_runs if not r.endswith("prom_300_tata")]:
+for run in [r for r in motif_runs if r.endswith(":human_nontata_promoters")]:
     task = run.split(":")[1]
     for method, expected in PAPER.items():
         if method not in motif_methods:
@@ -162,12 +163,12 @@ for run in [r for r in motif_runs if not r.endswith("prom_300_tata")]:
         mine = classes[(classes.task == task) & (classes.method == method)]
         if mine.empty:
             lines.append(f"- **{task}, `{method}`**: no significant JASPAR match, so no TF class "
-                         f"(the paper: {expected} factors).")
+                         f"(the paper: {expected}).")
             continue
         top = mine.sort_values("motifs", ascending=False).iloc[0]
-        hit = mine[mine["TF class"].str.contains(expected)]
+        hit = mine[mine["TF class"].str.contains(expected, regex=False)]
         lines.append(f"- **{task}, `{method}`**: most matched class {top['TF class']} "
-                     f"({top['motifs']} motifs); the paper's {expected} factors: "
+                     f"({top['motifs']} motifs); the paper's {expected}: "
                      f"{int(hit.motifs.sum()) if len(hit) else 0} motifs — the paper's finding "
                      f"{'holds' if expected in top['TF class'] else 'does not hold'} here.")
 display(Markdown("\n".join(lines) or "No non-TATA promoter task in `motif_runs`."))

@@ -114,16 +114,6 @@ def test_enrichment_is_the_hypergeometric_upper_tail():
         assert motifs.enrichment([a], [b], pos, neg)[0] == pytest.approx(expected, rel=1e-10)
 
 
-def test_benjamini_hochberg_hand_examples():
-    np.testing.assert_allclose(motifs.benjamini_hochberg([0.01, 0.04, 0.03, 0.005]),
-                               [0.02, 0.04, 0.04, 0.02], rtol=1e-12)
-    np.testing.assert_allclose(motifs.benjamini_hochberg([0.04, 0.01, 0.2]),
-                               [0.06, 0.03, 0.2], rtol=1e-12)
-    # a later, smaller m p / j carries down to earlier ranks
-    np.testing.assert_allclose(motifs.benjamini_hochberg([0.5, 0.6, 0.7]), [0.7] * 3)
-    assert motifs.benjamini_hochberg([]).shape == (0,)
-
-
 def test_candidates_count_sequences_containing_the_string():
     # GATTACA scores high in positives 0-2; positive 3 lacks it; negative 5 has it twice
     seqs = ["CCGATTACACC", "GATTACACCCC", "CCCCGATTACA", "CCCCCCCCCCC",
@@ -354,3 +344,12 @@ def test_logo_returns_axes():
     fig, given = plt.subplots()
     assert motifs.logo(motifs.probabilities(counts), ax=given) is given
     plt.close("all")
+
+
+def test_positive_class_of_the_motif_search():
+    assert motifs.positive_class(("non-promoter", "promoter")) == 1
+    assert motifs.positive_class(("promoter", "other")) == 0
+    assert motifs.positive_class(("bound", "unbound")) == 1
+    assert motifs.positive_class(("bound", "unbound"), "bound") == 0
+    with pytest.raises(ValueError, match="motif_class 'bond' is not a class.*bound, unbound"):
+        motifs.positive_class(("bound", "unbound"), "bond")

@@ -145,6 +145,8 @@ SCHEMA = {
     "motif_kmer": (int, "k-mer candidates inside high-score runs (0 = DNABERT's whole runs)",
                    _nonnegative),
     "n_motif": (int, "evaluation sequences per class in the motif search", _positive),
+    "motif_class": (str, "class whose motifs are searched (empty: promoter, else the last class)",
+                    None),
     "compare_runs": (list, "'model:dataset' runs compared in the DNABERT-2 / CNN chapter", None),
     "compare_methods": (dict, "methods per model in the DNABERT-2 / CNN chapter",
                         _methods_per_model),
@@ -159,8 +161,15 @@ SCHEMA = {
                     _positive),
     "n_ism": (int, "sequences given ISM per transformer in the benchmark (0 = all)",
               _nonnegative),
+    "biology_runs": (list, "'model:dataset' runs of the known-biology chapter (Oct4 / MafK)",
+                     None),
+    "biology_methods": (dict, "methods per model in the known-biology chapter",
+                        _methods_per_model),
+    "n_biology": (int, "evaluation sequences per class in the known-biology chapter",
+                  _positive),
 }
-RUN_LISTS = ("runs", "motif_runs", "compare_runs", "prune_runs", "benchmark_runs")
+RUN_LISTS = ("runs", "motif_runs", "compare_runs", "prune_runs", "benchmark_runs",
+             "biology_runs")
 
 
 def _typename(kind):
