@@ -33,7 +33,8 @@
 #
 # * **DNABERT-2**: AttnLRP (relevance at the word embeddings; bilinear products split their
 #   relevance evenly between the factors, LayerNorm's scale held constant), CP-LRP (gradient
-#   × input with attention probabilities and LayerNorm's scale detached), integrated
+#   × input with attention probabilities, LayerNorm's scale and the gate of the gated MLP held
+#   constant, GELU and tanh passing relevance unchanged, so it conserves), integrated
 #   gradients, in-silico saturation mutagenesis (ISM: the drop of the target logit, averaged
 #   over the three point mutants of a position; expensive, a reference) and random scores;
 # * **CNN**: its LRP composite (z⁺ rule on the convolutions, ε rule on the dense layers),
@@ -71,7 +72,7 @@ TSS = 249  # prom_300: positions -249 ... +50 around the TSS
 TATA = (TSS - 40, TSS - 20 + 1)  # the -40 ... -20 window, 21 bp
 TATA_PATTERN = "TATAWAW"
 TOP_K = max(ns)  # top positions compared between maps
-EFFECT = 0.01  # smallest AOPC margin (a drop of p by 1 percentage point) read as a difference
+EFFECT = 0.01  # smallest difference in area between the curves (a drop of p by 1 percentage point) read as a difference
 BATCH = {"ism": 1024}  # ism: mutants per forward pass; other methods: sequences per pass
 
 
@@ -230,43 +231,58 @@ for task in tasks:
 # A faithful map names the positions the model's output depends on. As in the mutagenesis
 # chapter, the $n$ highest-scoring positions of each sequence are changed to a random other
 # base (ties broken at random), the mutant is classified again and the drop of the probability
-# of the explained class is recorded; the mean drop over the steps $n$ is the area over the
-# perturbation curve (AOPC). Mutating the *least* relevant positions first is the contrast: a
-# faithful map loses little there. AOPC depends on the model as well as on the map (a model
-# that shrugs off point mutations has small AOPCs for every map), so maps of different models
-# are compared by their AOPC *above the random map of the same model*. ISM measures the effect
-# of single mutations directly, so it is close to an upper reference for small $n$.
+# of the explained class is recorded. Mutating the *least* relevant positions first is the
+# contrast: a faithful map loses little there. Two summaries of the curves, per sequence:
+#
+# * the **mean drop** over the steps $n$ of one curve (most relevant first, or least). Over a
+#   few uneven steps this is a coarse summary, not the AOPC of Samek et al., which averages
+#   over every step;
+# * the **area between the curves**, as in AttnLRP's protocol: how far the probability stays
+#   higher when the least relevant positions go first than when the most relevant do,
+#   integrated over $n$ from 0 to `max(ns)` (trapezoids, $n = 0$ included, where both curves
+#   start) and divided by `max(ns)` (`metrics.area_between_curves`). It contrasts a map with
+#   itself: a random map's two orders are both random, so its area is 0 in expectation for any
+#   model, and a map that puts the evidence at the bottom scores below 0. This is the measure
+#   faithfulness is ranked by here.
+#
+# Both depend on the model as well as on the map: a model that shrugs off point mutations has
+# small values for every map. ISM measures the effect of single mutations directly, so it is
+# close to an upper reference for small $n$.
 
 # %%
-curves = []
+drops = []
 for (model_name, task), t in trained.items():
     ds, maps = samples[task], dict(scores[model_name, task])
     if task in by_strategy and model_name == "dnabert2":
         maps[f"{LRP[model_name]} (copy)"] = by_strategy[task]["copy"]
     for order in ["most", "least"]:
         key = {"checkpoint": t.key, "sequences": ds.sequences, "targets": ds.labels,
-               "scores": maps, "ns": ns, "order": order, "seed": seed,
+               "scores": maps, "ns": ns, "order": order, "seed": seed, "per_sequence": True,
                "precision": mutagenesis_precision}
         table = cache.cached("faithfulness", key, lambda: mutagenesis.faithfulness(
             t.model, t.tokenizer, ds.sequences, ds.labels, maps, ns=ns, order=order,
-            seed=seed, precision=mutagenesis_precision), code=["mutagenesis.py"])
-        curves.append(table.assign(task=task, model=NAME[model_name],
-                                   label=[label(model_name, m) for m in table.method]))
-curves = pd.concat(curves, ignore_index=True)
+            seed=seed, per_sequence=True, precision=mutagenesis_precision),
+            code=["mutagenesis.py"])
+        drops.append(table.assign(task=task, model=NAME[model_name],
+                                  label=[label(model_name, m) for m in table.method]))
+drops = pd.concat(drops, ignore_index=True)
+curves = (drops.groupby(["task", "model", "method", "label", "order", "n"], sort=False)
+          ["drop"].mean().reset_index())
 plots.faithfulness_curves(curves[~curves.method.str.endswith("(copy)")]);
 
 # %%
-aopc = curves.pivot_table(index=["task", "model", "method"], columns="order", values="aopc",
-                          sort=False).reindex(columns=["most", "least"])
-aopc.columns = ["AOPC most first", "AOPC least first"]
-aopc["most − least"] = aopc["AOPC most first"] - aopc["AOPC least first"]
-if "random" in aopc.index.get_level_values("method"):
-    random_most = aopc.xs("random", level="method")["AOPC most first"]
-    aopc["most first, above random"] = aopc["AOPC most first"] - random_most.reindex(
-        aopc.index.droplevel("method")).to_numpy()
-else:
-    aopc["most first, above random"] = np.nan
-aopc
+# per sequence: the drop at every step, most and least relevant first, side by side
+wide = drops.pivot_table(index=["task", "model", "method", "label", "sequence"],
+                         columns=["order", "n"], values="drop", sort=False)
+areas = pd.DataFrame({
+    "mean drop, most first": metrics.mean_drop(wide["most"].to_numpy()),
+    "mean drop, least first": metrics.mean_drop(wide["least"].to_numpy()),
+    "area between curves": metrics.area_between_curves(
+        wide["most"].columns.to_numpy(), wide["most"].to_numpy(), wide["least"].to_numpy())},
+    index=wide.index).reset_index()
+faithfulness_table = areas.groupby(["task", "model", "method"], sort=False)[
+    ["mean drop, most first", "mean drop, least first", "area between curves"]].mean()
+faithfulness_table
 
 # %% [markdown]
 # ## Sparsity and complexity
@@ -302,8 +318,8 @@ plots.metric_points(per_sequence, {"gini": "sparsity (Gini, higher = sparser)",
 # ## The strategies compared
 #
 # The same AttnLRP token scores under each strategy, and at token level, judged by the same
-# measures: sparsity and complexity of the nucleotide map, faithfulness (AOPC, most relevant
-# first) and agreement with the CNN's LRP map (mean Spearman correlation per sequence, and
+# measures: sparsity and complexity of the nucleotide map, faithfulness (area between the
+# curves) and agreement with the CNN's LRP map (mean Spearman correlation per sequence, and
 # the share of the top-$k$ positions both maps have in common, $k$ = `max(ns)`). The token
 # level row compares DNABERT-2's token scores with the CNN's map summed over the same tokens.
 # Mean equals copy here, so only copy has its own faithfulness run.
@@ -314,14 +330,13 @@ for task, maps in by_strategy.items():
     ds = samples[task]
     lengths = np.array([len(s) for s in ds.sequences])
     cnn = scores.get(("cnn", task), {}).get(LRP.get("cnn"))
-    at = curves[(curves.task == task) & (curves.model == NAME["dnabert2"])
-                & (curves.order == "most")].groupby("method").aopc.first()
+    at = faithfulness_table.loc[(task, NAME["dnabert2"]), "area between curves"]
     for strategy, s in maps.items():
         method = LRP["dnabert2"] + ("" if strategy == STRATEGY else " (copy)")
         rows.append({"task": task, "level": f"nucleotides, {strategy}",
                      "gini": np.nanmean(metrics.gini(s, lengths)),
                      "entropy": np.nanmean(metrics.entropy(s, lengths)),
-                     "AOPC most first": at.get(method, np.nan),
+                     "area between curves": at.get(method, np.nan),
                      "Spearman with CNN": np.nan if cnn is None else
                      pd.Series(metrics.spearman(s, cnn, lengths)).mean(),
                      f"top-{TOP_K} overlap with CNN": np.nan if cnn is None else
@@ -330,7 +345,7 @@ for task, maps in by_strategy.items():
     tok_cnn = None if cnn is None else metrics.token_level(cnn, tokens[task])
     rows.append({"task": task, "level": "tokens (CNN summed per token)",
                  "gini": np.nanmean(metrics.gini(tok)),
-                 "entropy": np.nanmean(metrics.entropy(tok)), "AOPC most first": np.nan,
+                 "entropy": np.nanmean(metrics.entropy(tok)), "area between curves": np.nan,
                  "Spearman with CNN": np.nan if cnn is None else
                  pd.Series(metrics.spearman(tok, tok_cnn)).mean(),
                  f"top-{TOP_K} overlap with CNN": np.nan if cnn is None else
@@ -339,20 +354,48 @@ strategies_table = (pd.DataFrame(rows) if rows else
                     pd.DataFrame(columns=["task", "level"])).set_index(["task", "level"])
 strategies_table
 
+# %% [markdown]
+# Split against copy on faithfulness, per sequence (the same sequences under both maps):
+# `metrics.paired_comparisons` gives the mean difference of the areas, its 95 % bootstrap
+# interval, the sign-flip permutation p and p adjusted by Benjamini-Hochberg over the tasks.
+# A difference is read as one when the adjusted p is below 0.05 and it is at least `EFFECT`.
+
 # %% tags=["hide-input"]
+def areas_of(task, model, method):
+    """Per-sequence area between the curves of one map, in sequence order."""
+    part = areas[(areas.task == task) & (areas.model == model) & (areas.method == method)]
+    return part.sort_values("sequence")["area between curves"].to_numpy()
+
+
+def call(r, better, worse, high=True, effect=0.0):
+    """Verdict of one row of `metrics.paired_comparisons` (a - b): which side is better."""
+    text = (f"mean difference {r.estimate:+.3g}, 95 % interval {r.lo:+.3g} to {r.hi:+.3g}, "
+            f"adjusted p = {r.p_adjusted:.2g}")
+    if not r.p_adjusted < 0.05:
+        return f"no clear difference ({text})"
+    if abs(r.estimate) < effect:
+        return f"a clear difference, but below {effect} ({text})"
+    return f"**{better if (r.estimate > 0) == high else worse}** is better ({text})"
+
+
+strategy_tests = metrics.paired_comparisons(
+    {task: (areas_of(task, NAME["dnabert2"], LRP["dnabert2"]),
+            areas_of(task, NAME["dnabert2"], f"{LRP['dnabert2']} (copy)"))
+     for task in by_strategy}, seed=seed)
 lines = []
 for task in by_strategy:
     part = strategies_table.loc[task]
     split_row, copy_row = part.loc[f"nucleotides, {STRATEGY}"], part.loc["nucleotides, copy"]
-    a_split, a_copy = split_row["AOPC most first"], copy_row["AOPC most first"]
-    aopc_text = (f"AOPC {a_split:.3g} against {a_copy:.3g} ("
-                 + (f"equal within {EFFECT}" if abs(a_split - a_copy) < EFFECT else
-                    f"{'split' if a_split > a_copy else 'copy'} is more faithful") + ")")
     lines.append(
         f"- `{task}`: split gives Gini {split_row['gini']:.3f} against copy's "
-        f"{copy_row['gini']:.3f}, {aopc_text}, and Spearman correlation with the CNN's map "
-        f"{split_row['Spearman with CNN']:.3f} against {copy_row['Spearman with CNN']:.3f}; "
-        f"at token level the correlation is {part.iloc[-1]['Spearman with CNN']:.3f}.")
+        f"{copy_row['gini']:.3f}; area between the curves "
+        f"{split_row['area between curves']:.3g} against "
+        f"{copy_row['area between curves']:.3g}: "
+        f"{call(strategy_tests.loc[task], 'split', 'copy', effect=EFFECT)}; Spearman "
+        f"correlation with the "
+        f"CNN's map {split_row['Spearman with CNN']:.3f} against "
+        f"{copy_row['Spearman with CNN']:.3f}, at token level "
+        f"{part.iloc[-1]['Spearman with CNN']:.3f}.")
 display(Markdown("\n".join(lines) or "No DNABERT-2 run in `compare_runs`."))
 
 # %% [markdown]
@@ -501,51 +544,51 @@ localisation_table
 # %% [markdown]
 # ## Which model explains better, and by which measure
 #
-# Per task, AttnLRP on DNABERT-2 against LRP on the CNN, on the same sequences. Per-sequence
-# measures are compared pairwise (two-sided Wilcoxon signed-rank test over the sequences);
-# AOPC is one number per map, so it is compared by its margin over each model's random map.
+# Per task, AttnLRP on DNABERT-2 against LRP on the CNN, on the same sequences: every measure
+# is taken per sequence and the two maps are compared pairwise (`metrics.paired_comparisons`:
+# mean difference DNABERT-2 minus CNN with its 95 % bootstrap interval, sign-flip
+# permutation p). All the comparisons of this section form one family: their p-values are
+# adjusted together by Benjamini-Hochberg, and a verdict needs an adjusted p below 0.05 (and,
+# for the area between the curves, a difference of at least `EFFECT`).
+
+# %%
+MEASURES = {"area between curves": ("faithfulness (area between the curves)", True, EFFECT),
+            "gini": ("sparsity (Gini)", True, 0),
+            "entropy": ("complexity (entropy)", False, 0),
+            "window enrichment": ("localisation (enrichment in −40 … −20, promoters)", True,
+                                  0),
+            "TATAWAW enrichment": ("localisation (enrichment on TATAWAW, promoters)", True, 0)}
+a_lrp, c_lrp = label("dnabert2", LRP.get("dnabert2")), label("cnn", LRP.get("cnn"))
+both = [t for t in tasks if ("dnabert2", t) in scores and ("cnn", t) in scores]
+pairs = {}
+for task in both:
+    tables = {"area between curves": areas[areas.task == task],
+              "gini": per_sequence[per_sequence.task == task],
+              "entropy": per_sequence[per_sequence.task == task],
+              "window enrichment": localisation[localisation.task == task],
+              "TATAWAW enrichment": localisation[localisation.task == task]}
+    for column, part in tables.items():
+        if len(part):
+            part = part.set_index(["label", "sequence"])[column]
+            pairs[task, column] = (part.loc[a_lrp].sort_index().to_numpy(),
+                                   part.loc[c_lrp].sort_index().to_numpy())
+model_tests = (metrics.paired_comparisons(pairs, seed=seed) if pairs else
+               pd.DataFrame(columns=["n", "mean_a", "mean_b", "estimate", "lo", "hi", "p",
+                                     "p_adjusted"]))
+model_tests.rename(columns={"mean_a": "DNABERT-2", "mean_b": "CNN"})
 
 # %% tags=["hide-input"]
-def verdict(name, a, b, high=True, fmt=".3f", tail=""):
-    """One line: which of DNABERT-2 (a) and the CNN (b) does better on a measure."""
-    r = metrics.paired_difference(a, b)
-    if r["n"] == 0:
-        return f"- {name}: no sequence has a value for both maps."
-    better = "DNABERT-2" if (r["mean_diff"] > 0) == high else "the CNN"
-    tie = r["mean_diff"] == 0 or not r["p"] < 0.05
-    call = (f"no clear difference (p = {r['p']:.2g})" if tie else
-            f"**{better}** is better (p = {r['p']:.2g})")
-    return (f"- {name}: DNABERT-2 {r['mean_a']:{fmt}}, CNN {r['mean_b']:{fmt}} over "
-            f"{r['n']} sequences{tail} — {call}.")
-
-
 lines = []
-a_lrp, c_lrp = label("dnabert2", LRP.get("dnabert2")), label("cnn", LRP.get("cnn"))
-for task in tasks:
-    if ("dnabert2", task) not in scores or ("cnn", task) not in scores:
-        continue
+for task in both:
     lines.append(f"\n**{task}** (`{a_lrp}` against `{c_lrp}`)\n")
-    ours = aopc.loc[task]
-    ma, mc = (ours.loc[NAME["dnabert2"], LRP["dnabert2"]], ours.loc[NAME["cnn"], LRP["cnn"]])
-    ga, gc = ma["most first, above random"], mc["most first, above random"]
-    winner = ("DNABERT-2" if ga > gc else "the CNN") if abs(ga - gc) >= EFFECT else None
-    lines.append(
-        f"- faithfulness: AOPC (most relevant first) above the random map {ga:.3g} for "
-        f"DNABERT-2 and {gc:.3g} for the CNN — "
-        + (f"**{winner}** is more faithful" if winner else
-           f"no difference of {EFFECT} or more")
-        + f"; least relevant first, {ma['AOPC least first']:.3g} against "
-          f"{mc['AOPC least first']:.3g} (smaller is better).")
-    seq = per_sequence[per_sequence.task == task].set_index(["label", "sequence"])
-    for column, name, high in [("gini", "sparsity (Gini)", True),
-                               ("entropy", "complexity (entropy)", False)]:
-        lines.append(verdict(name, seq.loc[a_lrp, column].to_numpy(),
-                             seq.loc[c_lrp, column].to_numpy(), high))
-    loc = localisation[localisation.task == task].set_index(["label", "sequence"])
-    for column in ["window enrichment", "TATAWAW enrichment"] if len(loc) else []:
-        lines.append(verdict(f"localisation ({column})", loc.loc[a_lrp, column].to_numpy(),
-                             loc.loc[c_lrp, column].to_numpy(), True, ".2f",
-                             " (promoters)"))
+    for column, (name, high, effect) in MEASURES.items():
+        if (task, column) not in model_tests.index:
+            continue
+        r = model_tests.loc[(task, column)]
+        lines.append(f"- {name}: DNABERT-2 {r.mean_a:.3g}, CNN {r.mean_b:.3g} over {r.n:.0f} "
+                     "sequences — " + (call(r, "DNABERT-2", "the CNN", high, effect)
+                                       if r.n else "no sequence has a value for both maps")
+                     + ".")
     rho = agreement[task].loc[a_lrp, c_lrp]
     lines.append(f"- agreement between the two LRP maps: mean Spearman correlation "
                  f"{rho:.3f} (not a quality measure).")
@@ -555,38 +598,50 @@ display(Markdown("\n".join(lines) or "`compare_runs` has no task with both model
 # ## How these numbers relate to the paper's
 #
 # The paper's own numbers were not available to this build, so they are not reproduced here
-# as numbers; its conclusions are, and are set against these results next.
+# as numbers; its conclusions are, and are set against these results next. Each check is a
+# paired comparison on the same sequences: AttnLRP's area between the curves against that of
+# the random map of the same model, and its enrichment on the TATA box region against 1 (an
+# even spread); the checks of all tasks form one family (Benjamini-Hochberg).
 
 # %% tags=["hide-input"]
-lines = []
 source = train.get("dnabert2", {}).get("source", training.DEFAULTS["source"])
-for task in tasks:
-    if ("dnabert2", task) not in scores:
-        continue
-    gain = aopc.loc[(task, NAME["dnabert2"], LRP["dnabert2"]), "most first, above random"]
-    gap = aopc.loc[(task, NAME["dnabert2"], LRP["dnabert2"]), "most − least"]
+ours = [t for t in tasks if ("dnabert2", t) in scores]
+checks = {}
+for task in ours:
+    area = areas_of(task, NAME["dnabert2"], LRP["dnabert2"])
+    has_random = "random" in scores["dnabert2", task]
+    checks[task, "faithful"] = (area, areas_of(task, NAME["dnabert2"], "random") if has_random
+                                else np.zeros_like(area))
+    loc = localisation[(localisation.task == task)
+                       & (localisation.label == label("dnabert2", LRP["dnabert2"]))]
+    if len(loc):
+        values = loc["window enrichment"].to_numpy()
+        checks[task, "biology"] = (values, np.ones_like(values))
+paper_tests = metrics.paired_comparisons(checks, seed=seed) if checks else None
+lines = []
+for task in ours:
     acc = models_table.set_index(["task", "model"]).loc[(task, NAME["dnabert2"]),
                                                         "accuracy (evaluation part)"]
+    r = paper_tests.loc[(task, "faithful")]
+    holds = r.p_adjusted < 0.05 and r.estimate >= EFFECT
+    reference = ("the random map's" if "random" in scores["dnabert2", task] else "0")
     line = (f"- `{task}`: DNABERT-2 classifies {acc:.1%} of the evaluation part correctly; "
-            f"AttnLRP's AOPC is {gain:+.3g} above the random map and {gap:+.3g} above its "
-            f"own least-relevant-first curve: the paper's finding that AttnLRP's maps are "
-            f"faithful " + ("holds here" if gain >= EFFECT and gap > 0 else
-                            f"is not borne out here (margins below {EFFECT} count as none)"
-                            if gain > 0 else "does not hold here"))
-    enrich = (localisation_table.loc[(task, NAME["dnabert2"], LRP["dnabert2"]),
-                                     "window enrichment"]
-              if task in tata_tasks and len(localisation_table) else None)
-    if enrich is not None and np.isfinite(enrich):
-        values = localisation.set_index(["task", "label"]).loc[
-            (task, label("dnabert2", LRP["dnabert2"])), "window enrichment"].to_numpy()
-        above = metrics.paired_difference(values, np.ones_like(values))
-        sign = ("significantly above 1" if above["p"] < 0.05 and above["mean_diff"] > 0
-                else "not significantly above 1")
-        line += (f"; on the promoters it puts {enrich:.2f} times the even share of its "
-                 f"positive relevance on −40 … −20, the TATA box region, {sign} "
-                 f"(p = {above['p']:.2g}, {above['n']} promoters): the paper's finding that "
-                 "the maps match known biology "
-                 + ("holds here" if sign.startswith("sig") else "is not borne out here"))
+            f"AttnLRP's area between the curves is {r.mean_a:.3g} against {reference} "
+            f"{r.mean_b:.3g} (difference {r.estimate:+.3g}, 95 % interval {r.lo:+.3g} to "
+            f"{r.hi:+.3g}, adjusted p = {r.p_adjusted:.2g}): the paper's finding that "
+            "AttnLRP's maps are faithful "
+            + ("holds here" if holds else
+               f"is not borne out here (that needs an adjusted p below 0.05 and a difference "
+               f"of at least {EFFECT})" if r.estimate > 0 else "does not hold here"))
+    if (task, "biology") in paper_tests.index:
+        b = paper_tests.loc[(task, "biology")]
+        above = b.p_adjusted < 0.05 and b.estimate > 0
+        line += (f"; on the promoters it puts {b.mean_a:.2f} times the even share of its "
+                 f"positive relevance on −40 … −20, the TATA box region, "
+                 f"{'significantly' if above else 'not significantly'} above 1 "
+                 f"(adjusted p = {b.p_adjusted:.2g}, {b.n:.0f} promoters): the paper's finding "
+                 "that the maps match known biology "
+                 + ("holds here" if above else "is not borne out here"))
     lines.append(line + ".")
 accuracy = models_table.set_index(["task", "model"])["accuracy (evaluation part)"]
 gaps = [(task, accuracy[task, NAME["dnabert2"]], accuracy[task, NAME["cnn"]])

@@ -28,7 +28,7 @@
 # positions are known exactly, for a transformer (DNABERT-2, pruning AttnLRP) and for the CNN
 # (pruning its LRP composite): as the pruned fraction $p$ grows, how much sparser do the maps
 # get (Gini index), how much of their relevance falls on the planted motifs (relevance mass
-# accuracy), and how much of their faithfulness (AOPC) do they keep?
+# accuracy), and how much of their faithfulness (mean drop) do they keep?
 #
 # ## The pruning rule
 #
@@ -74,7 +74,7 @@ params.bind(globals())  # the profile's values, yours laid over, all checked
 pd.set_option("display.float_format", "{:.3g}".format)
 
 NAME = {"dnabert": "DNABERT", "dnabert2": "DNABERT-2", "cnn": "CNN"}
-TOLERANCE = 0.10  # AOPC may fall this far (relative) below its p = 0 value
+TOLERANCE = 0.10  # the mean drop may fall this far (relative) below its p = 0 value
 PS = sorted({float(p) for p in prune_ps} | {0.0})  # p = 0, the unpruned map, always
 
 
@@ -127,9 +127,10 @@ models_table
 # the share of positions whose score is exactly 0 says the same more bluntly. Relevance mass
 # accuracy is the share of the positive relevance that falls on planted bases; a flat map
 # scores the share of the sequence that is planted (last column of the second table).
-# Faithfulness is the AOPC of `mutagenesis.faithfulness`: the mean drop of the motif
+# Faithfulness is the mean drop of `mutagenesis.faithfulness`: the drop of the motif
 # class's probability as the 1, 5, ... most relevant positions are mutated, averaged over the
-# steps in `ns`. Two references frame it: mutating positions in random order, and mutating the
+# steps in `ns` (a coarse summary of the curve, not Samek's AOPC, which averages over every
+# step). Two references frame it: mutating positions in random order, and mutating the
 # planted bases first (in random order among them). The second is no ceiling: a motif
 # instance has weakly specified columns whose mutation costs little, and a map that finds the
 # bases the model relies on inside the motif can beat it.
@@ -156,15 +157,16 @@ for run, t in trained.items():
 truth, faith = pd.concat(truth, ignore_index=True), pd.concat(faith, ignore_index=True)
 
 # %%
-aopc = faith.groupby(["run", "method"], sort=False)["aopc"].first()
+drop = faith.groupby(["run", "method"], sort=False)["mean_drop"].first()
 table = (truth.groupby(["run", "method"], sort=False)
          [["gini", "zeros", "mass_accuracy", "rank_accuracy", "auroc"]].mean())
-table.insert(2, "aopc", aopc.reindex(table.index))
+table.insert(2, "mean_drop", drop.reindex(table.index))
 table.insert(0, "p", [float(m.split("= ")[1]) for _, m in table.index])
-table = table.rename(columns={"gini": "Gini", "zeros": "zero positions", "aopc": "AOPC",
+table = table.rename(columns={"gini": "Gini", "zeros": "zero positions",
+                              "mean_drop": "mean drop",
                               "mass_accuracy": "mass accuracy",
                               "rank_accuracy": "rank accuracy", "auroc": "AUROC"})
-reference = aopc.unstack("method")[["random order", "planted sites"]]
+reference = drop.unstack("method")[["random order", "planted sites"]]
 reference["flat map: mass accuracy"] = inside.mean()
 display(table)
 reference
@@ -173,14 +175,14 @@ reference
 # ## The trade-off
 #
 # Each line follows one model from $p = 0$ (leftmost point, the unpruned map) to the largest
-# $p$. Left: faithfulness against sparsity; the dashed line in the model's colour is the AOPC
-# of mutating positions in random order. Right: relevance mass accuracy against sparsity; the
+# $p$. Left: faithfulness against sparsity; the dashed line in the model's colour is the mean
+# drop of mutating positions in random order. Right: relevance mass accuracy against sparsity; the
 # dashed line is a flat map's, the share of the sequence that is planted.
 
 # %%
-summary = table.reset_index().rename(columns={"Gini": "gini", "AOPC": "aopc",
+summary = table.reset_index().rename(columns={"Gini": "gini", "mean drop": "mean_drop",
                                               "mass accuracy": "mass_accuracy"})
-baselines = {run: {"aopc": reference.loc[run, "random order"],
+baselines = {run: {"mean_drop": reference.loc[run, "random order"],
                    "mass_accuracy": inside.mean()} for run in trained}
 plots.pruning_tradeoff(summary.assign(run=summary.run.map(label)),
                        {label(r): b for r, b in baselines.items()});
@@ -188,7 +190,8 @@ plots.pruning_tradeoff(summary.assign(run=summary.run.map(label)),
 # %% [markdown]
 # ## How far can $p$ go?
 #
-# For each model: the largest $p$ up to which the AOPC stays within 10 % of its unpruned value
+# For each model: the largest $p$ up to which the mean drop stays within 10 % of its unpruned
+# value
 # (`metrics.last_within`), and what sparsity and mass accuracy are there. The change in mass
 # accuracy from $p = 0$ to the largest $p$ comes with a 95 % bootstrap interval over the
 # sequences (paired: the same sequences at both ends).
@@ -198,9 +201,9 @@ lines = []
 for run in trained:
     rows = table.loc[run]
     top = f"p = {max(PS):g}"
-    a0, a_top = rows.loc["p = 0", "AOPC"], rows.loc[top, "AOPC"]
+    a0, a_top = rows.loc["p = 0", "mean drop"], rows.loc[top, "mean drop"]
     rand = reference.loc[run, "random order"]
-    limit = metrics.last_within(rows["p"], rows["AOPC"], TOLERANCE)
+    limit = metrics.last_within(rows["p"], rows["mean drop"], TOLERANCE)
     gt = truth[truth.run == run]
     change = metrics.bootstrap_difference(
         gt[gt.method == top].mass_accuracy.to_numpy(),
@@ -214,20 +217,22 @@ for run in trained:
     if share[run] < 0.5:
         text += (f"The model calls only {share[run]:.0%} of these positives motif sequences: "
                  f"it has not learned the motifs well enough for the question of what pruning "
-                 f"costs to be asked (AOPC {a0:.3g} unpruned, {a_top:.3g} at {top}; random "
+                 f"costs to be asked (mean drop {a0:.3g} unpruned, {a_top:.3g} at {top}; "
+                 f"random "
                  f"order {rand:.3g}, planted sites first {planted:.3g}). ")
     elif not (a0 > max(rand, 0) and planted > rand) or np.isnan(limit):
         text += (f"Mutating its most relevant positions first is no more harmful than a "
-                 f"random order (AOPC {a0:.3g} against {rand:.3g}; planted sites first: "
+                 f"random order (mean drop {a0:.3g} against {rand:.3g}; planted sites first: "
                  f"{planted:.3g}), so there is no faithfulness for pruning to lose. ")
     elif limit == max(PS):
-        text += (f"AOPC stays within {TOLERANCE:.0%} of its unpruned value ({a0:.3g}) at "
+        text += (f"The mean drop stays within {TOLERANCE:.0%} of its unpruned value ({a0:.3g}) at "
                  f"every p tested, {a_top:.3g} at {top} (random order {rand:.3g}, planted "
                  f"sites first {planted:.3g}): here sparsity costs no faithfulness. ")
     else:
         at = rows.loc[rows.p == limit]
-        text += (f"AOPC stays within {TOLERANCE:.0%} of its unpruned value ({a0:.3g}) up to "
-                 f"p = {limit:g} ({at.AOPC.iloc[0]:.3g}, Gini {at.Gini.iloc[0]:.2f}); at "
+        text += (f"The mean drop stays within {TOLERANCE:.0%} of its unpruned value "
+                 f"({a0:.3g}) up to p = {limit:g} ({at['mean drop'].iloc[0]:.3g}, Gini "
+                 f"{at.Gini.iloc[0]:.2f}); at "
                  f"{top} it is {a_top:.3g} (random order {rand:.3g}, planted sites first "
                  f"{planted:.3g}). ")
     if change["n"] == 0:

@@ -1,5 +1,6 @@
 """Tests of dnaexplain.attribution on tiny random models, in float64."""
 
+import copy
 import os
 from types import SimpleNamespace
 from pathlib import Path
@@ -172,6 +173,29 @@ def test_attn_gradcam_matches_hand_computation(transformer):
     assert torch.allclose(s[2, : len(expected)], expected)
 
 
+def deaf(model):
+    """A copy of `model` whose classifier weights are 0: every gradient dy_c / dA is 0, so the
+    GradCAM map (mean_h alpha_h A_L[h])+ is 0 everywhere, as after a clamp where every
+    alpha_h < 0."""
+    model = copy.deepcopy(model)
+    with torch.no_grad():
+        model.classifier.weight.zero_()
+    return model
+
+
+def test_attn_gradcam_constant_map_scores_zero(transformer):
+    """Min-max scaling a constant map is 0 / 0 (NaN in Chefer's code): the guard gives 0."""
+    model, tok = transformer
+    model = deaf(model)
+    batch = tk.tokenize(tok, SEQS)
+    probs, grads, _, _ = lrp.attention_maps(model, models.model_inputs(model, batch))
+    cam = (grads[-1].mean((2, 3), keepdim=True) * probs[-1]).mean(1).clamp(min=0)
+    assert torch.equal(cam, torch.zeros_like(cam))  # constant, as built
+    assert torch.isnan((cam - cam.min()) / (cam.max() - cam.min())).all()
+    s = at.attribute(model, batch, "attn_gradcam")
+    assert torch.equal(s, torch.zeros_like(s))
+
+
 # --------------------------------------------------------------------------------------------
 # Gradient methods against autograd; IG completeness
 # --------------------------------------------------------------------------------------------
@@ -288,18 +312,46 @@ def test_full_lrp_is_conservative(transformer):
     assert torch.allclose(at.attribute(model, batch, "full_lrp")[0], expected)
 
 
-def test_lrp_chefer_reference_settings(transformer):
-    # start_layer=-1, normalize=False is Chefer's generate_LRP: row 0 of (dA_L R_L)+ + I
+def test_rollout_by_hand():
+    # A1 + I = [[1, 2], [3, 1]]: rows / 3 and / 4; A2 + I = [[1, 1], [0, 1]]: row 0 / 2
+    maps = [torch.tensor([[[0.0, 2.0], [3.0, 0.0]]], dtype=torch.float64),
+            torch.tensor([[[0.0, 1.0], [0.0, 0.0]]], dtype=torch.float64)]
+    # normalised: row 0 = 1/2 (1/3, 2/3) + 1/2 (3/4, 1/4); row 1 = (3/4, 1/4)
+    assert torch.allclose(at.rollout(maps), torch.tensor([[[13 / 24, 11 / 24], [3 / 4, 1 / 4]]],
+                                                         dtype=torch.float64))
+    # raw: [[1, 1], [0, 1]] @ [[1, 2], [3, 1]]
+    assert torch.equal(at.rollout(maps, normalize=False),
+                       torch.tensor([[[4.0, 3.0], [3.0, 1.0]]], dtype=torch.float64))
+    assert torch.equal(at.rollout(maps, start_layer=-1, row=0),
+                       torch.tensor([[0.5, 0.5]], dtype=torch.float64))
+    assert torch.equal(at.rollout(maps, start_layer=-1, normalize=False, row=0),
+                       torch.tensor([[1.0, 1.0]], dtype=torch.float64))
+
+
+def test_lrp_reference_settings(transformer):
+    """``start_layer=-1`` with the default ``normalize=True`` is the BERT ``generate_LRP`` of
+    Chefer et al.: row 0 of (dA_L R_L)+ + I divided by its sum, [CLS] set to the row minimum;
+    ``normalize=False`` keeps the row as it is (their ViT code). Over all layers, each
+    layer's map + I is row-normalised before the product (a loop here, not `rollout`)."""
     model, tok = transformer
     batch = tk.tokenize(tok, SEQS[:1])
     kw = models.model_inputs(model, batch)
     rel = lrp.propagate(model, kw, rules="chefer", read_at="encoder")
     _, grads, _, _ = lrp.attention_maps(model, kw, rel.target)
-    cam = (grads[-1] * rel.attention[-1]).clamp(min=0).mean(1)[0]
-    expected = cam[0] + torch.eye(len(cam), dtype=cam.dtype)[0]
+    cams = [(g * r).clamp(min=0).mean(1)[0] for g, r in zip(grads, rel.attention)]
+    eye = torch.eye(len(cams[0]), dtype=cams[0].dtype)
+    row = cams[-1][0] + eye[0]
+    for normalize, expected in [(True, row / row.sum()), (False, row.clone())]:
+        expected[0] = expected.min()
+        s = at.attribute(model, batch, "lrp", start_layer=-1, normalize=normalize)[0]
+        assert torch.allclose(s, expected)
+    joint = eye
+    for cam in cams:
+        a = cam + eye
+        joint = (a / a.sum(-1, keepdim=True)) @ joint
+    expected = joint[0].clone()
     expected[0] = expected.min()
-    s = at.attribute(model, batch, "lrp", start_layer=-1, normalize=False)[0]
-    assert torch.allclose(s, expected)
+    assert torch.allclose(at.attribute(model, batch, "lrp")[0], expected)
     last = rel.attention[-1].clamp(min=0).mean(1)[0, 0]
     last[0] = 0
     assert torch.allclose(at.attribute(model, batch, "lrp_last")[0], last)
@@ -365,21 +417,46 @@ def test_errors(transformer, cnn):
         at.attribute(model, batch, "saliency", target=2)
 
 
-def test_mode_is_restored(transformer):
+def state(model):
+    """Train / eval mode of every submodule, requires_grad of every parameter, device."""
+    return ([m.training for m in model.modules()], [p.requires_grad for p in model.parameters()],
+            {p.device for p in model.parameters()})
+
+
+# where a device is there to move to, attribute must move the model there and back
+DEVICE = "cuda" if torch.cuda.is_available() else "cpu"
+
+
+def check_frozen(model, x, methods, tok=None):
+    """A frozen copy of `model` (requires_grad_(False), as inference models are handed over)
+    in mixed train / eval mode: every method gives the scores of the plain eval-mode model,
+    and the mode of every submodule, the parameters' requires_grad and the device are as
+    before."""
+    frozen = copy.deepcopy(model).requires_grad_(False).train()
+    frozen.classifier.eval()  # mixed modes: a single model.train(flag) cannot restore them
+    before = state(frozen)
+    for method in methods:
+        opts = options(method, tok)
+        s = at.attribute(frozen, x, method, target=1, device=DEVICE, **opts)
+        assert state(frozen) == before, method
+        assert torch.allclose(s, at.attribute(model, x, method, target=1, **opts)), method
+
+
+def test_every_method_on_a_frozen_transformer(transformer):
     model, tok = transformer
-    model.train()
-    try:
-        s = at.attribute(model, tk.tokenize(tok, SEQS), "saliency")
-        assert model.training
-    finally:
-        model.eval()
-    assert torch.equal(s, at.attribute(model, tk.tokenize(tok, SEQS), "saliency"))
+    assert set(TOKEN_METHODS) == set(at.METHODS)
+    check_frozen(model, tk.tokenize(tok, SEQS), TOKEN_METHODS, tok)
+
+
+def test_every_method_on_a_frozen_cnn(cnn):
+    assert set(CNN_METHODS) == set(at.CNN_OPTIONS)
+    check_frozen(cnn, one_hot(SEQS, length=24), CNN_METHODS)
 
 
 def test_explain_all_caches_each_method(tmp_path, monkeypatch):
     torch.manual_seed(0)
     trained = SimpleNamespace(model=models.dnabert("tiny", k=3).eval(),
-                              tokenizer=tk.dnabert_tokenizer(3), path=tmp_path / "checkpoint-key")
+                              tokenizer=tk.dnabert_tokenizer(3), key="checkpoint-key")
     seqs = ["ACGTACGTAC", "TTGACCA"]
     methods = {"attention": ("attention", {}), "lrp (baseline)": ("lrp", {"rules": "chefer_baseline"})}
     first = at.explain_all(trained, seqs, methods, root=tmp_path)

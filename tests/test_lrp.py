@@ -1,5 +1,7 @@
 """Tests of dnaexplain.lrp: conservation, invariants, parity with gradients, pruning, batching."""
 
+import copy
+
 import pytest
 import torch
 import torch.nn.functional as F
@@ -189,14 +191,49 @@ def linearised(model):
     return model
 
 
+def identity_rule(module, x, y):
+    """Forward hook: the same output, with gradient y / x (the identity rule in x * grad)."""
+    return x[0] * (y / x[0]).detach()
+
+
 @pytest.mark.parametrize("name", BUILDERS)
-def test_cp_equals_gradient_x_input_without_attention_effect(name):
-    """Constant attention (Q = K = 0) makes detaching A a no-op: CP-LRP = gradient x input."""
+def test_cp_is_gradient_x_input_of_its_rules(name):
+    """CP-LRP = plain gradient x input of a copy of the model whose GELU and tanh have the
+    gradient f(x)/x (forward hooks) and whose GLU gate is detached; attention is constant
+    (Q = K = 0) and LayerNorm linear, so detaching A and the standard deviation change
+    nothing. The copy is built with stock autograd, not with the rules under test."""
     model = qkv_zero(linearised(BUILDERS[name]()), "qk")
+    model.bert.pooler.activation = nn.Tanh()
+    reference = copy.deepcopy(model)
+    for m in reference.modules():
+        if isinstance(m, models.MLP):
+            m.act.register_forward_hook(lambda mod, x, y: y.detach())
+        elif type(m).__name__ in ("GELUActivation", "Tanh"):
+            m.register_forward_hook(identity_rule)
     batch = tokens([9, 6])
     rel = lrp.propagate(model, batch, target=2, rules="cp", read_at="embeddings")
-    torch.testing.assert_close(rel.input, input_x_gradient(model, batch, 2), rtol=1e-6,
-                               atol=1e-10)
+    expected = input_x_gradient(reference, batch, 2)
+    torch.testing.assert_close(rel.input, expected, rtol=1e-6, atol=1e-10)
+    # the rules matter here: the plain gradient of the model itself differs
+    assert (input_x_gradient(model, batch, 2) - expected).abs().max() > 1e-3
+
+
+@pytest.mark.parametrize("name", BUILDERS)
+@pytest.mark.parametrize(("rules", "read_at", "prune"), [
+    ("cp", "embeddings", 0.0), ("cp", "encoder", 0.0), ("cp", "embeddings", 0.5),
+    ("chefer", "embeddings", 0.5), ("chefer", "encoder", 0.5)])  # unpruned chefer: above
+def test_conservation_with_biases_zero(name, rules, read_at, prune):
+    """The rule sets that claim conservation, pruned or not, on random weights (attention not
+    frozen): with every bias zero the total at every block boundary and at the reading point
+    is 1 (Chefer's rules, one-hot start) or the target logit y_c (CP-LRP)."""
+    model = zero_biases(BUILDERS[name]())
+    record = {}
+    rel = lrp.propagate(model, tokens([9, 7, 5]), target=1, rules=rules, prune=prune,
+                        read_at=read_at, record=record)
+    expected = torch.ones(3, dtype=torch.float64) if rules == "chefer" else rel.logits[:, 1]
+    assert len(record["blocks"]) == model.config.num_hidden_layers + 1
+    for r in record["blocks"] + [rel.input]:
+        torch.testing.assert_close(totals(r), expected, rtol=1e-9, atol=1e-12)
 
 
 def test_attnlrp_equals_gradient_x_input_on_linear_blocks():

@@ -7,10 +7,11 @@ import torch
 from sklearn.metrics import roc_auc_score
 
 from dnaexplain.metrics import (
-    aopc,
+    area_between_curves,
     auroc,
     entropy,
     gini,
+    mean_drop,
     relevance_mass_accuracy,
     relevance_rank_accuracy,
     spearman,
@@ -124,7 +125,22 @@ def test_topk_overlap():
     assert topk_overlap([[3, 2, 9]], [[1, 2, 9]], 5, lengths=[2])[0] == 1
 
 
-def test_aopc_is_mean_drop_over_steps():
-    assert aopc([0.1, 0.2, 0.6]) == pytest.approx(0.3)
+def test_mean_drop_over_steps():
+    assert mean_drop([0.1, 0.2, 0.6]) == pytest.approx(0.3)
     d = np.arange(30.0).reshape(2, 3, 5)
-    np.testing.assert_allclose(aopc(torch.tensor(d)), d.mean(-1))
+    np.testing.assert_allclose(mean_drop(torch.tensor(d)), d.mean(-1))
+
+
+def test_area_between_curves_by_hand():
+    # gaps most - least at n = 0, 1, 5: 0, 0.2, 0.4; trapezoids 0.1 * 1 + 0.3 * 4 = 1.3 over 5
+    assert area_between_curves([1, 5], [0.2, 0.6], [0.0, 0.2]) == pytest.approx(0.26)
+    # a map whose least relevant positions matter more: negative; equal curves: 0
+    assert area_between_curves([1, 5], [0.0, 0.2], [0.2, 0.6]) == pytest.approx(-0.26)
+    most = torch.rand(2, 3, 4, generator=torch.Generator().manual_seed(0))
+    np.testing.assert_array_equal(area_between_curves([1, 2, 4, 8], most, most), np.zeros((2, 3)))
+    # one step: the triangle from (0, 0) to (n, gap), divided by n
+    assert area_between_curves([20], [0.5], [0.1]) == pytest.approx(0.2)
+    with pytest.raises(ValueError, match="increasing"):
+        area_between_curves([5, 1], [0.1, 0.2], [0.0, 0.0])
+    with pytest.raises(ValueError, match="do not match"):
+        area_between_curves([1, 5], [0.1, 0.2, 0.3], [0.0, 0.0, 0.0])

@@ -224,16 +224,28 @@ def test_experiment_rejects_a_method_named_random(bert_task):
         _run(bert_task, scores={"random": np.zeros((24, 40))})
 
 
-def test_summary_interval_over_repeats():
+def test_summary_band_over_repeats():
     table = pd.DataFrame({"method": "random", "class": "x", "label": 0, "n": 5, "step": "5",
                           "repeat": range(5), "accuracy": [0.1, 0.2, 0.3, 0.4, 0.5],
                           "mean_p": 0.5})
     table = pd.concat([table, table.iloc[:1].assign(n=0, step="0")], ignore_index=True)
+    # level 0.5: each 25 % tail of 5 repeats holds 1.25 repeats, so a percentile interval
     out = summary(table, level=0.5)
     assert out.repeats.tolist() == [5, 1]
     np.testing.assert_allclose(out.accuracy, [0.3, 0.1])
     np.testing.assert_allclose(out[["lo", "hi"]].iloc[0], [0.2, 0.4])  # 25th, 75th percentile
+    assert out.band.tolist() == ["middle 50 % of 5 repeats", ""]
     assert out[["lo", "hi"]].iloc[1].isna().all()
+    # level 0.95 needs 40 repeats: with 5 the band is their range, and says so
+    out = summary(table)
+    np.testing.assert_allclose(out[["lo", "hi"]].iloc[0], [0.1, 0.5])
+    assert out.band.iloc[0] == "range of 5 repeats"
+    many = pd.DataFrame({"method": "random", "class": "x", "label": 0, "n": 5, "step": "5",
+                         "repeat": range(40), "accuracy": np.arange(40) / 39, "mean_p": 0.5})
+    out = summary(many)
+    assert out.band.iloc[0] == "middle 95 % of 40 repeats"
+    # linear quantiles at 0.025 * 39 and 0.975 * 39 of 0, 1/39, ..., 1
+    np.testing.assert_allclose(out[["lo", "hi"]].iloc[0], [0.025, 0.975])
 
 
 def test_faithfulness_most_relevant_first_drops_more(motif_task):
@@ -243,9 +255,143 @@ def test_faithfulness_most_relevant_first_drops_more(motif_task):
     scores = {"motif": ds.mask[ds.labels == 1].astype(float)}
     most = faithfulness(model, None, pos.sequences, pos.labels, scores, order="most", **kw)
     least = faithfulness(model, None, pos.sequences, pos.labels, scores, order="least", **kw)
-    assert list(most.columns) == ["method", "order", "n", "drop", "aopc"]
+    assert list(most.columns) == ["method", "order", "n", "drop", "mean_drop"]
     assert most.n.tolist() == [1, 5, 10, 19]
     assert (most["drop"] > least["drop"]).all()
     assert most["drop"].iloc[-1] > 0.7 and least["drop"].abs().max() < 0.02
-    assert most.aopc.iloc[0] == pytest.approx(most["drop"].mean())
-    assert most.aopc.iloc[0] > 0.5 > 0.02 > least.aopc.iloc[0]
+    assert most.mean_drop.iloc[0] == pytest.approx(most["drop"].mean())
+    assert most.mean_drop.iloc[0] > 0.5 > 0.02 > least.mean_drop.iloc[0]
+    # per sequence: the same drops, whose means are the curve
+    each = faithfulness(model, None, pos.sequences, pos.labels, scores, order="most",
+                        per_sequence=True, **kw)
+    assert list(each.columns) == ["method", "order", "n", "sequence", "drop"]
+    assert len(each) == 4 * len(pos) and each.sequence.nunique() == len(pos)
+    np.testing.assert_allclose(each.groupby("n")["drop"].mean(), most["drop"])
+
+
+# -- masks: known sites against top-scored and random positions -------------------------------
+
+
+def test_top_mask_hand_cases():
+    from dnaexplain.mutagenesis import top_mask
+
+    s = np.array([[0.1, 0.9, -2.0, 0.5, 0.3], [5.0, 4.0, 3.0, 2.0, 1.0]])
+    assert top_mask(s, [2, 3]).astype(int).tolist() == [[0, 1, 0, 1, 0], [1, 1, 1, 0, 0]]
+    # lengths: row 0 chooses among its first 3 positions only; a count of 0 chooses none
+    assert top_mask(torch.tensor(s), np.array([2, 0]), lengths=[3, 5]).astype(int).tolist() == \
+        [[1, 1, 0, 0, 0], [0, 0, 0, 0, 0]]
+    # NaN is never chosen
+    nan = np.array([[np.nan, 1.0, 0.0, np.nan]])
+    assert top_mask(nan, [2]).astype(int).tolist() == [[0, 1, 1, 0]]
+    # ties: exactly the count, the same under a seed, spread evenly over the tied positions
+    flat = np.zeros((4000, 4))
+    a = top_mask(flat, np.ones(4000, dtype=int), seed=3)
+    assert (a.sum(1) == 1).all()
+    np.testing.assert_array_equal(a, top_mask(flat, np.ones(4000, dtype=int), seed=3))
+    assert not np.array_equal(a, top_mask(flat, np.ones(4000, dtype=int), seed=4))
+    np.testing.assert_allclose(a.mean(0), 0.25, atol=0.03)
+    with pytest.raises(ValueError, match="sequence 0 has 3 valid positions, fewer than the 4"):
+        top_mask(s, [4, 1], lengths=[3, 5])
+    with pytest.raises(ValueError, match="integers >= 0"):
+        top_mask(s, [1.5, 1])
+    with pytest.raises(ValueError, match="one per sequence"):
+        top_mask(s, [1])
+
+
+def test_random_mask_counts_lengths_and_seed():
+    from dnaexplain.mutagenesis import random_mask
+
+    lengths, counts = [5, 10, 3, 7], [2, 10, 0, 7]
+    m = random_mask(counts, lengths, seed=0)
+    assert m.shape == (4, 10) and m.sum(1).tolist() == counts
+    assert not (m & (np.arange(10) >= np.array(lengths)[:, None])).any()
+    assert m[1].all() and m[3, :7].all()
+    np.testing.assert_array_equal(m, random_mask(counts, lengths, seed=0))
+    draws = np.stack([random_mask([2], [6], seed=s)[0] for s in range(3000)])
+    np.testing.assert_allclose(draws.mean(0), 2 / 6, atol=0.03)  # uniform over positions
+    assert len({tuple(np.flatnonzero(d)) for d in draws}) == 15  # every pair of 6 positions
+    with pytest.raises(ValueError, match="fewer than the 4"):
+        random_mask([4], [3])
+
+
+def test_mutate_positions_changes_exactly_the_mask():
+    from dnaexplain.mutagenesis import mutate_positions
+
+    seqs = ["ACGTACGTNA", "TTTT"]
+    mask = np.zeros((2, 12), dtype=bool)
+    mask[0, [0, 3, 8]] = True
+    mask[1, [1, 2]] = True
+    for seed in range(50):
+        out = mutate_positions(seqs, mask, seed=seed)
+        assert [len(s) for s in out] == [10, 4]
+        for s, new, row in zip(seqs, out, mask):
+            changed = [i for i, (a, b) in enumerate(zip(s, new)) if a != b]
+            assert changed == np.flatnonzero(row).tolist()  # every masked base differs
+        assert out[0][8] in "ACGT"  # N becomes a base
+    assert mutate_positions(seqs, mask, seed=1) == mutate_positions(seqs, mask, seed=1)
+    assert mutate_positions(seqs, np.zeros((2, 3), dtype=bool)) == seqs
+    mask[1, 5] = True
+    with pytest.raises(ValueError, match="past the end of sequence 1"):
+        mutate_positions(seqs, mask)
+    with pytest.raises(ValueError, match="boolean array of shape"):
+        mutate_positions(seqs, np.ones((2, 4)))
+
+
+def test_mutate_masks_on_the_hand_set_cnn(motif_task):
+    from dnaexplain.mutagenesis import mutate_masks, mutate_positions, random_mask
+
+    model, ds = motif_task
+    pos = ds.subset(np.flatnonzero(ds.labels == 1))
+    m, lengths = len(pos), np.full(len(pos), 100)
+    counts = pos.mask.sum(1)
+    assert (counts == 19).all()  # one CTCF site per positive
+    masks = {"site": pos.mask, "none": np.zeros((m, 100), dtype=bool),
+             "random": np.stack([random_mask(counts, lengths, seed=r) for r in range(2)])}
+    table = mutate_masks(model, None, pos.sequences, pos.labels, masks, repeats=2)
+    assert list(table.columns) == ["mask", "repeat", "sequence", "mutated", "p_before",
+                                   "p_after", "drop"]
+    assert len(table) == 3 * 2 * m
+    assert table["mask"].unique().tolist() == ["site", "none", "random"]
+    assert (table.mutated == np.where(table["mask"] == "none", 0, 19)).all()
+    p0 = torch.softmax(models.predict(model, one_hot(pos.sequences)).double(), -1)[:, 1].numpy()
+    np.testing.assert_allclose(table.p_before, np.tile(p0, 6), rtol=1e-12)
+    none = table[table["mask"] == "none"]
+    assert (none["drop"] == 0).all()
+    # a mutated site leaves no window above the threshold: logits (0, -1) in all but a few
+    site = table[table["mask"] == "site"]
+    floor = (np.isclose(site.p_after, 1 / (1 + np.e), rtol=1e-9)).mean()
+    assert floor > 0.98
+    # exactly the mutants of mutate_positions with the documented seed
+    again = mutate_positions(pos.sequences, pos.mask, seed=[0, zlib.crc32(b"site"), 1])
+    p1 = torch.softmax(models.predict(model, one_hot(again)).double(), -1)[:, 1].numpy()
+    np.testing.assert_allclose(site[site.repeat == 1].p_after, p1, rtol=1e-12)
+    mean = table.groupby("mask")["drop"].mean()
+    # random positions hit the 19 bp site often (19 of 100 positions), but cost far less
+    assert mean["site"] > 0.7 > 0.5 > mean["random"] > 0.2
+    pd.testing.assert_frame_equal(table, mutate_masks(model, None, pos.sequences, pos.labels,
+                                                      masks, repeats=2, batch_size=5))
+    other = mutate_masks(model, None, pos.sequences, pos.labels, masks, repeats=2, seed=1)
+    assert not np.allclose(table[table["mask"] == "random"].p_after,
+                           other[other["mask"] == "random"].p_after)
+    with pytest.raises(ValueError, match="holds 2 masks for 3 repeats"):
+        mutate_masks(model, None, pos.sequences, pos.labels, masks, repeats=3)
+
+
+def test_mutate_masks_equals_one_at_a_time_on_dnabert(bert_task):
+    from dnaexplain.mutagenesis import mutate_masks, mutate_positions, random_mask
+
+    model, tok, seqs, labels, _ = bert_task
+    lengths = np.array([len(s) for s in seqs])
+    mask = random_mask(np.minimum(lengths, 5), lengths, seed=2)
+    table = mutate_masks(model, tok, seqs, labels, {"r": mask}, seed=4, max_length=30,
+                         batch_size=7)
+
+    def alone(sequences):
+        return np.array([torch.softmax(models.predict(
+            model, tk.encode(tok, [s], max_length=30, truncate=True), batch_size=1)[0].double(),
+            -1)[y].item() for s, y in zip(sequences, labels)])
+
+    np.testing.assert_allclose(table.p_before, alone(seqs), atol=1e-6)
+    mutants = mutate_positions(seqs, mask, seed=[4, zlib.crc32(b"r"), 0])
+    np.testing.assert_allclose(table.p_after, alone(mutants), atol=1e-6)
+    assert (table.mutated == 5).all()

@@ -49,7 +49,7 @@ import torch
 from captum.attr import InputXGradient, IntegratedGradients, Saliency
 from tqdm import tqdm
 
-from .lrp import CHEFER_RULES, CNN_RULES, attention_maps, propagate
+from .lrp import CHEFER_RULES, CNN_RULES, attention_maps, eval_mode, propagate
 from .models import CNNForSequenceClassification, model_device, model_inputs, predict
 from .positions import to_nucleotides
 from .sequences import from_indices, one_hot, to_indices
@@ -118,7 +118,9 @@ def attribute(model, inputs, method, target=None, batch_size=BATCH_SIZE, device=
     Parameters
     ----------
     model : transformers.PreTrainedModel
-        DNABERT, DNABERT-2 or the CNN; run in eval mode, its mode restored afterwards.
+        DNABERT, DNABERT-2 or the CNN, frozen (parameters without ``requires_grad``) or not;
+        run in eval mode. Its train / eval mode (of every submodule), device and parameters
+        are as before afterwards.
     inputs : Tokenization or torch.Tensor
         Tokens (transformers) or one-hot DNA of shape (n, 4, L) (CNN).
     method : str
@@ -130,7 +132,8 @@ def attribute(model, inputs, method, target=None, batch_size=BATCH_SIZE, device=
         attention over 500 tokens costs half as much per sequence in batches of 8 as of 32;
         raise it on a GPU.
     device : torch.device or str, optional
-        Where to run (the model is moved there); the model's device when None.
+        Where to run (the model is moved there, and back afterwards); the model's device when
+        None.
     verbose : bool
         Show a progress bar.
     **options
@@ -138,9 +141,15 @@ def attribute(model, inputs, method, target=None, batch_size=BATCH_SIZE, device=
 
         * ``start_layer`` (rollout, lrp): first layer of the rollout; 0 multiplies all layers
           (the papers' description), -1 the last only (Chefer's BERT code).
-        * ``normalize`` (lrp): row-normalise Ab + I before multiplying; Chefer's code does not
-          (``normalize=False, start_layer=-1`` is its ``generate_LRP``). For ``rollout`` rows
-          of A_b + I sum to 2, so normalising only rescales and is always done.
+        * ``normalize`` (lrp): row-normalise Ab + I before multiplying, as the BERT code of
+          Chefer et al. does (hila-chefer/Transformer-Explainability, commit c3e578f,
+          ``compute_rollout_attention`` in
+          ``BERT_explainability/modules/BERT/ExplanationGenerator.py``; normalising since
+          commit 7cf1edb): ``normalize=True, start_layer=-1`` is its ``generate_LRP``. Their
+          ViT code (``baselines/ViT/ViT_LRP.py``) multiplies Ab + I as it is, which is
+          ``normalize=False``. The two differ once several layers are multiplied (with one,
+          normalising only rescales the row). For ``rollout`` rows of A_b + I sum to 2, so
+          normalising only rescales and is always done.
         * ``rules`` (lrp, lrp_last, full_lrp): ``"chefer"`` (conservative) or
           ``"chefer_baseline"`` (the second model of Chefer's pipeline, whose per-sign
           denominators make relevance grow; for reproducing the paper's numbers). CNN:
@@ -174,30 +183,36 @@ def attribute(model, inputs, method, target=None, batch_size=BATCH_SIZE, device=
         raise TypeError(f"{type(model).__name__} needs {want}, got {type(inputs).__name__}")
     n = len(inputs) if cnn else len(inputs.input_ids)
     target = _targets(target, n, model.config.num_labels)
+    home = model_device(model)
     if device is not None:
         model.to(device)
     if cnn:  # a float64 model needs float64 input
         inputs = inputs.to(next(model.parameters()).dtype)
-    training = model.training
-    model.eval()
     try:
-        if method == "ism":
-            return _ism(model, inputs, target, batch_size, verbose, **options)
-        name = options.pop("base") if method == "plrp" and not cnn else method
-        fn = FUNCTIONS["cnn_lrp" if cnn and name in ("lrp", "plrp") else name]
-        out = []
-        for start in tqdm(range(0, n, batch_size), desc=method, disable=not verbose):
-            rows = slice(start, start + batch_size)
-            chunk = _chunk(model, inputs, rows, cnn)
-            t = None if target is None else target[rows].to(model_device(model))
-            with torch.enable_grad():
-                scores = fn(model, chunk, t, **options).detach()
-            scores = scores.masked_fill(~chunk.valid, 0)
-            width = inputs.shape[-1] if cnn else inputs.input_ids.shape[1]
-            out.append(torch.nn.functional.pad(scores, (0, width - scores.shape[1])).cpu())
-        return torch.cat(out)
+        with eval_mode(model):
+            return _attribute(model, inputs, method, target, n, cnn, batch_size, verbose,
+                              options)
     finally:
-        model.train(training)
+        model.to(home)
+
+
+def _attribute(model, inputs, method, target, n, cnn, batch_size, verbose, options):
+    """`attribute` on a model in eval mode, on its device: scores (n, t) or (n, L)."""
+    if method == "ism":
+        return _ism(model, inputs, target, batch_size, verbose, **options)
+    name = options.pop("base") if method == "plrp" and not cnn else method
+    fn = FUNCTIONS["cnn_lrp" if cnn and name in ("lrp", "plrp") else name]
+    out = []
+    for start in tqdm(range(0, n, batch_size), desc=method, disable=not verbose):
+        rows = slice(start, start + batch_size)
+        chunk = _chunk(model, inputs, rows, cnn)
+        t = None if target is None else target[rows].to(model_device(model))
+        with torch.enable_grad():
+            scores = fn(model, chunk, t, **options).detach()
+        scores = scores.masked_fill(~chunk.valid, 0)
+        width = inputs.shape[-1] if cnn else inputs.input_ids.shape[1]
+        out.append(torch.nn.functional.pad(scores, (0, width - scores.shape[1])).cpu())
+    return torch.cat(out)
 
 
 def explain(model, tokenizer, sequences, method, target=None, strategy="mean",
@@ -264,7 +279,7 @@ def explain_all(trained, sequences, methods, target=None, strategy="mean",
     targets = None if target is None else torch.as_tensor(target).numpy()
     out = {}
     for label, (method, options) in methods.items():
-        parts = {"checkpoint": trained.path.name, "method": method, "options": options,
+        parts = {"checkpoint": trained.key, "method": method, "options": options,
                  "sequences": list(sequences), "target": targets, "strategy": strategy}
         out[label] = cache.cached("scores", parts, lambda: explain(
             trained.model, trained.tokenizer, sequences, method, target, strategy, batch_size,
@@ -282,7 +297,8 @@ def rollout(maps, start_layer=0, normalize=True, row=None):
     start_layer : int
         Index s of the first map multiplied (Python indexing: -1 is the last layer only).
     normalize : bool
-        Divide each row of A_b + I by its sum; without it Â_b = A_b + I (Chefer's code).
+        Divide each row of A_b + I by its sum (Chefer's BERT code); without it
+        Â_b = A_b + I (their ViT code).
     row : int, optional
         Return only this row of C, by vector-matrix products (t times cheaper).
 

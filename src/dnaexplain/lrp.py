@@ -17,9 +17,10 @@ op                  chefer                 chefer_baseline      attnlrp         
 ==================  =====================  ===================  ==============  ============
 Linear              a1b0, one denominator  a1b0, one per sign   gradient        gradient
 LayerNorm           identity               identity             std constant    std constant
-GELU, tanh          identity               identity             times f(x)/x    gradient
+GELU, tanh          identity               identity             times f(x)/x    times f(x)/x
 softmax             identity               identity             gradient        A constant
-QK^T, AV, GLU gate  z-rule, half each      z-rule, half each    gradient / 2    gradient
+QK^T, AV            z-rule, half each      z-rule, half each    gradient / 2    gradient
+GLU gate * value    z-rule, half each      z-rule, half each    gradient / 2    gate constant
 residual add        z-rule, renormalised   z-rule               gradient        gradient
 mask, ALiBi add     identity               identity             absorbs         absorbs
 embedding sum       z-rule, renormalised   z-rule               absorbs         absorbs
@@ -32,8 +33,26 @@ their own sums, which doubles the total at every layer. Residual add: z-rule, th
 b rescaled so its total is |S_b| / sum |S| of the incoming total, per sample (Chefer's code
 sums over the batch); the baseline model keeps the plain z-rule there, as Chefer's code does.
 Embedding sum (word + token type + position, only with ``read_at="embeddings"``): the same
-rule over its terms. Zero denominators pass no relevance (Chefer's code adds 1e-9 to every
-denominator; here the division is exact). "absorbs": a bias keeps its share x * grad.
+rule over its terms. "absorbs": a bias keeps its share x * grad.
+
+Division is exact here, and a zero denominator passes no relevance. Chefer's code
+(hila-chefer/Transformer-Explainability, ``safe_divide`` in
+``BERT_explainability/modules/layers_ours.py``) adds 1e-9 to every denominator instead (and
+another 1e-9 where that sum is 0). Run on the same random 4-layer DNABERTs in float64
+(under transformers 4.57) with its division made exact, its ``lrp``, ``lrp_last`` and
+``full_lrp`` (both rule sets) equal these to 1e-10 relative; as published, they differ by 1e-4
+to 2e-3 relative, all of it from the stabiliser, which is not small next to the per-unit
+denominators of layers whose relevance totals 1.
+
+CP-LRP (Ali et al. 2022) is gradient x input with the attention probabilities and LayerNorm's
+scale held constant; its other rules are those of lxt's ``cp`` rule sets
+(rachtibat/LRP-eXplains-Transformers, ``lxt/efficient/patches.py``). The gate of DNABERT-2's
+gated MLP is held constant, so the product passes all its relevance x * grad to the value
+branch (lxt's ``cp_gated_mlp_forward``). GELU and tanh take the identity rule, as lxt's ``cp``
+rules do for a ViT's GELU: the plain gradient would pass x f'(x) * grad where the output holds
+f(x) * grad, not conservative (for GELU x f'(x) - f(x) = x^2 phi(x), phi the normal density:
+every unit within a few units of 0 creates relevance). With these rules and every bias zero,
+CP-LRP's relevance sums to y_c at every block boundary and at the input.
 
 CNN: ``epsilon`` is R_j = x_j w_ij R_i / (z_i + eps sign(z_i)), z_i with the bias, absolute
 eps = `EPS`; ``zplus`` is the one-denominator a1b0 rule above, which is z+ on the non-negative
@@ -403,10 +422,11 @@ def _ops(rules, p):
     return SimpleNamespace(  # cp
         linear=partial(_linear, "grad", p),
         norm=_norm_const,
-        act=lambda x, fn: fn(x),
+        act=_Ratio.apply,
         add=_sum,
         matmul=lambda a, b, scale: (a @ b) * scale,
-        mul=operator.mul,
+        # the GLU gate (first factor) is a constant: the value branch gets all the relevance
+        mul=lambda gate, value: gate.detach() * value,
         softmax=lambda x: _softmax(x).detach(),
     )
 
@@ -573,7 +593,7 @@ def _rules(model, rules):
 
 
 @contextmanager
-def _eval(model):
+def eval_mode(model):
     """Eval mode (dropout off) inside the block; every submodule's mode restored after."""
     modes = [(m, m.training) for m in model.modules()]
     model.eval()
@@ -620,7 +640,7 @@ def rule_forwards(model, rules="chefer", prune=0.0, read_at="encoder"):
             swaps.append((m, vars(m).get("forward")))
             vars(m)["forward"] = partial(fn, m, ops, trace)
     try:
-        with _eval(model):
+        with eval_mode(model):
             yield trace
     finally:
         for m, old in swaps:
@@ -677,7 +697,8 @@ def propagate(model, inputs, target=None, rules="chefer", prune=0.0, read_at=Non
     Relevance
         Relevance starts from the one-hot of the target (total 1) for Chefer's rules and from
         the target logit's value for the others: for attnlrp and cp the backward starts from
-        grad y_c = 1, so x * grad sums to y_c minus what biases and softmaxes absorb.
+        grad y_c = 1, so x * grad sums to y_c minus what biases absorb, and for attnlrp
+        minus what the softmaxes absorb too (cp holds the attention constant).
         ``input``: (n, t, hidden) at the reading point, or (n, 4, L) for the CNN.
         ``attention`` (Chefer's rules): the relevance that reached A_b, i.e. A's half of the
         z-rule of A V (Chefer's ``attn_cam``).
@@ -768,8 +789,12 @@ def attention_maps(model, inputs, target=None):
     """
     if isinstance(model, models.CNNForSequenceClassification):
         raise TypeError("the CNN has no attention")
-    with _eval(model), torch.enable_grad():
-        out = model(**inputs, output_attentions=True)
+    inputs = dict(inputs)
+    with eval_mode(model), torch.enable_grad():
+        # a leaf that requires grad below the attention, so that a frozen model (parameters
+        # with requires_grad False) has these gradients too
+        embeds = model.get_input_embeddings()(inputs.pop("input_ids")).detach()
+        out = model(inputs_embeds=embeds.requires_grad_(), **inputs, output_attentions=True)
         target = _target(target, out.logits)
         seed = F.one_hot(target, out.logits.shape[-1]).to(out.logits.dtype)
         grads = torch.autograd.grad(out.logits, out.attentions, seed)

@@ -1,8 +1,9 @@
 """Per-sequence measures of nucleotide score maps: sparsity, complexity, ground-truth agreement,
-agreement between maps, and the area over the perturbation curve.
+agreement between maps, summaries of perturbation curves, and paired comparisons of measures.
 
 The map measures take score matrices of shape (n, L), numpy arrays or torch tensors, one row per
-sequence, and return a float64 numpy array of shape (n,); `aopc` takes perturbation curves.
+sequence, and return a float64 numpy array of shape (n,); `mean_drop` and
+`area_between_curves` take perturbation curves.
 Which positions of a row count:
 
 * with ``lengths`` (shape (n,)), only positions ``0 .. lengths[i] - 1`` of row i;
@@ -275,15 +276,24 @@ def topk_overlap(a, b, k, lengths=None):
     return _divide((_top(a, valid, k) * _top(b, valid, k)).sum(1), k)
 
 
-def aopc(drops):
-    """Area over the perturbation curve (Samek et al. 2017): the mean drop over the steps.
+def _curves(x):
+    """A float64 numpy copy of perturbation curves (..., steps)."""
+    if torch.is_tensor(x):
+        x = x.detach().cpu().numpy()
+    return np.asarray(x, dtype=np.float64)
+
+
+def mean_drop(drops):
+    """Mean drop of the explained output over a few perturbation steps.
 
     For a step set N (e.g. n = 1, 5, 10, 15, 20 mutated positions) and target probability p_c::
 
-        AOPC = 1 / |N| sum_{n in N} (p_c(x) - p_c(x^(n)))
+        mean drop = 1 / |N| sum_{n in N} (p_c(x) - p_c(x^(n)))
 
-    where x^(n) has its n most (or least) relevant positions perturbed. Samek et al. take
-    N = {0, 1, ..., K}; the n = 0 term is 0, so including it only rescales by |N| / (|N| + 1).
+    where x^(n) has its n most (or least) relevant positions perturbed. This is not the AOPC of
+    Samek et al. (2017), which averages the drop over every step k = 0 ... K of a perturbation
+    that removes one more region per step: over a few uneven steps each weighs the same
+    whatever the gap to the next, a coarse summary of the curve, named here for what it is.
 
     Parameters
     ----------
@@ -294,13 +304,46 @@ def aopc(drops):
     -------
     numpy.ndarray, shape (...)
     """
-    if torch.is_tensor(drops):
-        drops = drops.detach().cpu().numpy()
-    return np.asarray(drops, dtype=np.float64).mean(-1)
+    return _curves(drops).mean(-1)
+
+
+def area_between_curves(ns, most, least):
+    """Faithfulness as in AttnLRP's protocol: the area between the least-relevant-first and the
+    most-relevant-first perturbation curves (Achtibat et al. 2024, after Bluecher et al. 2024).
+
+    With drops d(n) = p_c(x) - p_c(x^(n)), the curve of p_c under least-relevant-first
+    perturbation lies above the most-relevant-first one by ``d_most(n) - d_least(n)``. The area
+    is that gap integrated by the trapezoidal rule over n from 0 (where both curves start at
+    p_c(x), gap 0) to max(ns), divided by max(ns): a mean gap per unit of n, in units of
+    probability. Positive for a map whose top positions matter more than its bottom ones;
+    about 0 for a random map, whose two orders are both random.
+
+    Parameters
+    ----------
+    ns : array-like of int, shape (steps,)
+        Positions perturbed at each step, increasing, all >= 1.
+    most, least : numpy.ndarray or torch.Tensor, shape (..., steps)
+        Drops with the most and with the least relevant positions perturbed first.
+
+    Returns
+    -------
+    numpy.ndarray, shape (...)
+    """
+    ns = np.asarray(ns, dtype=np.float64)
+    most, least = _curves(most), _curves(least)
+    if ns.ndim != 1 or not len(ns) or ns[0] < 1 or np.any(np.diff(ns) <= 0):
+        raise ValueError(f"ns must be increasing positive steps, got {ns.tolist()}")
+    if most.shape != least.shape or most.shape[-1:] != ns.shape:
+        raise ValueError(f"curves of shapes {most.shape} and {least.shape} do not match "
+                         f"{len(ns)} steps")
+    gap = most - least
+    gap = np.concatenate([np.zeros(gap.shape[:-1] + (1,)), gap], axis=-1)
+    x = np.r_[0.0, ns]
+    return ((gap[..., 1:] + gap[..., :-1]) / 2 * np.diff(x)).sum(-1) / x[-1]
 
 
 # --------------------------------------------------------------------------------------------
-# Localisation on known sites, token-level views and paired comparisons of two maps
+# Localisation on known sites, token-level views and paired comparisons
 # --------------------------------------------------------------------------------------------
 
 IUPAC = {"A": "A", "C": "C", "G": "G", "T": "T", "R": "AG", "Y": "CT", "S": "CG", "W": "AT",
@@ -396,36 +439,100 @@ def token_level(scores, tokenization):
     return np.where(tokenization.spans[..., 0].cpu().numpy() >= 0, out, np.nan)
 
 
-def paired_difference(a, b):
-    """Compare two measures taken on the same sequences (e.g. Gini of two models' maps).
+def _pair(a, b):
+    """Two 1-D float64 arrays of one shape, cut to the pairs where both are finite."""
+    a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+    if a.shape != b.shape or a.ndim != 1:
+        raise ValueError(f"a and b must be 1-D of one shape, got {a.shape} and {b.shape}")
+    keep = np.isfinite(a) & np.isfinite(b)
+    return a[keep], b[keep]
 
-    Pairs with a NaN on either side are dropped. The test is the two-sided Wilcoxon
-    signed-rank test on the differences a - b (zero differences dropped, scipy's default); p
-    is 1 when every difference is 0 and NaN without pairs.
+
+def paired_comparison(a, b, level=0.95, n_resamples=9999, seed=0):
+    """Compare two measures taken on the same sequences: mean difference, interval and p.
+
+    Pairs with a NaN or infinite value on either side are dropped. The estimate is the mean
+    of d = a - b; the interval the percentile bootstrap interval of that mean
+    (`scipy.stats.bootstrap`); p that of the two-sided sign-flip permutation test of the mean
+    (`scipy.stats.permutation_test`, paired: each d_i keeps or flips its sign), exact over all
+    2^n sign patterns while 2^n <= `n_resamples`, else from `n_resamples` random ones. Both
+    are about the mean, so a large difference in a few sequences counts as such.
 
     Parameters
     ----------
     a, b : array-like, shape (n,)
+        One measure per sequence for two maps, same sequences in the same order.
+    level : float
+        Coverage of the interval, in (0, 1).
+    n_resamples : int
+        Bootstrap resamples, and the most sign patterns drawn.
+    seed : int
+        Seed of both resamplings.
 
     Returns
     -------
     dict
-        ``n`` (pairs), ``mean_a``, ``mean_b``, ``mean_diff`` (mean of a - b), ``share_a``
-        (fraction of pairs with a > b) and ``p``.
+        ``n`` (pairs used), ``mean_a``, ``mean_b``, ``estimate`` (mean of a - b), ``lo``,
+        ``hi`` and ``p``. Without pairs all but ``n`` are NaN; with one pair ``lo`` and ``hi``
+        are NaN and p is 1; p is 1 and the interval (0, 0) when every difference is 0.
     """
-    a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
-    if a.shape != b.shape or a.ndim != 1:
-        raise ValueError(f"a and b must be 1-D of one shape, got {a.shape} and {b.shape}")
-    keep = ~(np.isnan(a) | np.isnan(b))
-    a, b = a[keep], b[keep]
+    a, b = _pair(a, b)
     d = a - b
-    out = {"n": int(keep.sum()), "mean_a": np.nan, "mean_b": np.nan, "mean_diff": np.nan,
-           "share_a": np.nan, "p": np.nan}
+    out = {"n": len(d), "mean_a": np.nan, "mean_b": np.nan, "estimate": np.nan, "lo": np.nan,
+           "hi": np.nan, "p": np.nan}
     if not len(d):
         return out
-    out.update(mean_a=a.mean(), mean_b=b.mean(), mean_diff=d.mean(), share_a=(d > 0).mean())
-    out["p"] = 1.0 if not d.any() else float(scipy.stats.wilcoxon(d).pvalue)
+    out.update(mean_a=a.mean(), mean_b=b.mean(), estimate=d.mean())
+    if not d.any():
+        out.update(lo=0.0, hi=0.0, p=1.0)
+    elif len(d) == 1:  # +d and -d are equally far from 0
+        out["p"] = 1.0
+    else:
+        out["p"] = float(scipy.stats.permutation_test(
+            (d,), np.mean, permutation_type="samples", n_resamples=n_resamples,
+            vectorized=True, axis=-1, rng=seed).pvalue)
+        ci = scipy.stats.bootstrap((d,), np.mean, n_resamples=n_resamples, vectorized=True,
+                                   axis=-1, confidence_level=level, method="percentile",
+                                   rng=seed).confidence_interval
+        out.update(lo=float(ci.low), hi=float(ci.high))
     return out
+
+
+def paired_comparisons(pairs, level=0.95, n_resamples=9999, seed=0):
+    """`paired_comparison` of many pairs of measures, as one family of tests.
+
+    p-values are adjusted for the family by Benjamini-Hochberg
+    (`scipy.stats.false_discovery_control`): verdicts on adjusted p < 0.05 keep the expected
+    share of false ones among them at 5 % or less (for independent or positively dependent
+    tests). Pairs without a p (no pairs of values) are left out of the family.
+
+    Parameters
+    ----------
+    pairs : dict of hashable to (array-like, array-like)
+        Key (str or tuple, e.g. (task, measure)) -> (a, b), each shape (n,) for that pair.
+    level, n_resamples, seed
+        As for `paired_comparison`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by the keys (a MultiIndex for tuple keys), in their order; columns ``n``,
+        ``mean_a``, ``mean_b``, ``estimate``, ``lo``, ``hi``, ``p`` and ``p_adjusted``.
+    """
+    import pandas as pd
+
+    columns = ["n", "mean_a", "mean_b", "estimate", "lo", "hi", "p", "p_adjusted"]
+    keys = list(pairs)
+    table = pd.DataFrame([paired_comparison(a, b, level, n_resamples, seed)
+                          for a, b in pairs.values()],
+                         index=pd.Index(keys, tupleize_cols=True), columns=columns[:-1])
+    table["n"] = table["n"].astype(int)
+    tested = table["p"].notna().to_numpy()
+    table["p_adjusted"] = np.nan
+    if tested.any():
+        table.loc[tested, "p_adjusted"] = scipy.stats.false_discovery_control(
+            table["p"].to_numpy()[tested], method="bh")
+    return table
 
 
 # --------------------------------------------------------------------------------------------
@@ -480,7 +587,8 @@ def bootstrap_mean(values, level=0.95, n_boot=2000, seed=0):
     """Mean of the finite values and a percentile bootstrap interval for it.
 
     The values (e.g. one measure over sequences) are resampled with replacement `n_boot`
-    times; the interval holds the middle `level` of the resampled means.
+    times (`scipy.stats.bootstrap`); the interval holds the middle `level` of the resampled
+    means.
 
     Parameters
     ----------
@@ -504,10 +612,10 @@ def bootstrap_mean(values, level=0.95, n_boot=2000, seed=0):
     out = {"mean": v.mean() if len(v) else np.nan, "lo": np.nan, "hi": np.nan, "n": len(v)}
     if len(v) < 2:
         return out
-    rng = np.random.default_rng(seed)
-    means = v[rng.integers(0, len(v), size=(n_boot, len(v)))].mean(1)
-    q = (1 - level) / 2
-    out["lo"], out["hi"] = np.quantile(means, [q, 1 - q])
+    ci = scipy.stats.bootstrap((v,), np.mean, n_resamples=n_boot, vectorized=True, axis=-1,
+                               confidence_level=level, method="percentile",
+                               rng=seed).confidence_interval
+    out["lo"], out["hi"] = float(ci.low), float(ci.high)
     return out
 
 
@@ -529,9 +637,7 @@ def bootstrap_difference(a, b, level=0.95, n_boot=2000, seed=0):
     dict
         ``mean``, ``lo``, ``hi``, ``n`` of a - b.
     """
-    a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
-    if a.shape != b.shape or a.ndim != 1:
-        raise ValueError(f"a and b must be 1-D of one shape, got {a.shape} and {b.shape}")
+    a, b = _pair(a, b)
     return bootstrap_mean(a - b, level, n_boot, seed)
 
 
@@ -575,7 +681,7 @@ def last_within(xs, ys, tolerance=0.1):
     Parameters
     ----------
     xs, ys : array-like, shape (m,)
-        E.g. pruning fractions and the AOPC at each.
+        E.g. pruning fractions and the mean drop at each.
     tolerance : float
         Relative drop allowed, >= 0.
 

@@ -255,45 +255,52 @@ def experiment(model, tokenizer, sequences, labels, scores, ns=NS, random_repeat
 
 
 def summary(table, level=0.95):
-    """Mean accuracy per method, class and n, with an interval over repeats.
+    """Mean accuracy per method, class and n, with the spread of the repeats.
 
-    The interval is a percentile interval: it holds the middle `level` of the repeats'
-    accuracies (numpy's linear quantiles), i.e. where one random draw falls, which is what a
-    single run of a method is compared with. NaN where there is one repeat.
+    The band (``lo``, ``hi``) says where one random draw falls, which is what a single run
+    of a method is compared with. When each tail (1 - level) / 2 holds at least one repeat
+    (40 repeats or more for 95 %), it is a percentile interval: the middle `level` of the
+    repeats' accuracies (numpy's linear quantiles). With fewer, such quantiles are
+    interpolated between the extremes and mean little, so the band is the range (minimum to
+    maximum) of the repeats, and says so. NaN where there is one repeat.
 
     Parameters
     ----------
     table : pandas.DataFrame
         From `experiment`.
     level : float
-        Coverage of the interval.
+        Coverage of the percentile interval.
 
     Returns
     -------
     pandas.DataFrame
         Columns method, class, label, n, step, repeats, accuracy (mean over repeats), lo, hi,
-        mean_p (mean over repeats); in the table's order.
+        band (what lo and hi are: "middle 95 % of 50 repeats", "range of 10 repeats", or
+        empty for one repeat), mean_p (mean over repeats); in the table's order.
     """
     g = table.groupby(["method", "class", "label", "n", "step"], sort=False, observed=True)
     out = g.agg(repeats=("repeat", "size"), accuracy=("accuracy", "mean"),
                 mean_p=("mean_p", "mean"))
     q = (1 - level) / 2
-    several = out.repeats > 1
-    out["lo"] = g.accuracy.quantile(q).where(several)
-    out["hi"] = g.accuracy.quantile(1 - q).where(several)
+    several, many = out.repeats > 1, out.repeats * q >= 1 - 1e-9  # float-safe 40 * 0.025
+    out["lo"] = g.accuracy.quantile(q).where(many, g.accuracy.min()).where(several)
+    out["hi"] = g.accuracy.quantile(1 - q).where(many, g.accuracy.max()).where(several)
+    out["band"] = [f"middle {level * 100:g} % of {r} repeats" if m else
+                   f"range of {r} repeats" if r > 1 else "" for r, m in zip(out.repeats, many)]
     out = out.reset_index()
     return out[["method", "class", "label", "n", "step", "repeats", "accuracy", "lo", "hi",
-                "mean_p"]]
+                "band", "mean_p"]]
 
 
 def faithfulness(model, tokenizer, sequences, targets, scores, ns=NS, order="most", seed=0,
-                 max_length=512, batch_size=16, device=None, precision="fp32", verbose=False):
-    """Perturbation curves: mean drop of the target probability as top positions are mutated.
+                 per_sequence=False, max_length=512, batch_size=16, device=None,
+                 precision="fp32", verbose=False):
+    """Perturbation curves: drop of the target probability as top positions are mutated.
 
-    For each method and n, ``drop(n) = mean_i [p_c(x_i) - p_c(x_i^(n))]`` where x^(n) has its n
-    most relevant (``order="most"``) or least relevant (``"least"``) positions mutated as in
-    `mutate_top`, and ``aopc`` is `metrics.aopc` over the curve. Pass all-zero scores for a
-    random-order baseline (ties are broken at random).
+    For each method, n and sequence i, ``drop = p_c(x_i) - p_c(x_i^(n))`` where x^(n) has its
+    n most relevant (``order="most"``) or least relevant (``"least"``) positions mutated as in
+    `mutate_top`. Pass all-zero scores for a random-order baseline (ties are broken at
+    random). The two orders of one method feed `metrics.area_between_curves`.
 
     Parameters
     ----------
@@ -311,13 +318,17 @@ def faithfulness(model, tokenizer, sequences, targets, scores, ns=NS, order="mos
         Mutate the highest or the lowest scores first.
     seed : int
         Non-negative; method m draws from the same stream as in `experiment` (repeat 0).
+    per_sequence : bool
+        Return every sequence's drop instead of the mean over sequences.
     max_length, batch_size, device, precision, verbose
         As for `experiment`.
 
     Returns
     -------
     pandas.DataFrame
-        Columns method, order, n, drop, aopc (the method's AOPC, repeated on its rows).
+        Columns method, order, n, drop (mean over sequences) and mean_drop (`metrics.mean_drop`
+        of the method's curve, repeated on its rows); with `per_sequence`, columns method,
+        order, n, sequence (0 ... m - 1) and drop.
     """
     sign = {"most": 1, "least": -1}.get(order)
     if sign is None:
@@ -333,12 +344,190 @@ def faithfulness(model, tokenizer, sequences, targets, scores, ns=NS, order="mos
     probs = _classify(model, tokenizer, np.concatenate(batches), np.tile(lengths, len(batches)),
                       max_length, batch_size, device, precision, verbose)
     p = probs[np.arange(len(probs)), np.tile(targets, len(batches))].reshape(len(batches), -1)
-    curves = (p[0] - p[1:]).mean(1).reshape(len(scores), len(ns))
-    area = metrics.aopc(curves)
+    drops = (p[0] - p[1:]).reshape(len(scores), len(ns), len(targets))
+    if per_sequence:
+        return pd.DataFrame({
+            "method": np.repeat(list(scores), len(ns) * len(targets)),
+            "order": order,
+            "n": np.tile(np.repeat(ns, len(targets)), len(scores)),
+            "sequence": np.tile(np.arange(len(targets)), len(scores) * len(ns)),
+            "drop": drops.ravel(),
+        })
+    curves = drops.mean(-1)
     return pd.DataFrame({
         "method": np.repeat(list(scores), len(ns)),
         "order": order,
         "n": np.tile(ns, len(scores)),
         "drop": curves.ravel(),
-        "aopc": np.repeat(area, len(ns)),
+        "mean_drop": np.repeat(metrics.mean_drop(curves), len(ns)),
+    })
+
+
+# --------------------------------------------------------------------------------------------
+# Mutating chosen positions: known sites against top-scored and random positions
+# --------------------------------------------------------------------------------------------
+
+
+def top_mask(scores, counts, lengths=None, seed=0):
+    """The ``counts[i]`` highest-scoring positions of each sequence, as a mask.
+
+    Parameters
+    ----------
+    scores : numpy.ndarray or torch.Tensor, shape (n, L)
+        Nucleotide scores; NaN positions are never chosen; ties are broken at random
+        (`rank_positions`).
+    counts : array-like of int, shape (n,)
+        Positions chosen in sequence i, at most its valid positions.
+    lengths : array-like of int, shape (n,), optional
+        Sequence lengths: positions ``>= lengths[i]`` are never chosen. All L when None.
+    seed : int, sequence of int or numpy.random.Generator
+        Seed of the tie breaks.
+
+    Returns
+    -------
+    numpy.ndarray of bool, shape (n, L)
+        Row i is True at exactly ``counts[i]`` positions.
+    """
+    order = rank_positions(scores, lengths, seed)
+    counts = np.asarray(counts)
+    if counts.shape != (len(order),) or not np.issubdtype(counts.dtype, np.integer) \
+            or (counts < 0).any():
+        raise ValueError(f"counts must be {len(order)} integers >= 0, one per sequence; got "
+                         f"{counts.dtype} of shape {counts.shape}")
+    valid = (order >= 0).sum(1)
+    over = np.flatnonzero(counts > valid)
+    if len(over):
+        i = over[0]
+        raise ValueError(f"sequence {i} has {valid[i]} valid positions, fewer than the "
+                         f"{counts[i]} asked for")
+    rows, ranks = np.nonzero(np.arange(order.shape[1]) < counts[:, None])
+    mask = np.zeros(order.shape, dtype=bool)
+    mask[rows, order[rows, ranks]] = True
+    return mask
+
+
+def random_mask(counts, lengths, seed=0):
+    """``counts[i]`` positions of each sequence, drawn uniformly without replacement, as a mask.
+
+    Parameters
+    ----------
+    counts : array-like of int, shape (n,)
+        Positions drawn in sequence i, at most ``lengths[i]``.
+    lengths : array-like of int, shape (n,)
+        Sequence lengths; positions are drawn in ``0 .. lengths[i] - 1``.
+    seed : int, sequence of int or numpy.random.Generator
+        Seed of the draw.
+
+    Returns
+    -------
+    numpy.ndarray of bool, shape (n, max(lengths))
+        Row i is True at exactly ``counts[i]`` positions.
+    """
+    lengths = np.asarray(lengths, dtype=np.int64)
+    flat = np.zeros((len(lengths), int(lengths.max(initial=0))))
+    return top_mask(flat, counts, lengths, seed)  # all tied: a uniformly random order
+
+
+def _fit_mask(mask, shape, lengths, name="mask"):
+    """A boolean mask of the encoded sequences' shape (n, L), checked to stay inside them."""
+    m = np.asarray(mask)
+    if m.dtype != bool or m.ndim != 2 or len(m) != shape[0]:
+        raise ValueError(f"{name} must be a boolean array of shape ({shape[0]}, L), got "
+                         f"{m.dtype} of shape {m.shape}")
+    m = np.pad(m, ((0, 0), (0, max(0, shape[1] - m.shape[1]))))
+    outside = m & (np.arange(m.shape[1]) >= lengths[:, None])
+    if outside.any():
+        i = int(np.flatnonzero(outside.any(1))[0])
+        raise ValueError(f"{name} marks positions past the end of sequence {i} "
+                         f"({lengths[i]} bp)")
+    return m[:, : shape[1]]
+
+
+def mutate_positions(sequences, mask, seed=0):
+    """Change every masked position to a uniformly random other base (N: a random base).
+
+    Parameters
+    ----------
+    sequences : list of str
+        m sequences, upper case, lengths up to L.
+    mask : numpy.ndarray of bool, shape (m, W)
+        Positions to change; none past a sequence's end (W may differ from L).
+    seed : int, sequence of int or numpy.random.Generator
+        Drives the new bases.
+
+    Returns
+    -------
+    list of str
+        m mutated sequences, same lengths; unmasked positions unchanged.
+    """
+    idx, lengths = _encode(sequences)
+    m = _fit_mask(mask, idx.shape, lengths)
+    return _decode(mutate_indices(idx, m, np.random.default_rng(seed)), lengths)
+
+
+def mutate_masks(model, tokenizer, sequences, targets, masks, repeats=1, seed=0, max_length=512,
+                 batch_size=16, device=None, precision="fp32", verbose=False):
+    """Drop of the target probability when chosen positions are mutated, per sequence.
+
+    For each mask and repeat r, every position the mask marks is changed to a random other
+    base (`mutate_positions`, drawing from ``numpy.random.default_rng([seed,
+    zlib.crc32(name.encode()), r])`` as in the module docstring); all mutants are classified
+    together with the unmutated sequences, and ``drop = p_c(x) - p_c(x')``. Comparing masks
+    with the same number of positions per sequence (`top_mask`, `random_mask`) asks which
+    positions matter most to the model.
+
+    Parameters
+    ----------
+    model, tokenizer
+        As for `experiment`.
+    sequences : list of str
+        m sequences, upper case, lengths up to L.
+    targets : array-like of int, shape (m,)
+        Class c whose probability is followed (e.g. the true labels).
+    masks : dict of str to numpy.ndarray of bool, shape (m, W) or (repeats, m, W)
+        Positions to mutate, by name; none past a sequence's end. A 3-D mask gives repeat r
+        its own positions (e.g. `random_mask` with one seed per repeat); a 2-D one keeps its
+        positions and draws new bases each repeat.
+    repeats : int
+        Mutants per mask and sequence, >= 1.
+    seed : int
+        Non-negative.
+    max_length, batch_size, device, precision, verbose
+        As for `experiment`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per mask, repeat and sequence, columns mask, repeat, sequence (0 ... m - 1),
+        mutated (positions changed), p_before, p_after and drop, in the order of ``masks``.
+    """
+    if repeats < 1:
+        raise ValueError(f"repeats must be at least 1, got {repeats}")
+    idx, lengths = _encode(sequences)
+    targets = np.asarray(targets, dtype=np.int64)
+    if targets.shape != (len(sequences),):
+        raise ValueError(f"{len(targets)} targets for {len(sequences)} sequences")
+    batches, jobs, counts = [idx], [], []
+    for name, mask in masks.items():
+        mask = np.asarray(mask)
+        if mask.ndim == 3 and len(mask) != repeats:
+            raise ValueError(f"mask {name!r} holds {len(mask)} masks for {repeats} repeats")
+        for r in range(repeats):
+            m = _fit_mask(mask[r] if mask.ndim == 3 else mask, idx.shape, lengths,
+                          f"mask {name!r}")
+            batches.append(mutate_indices(idx, m, _rng(seed, name, r)))
+            jobs.append((name, r))
+            counts.append(m.sum(1))
+    probs = _classify(model, tokenizer, np.concatenate(batches), np.tile(lengths, len(batches)),
+                      max_length, batch_size, device, precision, verbose)
+    p = probs[np.arange(len(probs)), np.tile(targets, len(batches))].reshape(len(batches), -1)
+    m = len(sequences)
+    return pd.DataFrame({
+        "mask": np.repeat([name for name, _ in jobs], m),
+        "repeat": np.repeat([r for _, r in jobs], m),
+        "sequence": np.tile(np.arange(m), len(jobs)),
+        "mutated": np.concatenate(counts) if counts else np.zeros(0, dtype=np.int64),
+        "p_before": np.tile(p[0], len(jobs)),
+        "p_after": p[1:].ravel(),
+        "drop": (p[0] - p[1:]).ravel(),
     })

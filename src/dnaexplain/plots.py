@@ -208,8 +208,8 @@ def mutagenesis_curves(summary, title=""):
     ----------
     summary : pandas.DataFrame
         From `mutagenesis.summary`: columns ``method``, ``class``, ``step`` (ordered
-        categories "0" ... "all"), ``accuracy``, ``lo``, ``hi``. The ``random`` method is drawn
-        as its mean with the interval shaded.
+        categories "0" ... "all"), ``accuracy``, ``lo``, ``hi``, ``band``. The ``random``
+        method is drawn as its mean with its band shaded, labelled with what the band is.
     """
     _style()
     classes = list(dict.fromkeys(summary["class"]))
@@ -227,8 +227,9 @@ def mutagenesis_curves(summary, title=""):
         rand = part[part["method"] == "random"].sort_values("step")
         if len(rand):
             xs = [x[s] for s in rand["step"]]
+            band = next((b for b in rand["band"] if b), "one repeat")
             ax.fill_between(xs, rand["lo"], rand["hi"], color="grey", alpha=0.25,
-                            label="random (95% of repeats)")
+                            label=f"random ({band})")
             ax.plot(xs, rand["accuracy"], color="grey", ls="--")
         for m in methods:
             rows = part[part["method"] == m].sort_values("step")
@@ -452,21 +453,22 @@ def site_tracks(scores, sites, sequence=None, title="", window=None):
 def pruning_tradeoff(table, baselines=None):
     """Sparsity against faithfulness and against ground-truth accuracy as pruning grows.
 
-    Two panels, x = mean Gini index: AOPC (left) and relevance mass accuracy (right); one
+    Two panels, x = mean Gini index: mean drop (left) and relevance mass accuracy (right); one
     line per run through its pruning fractions, each point labelled with its p.
 
     Parameters
     ----------
     table : pandas.DataFrame
-        Columns ``run``, ``p``, ``gini``, ``aopc``, ``mass_accuracy`` (one row per run and p).
+        Columns ``run``, ``p``, ``gini``, ``mean_drop``, ``mass_accuracy`` (one row per run
+        and p).
     baselines : dict of str to dict, optional
-        Run -> {"aopc": ..., "mass_accuracy": ...} drawn as dashed lines in the run's colour
-        (e.g. the random order and the share of the sequence inside the ground truth).
+        Run -> {"mean_drop": ..., "mass_accuracy": ...} drawn as dashed lines in the run's
+        colour (e.g. the random order and the share of the sequence inside the ground truth).
     """
     _style()
     runs = list(dict.fromkeys(table["run"]))
     colours = dict(zip(runs, sns.color_palette(PALETTE, len(runs))))
-    panels = [("aopc", "AOPC (most relevant first)", "faithfulness"),
+    panels = [("mean_drop", "mean drop (most relevant first)", "faithfulness"),
               ("mass_accuracy", "relevance mass accuracy", "relevance on the ground truth")]
     fig, axes = plt.subplots(1, 2, figsize=(11, 3.9))
     for ax, (column, label, heading) in zip(axes, panels):
