@@ -72,7 +72,7 @@ TSS = 249  # prom_300: positions -249 ... +50 around the TSS
 TATA = (TSS - 40, TSS - 20 + 1)  # the -40 ... -20 window, 21 bp
 TATA_PATTERN = "TATAWAW"
 TOP_K = max(ns)  # top positions compared between maps
-EFFECT = 0.01  # smallest difference in area between the curves (a drop of p by 1 percentage point) read as a difference
+EFFECT = 0.01  # smallest area between the curves read as a difference (1 percentage point)
 BATCH = {"ism": 1024}  # ism: mutants per forward pass; other methods: sequences per pass
 
 

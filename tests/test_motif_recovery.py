@@ -125,3 +125,52 @@ def test_seqlet_motifs_match_the_book_procedure_on_planted_sites():
     assert m.instances == book[0].instances and m.consensus == book[0].consensus
     with pytest.raises(ValueError, match="labels"):
         motifs.seqlet_motifs(seqs, labels[:5], scores)
+
+
+def two_factors(n=50, length=80, seed=0):
+    """Class 0 carries the consensus of JASPAR's POU5F1 matrix, class 1 that of MAFK's, each
+    scored 1 there and noise (< 0.05) elsewhere."""
+    from dnaexplain import data
+
+    rng = np.random.default_rng(seed)
+    sites = [motifs.consensus(data.jaspar_motifs([i])[i].counts) for i in ("MA1115.1", "MA0496.2")]
+    seqs, scores = [], rng.random((2 * n, length)) * 0.05
+    for i in range(2 * n):
+        site = sites[i // n]
+        s = int(rng.integers(0, length - len(site) + 1))
+        x = "".join(rng.choice(list("ACGT"), length))
+        seqs.append(x[:s] + site + x[s + len(site):])
+        scores[i, s : s + len(site)] += 1.0
+    return seqs, np.repeat([0, 1], n), scores
+
+
+@pytest.mark.parametrize("procedure", motifs.PROCEDURES)
+def test_family_recovery_finds_each_class_its_factor(procedure):
+    seqs, labels, scores = two_factors()
+    table, found, matches = motifs.family_recovery(
+        seqs, labels, scores, {0: POU_FAMILY, 1: MAF_FAMILY}, procedure=procedure, k=6)
+    assert list(table.columns) == ["label", *motifs.RECOVERY_COLUMNS]
+    assert table["label"].tolist() == [0, 1]
+    assert table["rank"].tolist() == [1.0, 1.0]  # each class's first motif is its factor's
+    assert table["match_rank"].tolist() == [1.0, 1.0]  # and that is its best JASPAR match
+    assert motifs.in_family(table.loc[0, "match"], family=POU_FAMILY)
+    assert motifs.in_family(table.loc[1, "match"], family=MAF_FAMILY)
+    assert (table["q_value"] < 1e-3).all()
+    assert [len(found[c]) for c in (0, 1)] == table["n_motifs"].tolist()
+    assert set(matches[0]["query"]) == {m.id for m in found[0]}
+    # the wrong family is not found: the octamer is no Maf site
+    wrong, _, _ = motifs.family_recovery(seqs, labels, scores, {0: MAF_FAMILY},
+                                         procedure=procedure, k=6)
+    assert np.isnan(wrong.loc[0, "rank"]) and wrong.loc[0, "match"] == ""
+
+
+def test_family_recovery_errors_and_nothing_found():
+    seqs, labels, scores = two_factors(n=10)
+    flat = np.zeros_like(scores)  # no high-scoring region: no motif, no rank
+    table, found, matches = motifs.family_recovery(seqs, labels, flat, {0: POU_FAMILY})
+    assert found == {0: []} and matches[0].empty
+    assert table.loc[0, "n_motifs"] == 0 and np.isnan(table.loc[0, "rank"])
+    with pytest.raises(ValueError, match="procedure"):
+        motifs.family_recovery(seqs, labels, scores, {0: POU_FAMILY}, procedure="kmers")
+    with pytest.raises(ValueError, match="class 2 has no sequences"):
+        motifs.family_recovery(seqs, labels, scores, {2: POU_FAMILY})

@@ -221,3 +221,16 @@ def test_errors():
         sites.scan(["ACGX"], np.ones((4, 2)))
     empty = sites.scan(["AC"], np.ones((4, 3)))
     assert empty.empty and list(empty.columns) == sites.COLUMNS
+
+
+def test_class_mask_keeps_each_class_its_own_motif():
+    hits = pd.DataFrame({"motif": ["pou", "maf", "maf", "pou", "pou"], "sequence": [0, 0, 1, 1, 2],
+                         "start": [0, 4, 2, 6, 1], "end": [3, 7, 5, 8, 3]})
+    m = sites.class_mask(hits, [0, 1, 0], {0: "pou", 1: "maf"}, 8)
+    assert m.astype(int).tolist() == [[1, 1, 1, 0, 0, 0, 0, 0],
+                                      [0, 0, 1, 1, 1, 0, 0, 0],
+                                      [0, 1, 1, 0, 0, 0, 0, 0]]
+    # a class without a motif gets no positions
+    assert sites.class_mask(hits, [0, 1, 0], {0: "pou"}, 8)[1].sum() == 0
+    with pytest.raises(ValueError, match="there are 2 labels"):
+        sites.class_mask(hits, [0, 1], {0: "pou"}, 8)

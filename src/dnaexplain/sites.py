@@ -331,3 +331,35 @@ def mask(hits, n, length, motif=None):
     np.add.at(delta, (seq, np.clip(hits["start"].to_numpy(np.int64), 0, length)), 1)
     np.add.at(delta, (seq, np.clip(hits["end"].to_numpy(np.int64), 0, length)), -1)
     return np.cumsum(delta, axis=1)[:, :length] > 0
+
+
+def class_mask(hits, labels, motifs, length):
+    """Positions covered by the hits of each sequence's own class motif, as a boolean map.
+
+    In a task whose classes are bound by different factors (Oct4 peaks against MafK peaks),
+    the ground truth of a sequence explained as its own class is the sites of its class's
+    factor: hits of another class's motif in it are left out.
+
+    Parameters
+    ----------
+    hits : pandas.DataFrame
+        From `scan` (columns sequence, start, end, motif).
+    labels : array-like of int, shape (n,)
+        Class of each scanned sequence.
+    motifs : dict of int to str
+        Class -> id of the motif whose hits count in that class's sequences; a class left out
+        gets no positions.
+    length : int
+        Columns of the map; hits reaching past it are cut.
+
+    Returns
+    -------
+    numpy.ndarray of bool, shape (n, length)
+    """
+    labels = np.asarray(labels, dtype=np.int64)
+    seq = hits["sequence"].to_numpy(np.int64)
+    if len(seq) and (seq.min() < 0 or seq.max() >= len(labels)):
+        raise ValueError(f"hits name sequences up to {seq.max()}, but there are {len(labels)} "
+                         "labels")
+    wanted = np.array([motifs.get(int(c)) for c in labels[seq]], dtype=object)
+    return mask(hits[hits["motif"].to_numpy(dtype=object) == wanted], len(labels), length)
