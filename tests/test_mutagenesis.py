@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 import torch
 
-from dnaexplain import data, models, training
+from dnaexplain import data, models, mutagenesis, training
 from dnaexplain import tokenizers as tk
 from dnaexplain.mutagenesis import (
     ALL,
@@ -20,7 +20,7 @@ from dnaexplain.sequences import from_indices, one_hot, random_sequences
 
 CTCF = "MA0139.1"  # 19 bp, informative enough for a hand-set detector
 THRESHOLD = 46.0
-COLUMNS = ["method", "class", "label", "n", "step", "repeat", "accuracy", "mean_p"]
+COLUMNS = ["method", "class", "label", "n", "step", "repeat", "sequences", "accuracy", "mean_p"]
 
 
 def test_rank_positions_exact_order():
@@ -226,26 +226,38 @@ def test_experiment_rejects_a_method_named_random(bert_task):
 
 def test_summary_band_over_repeats():
     table = pd.DataFrame({"method": "random", "class": "x", "label": 0, "n": 5, "step": "5",
-                          "repeat": range(5), "accuracy": [0.1, 0.2, 0.3, 0.4, 0.5],
-                          "mean_p": 0.5})
+                          "repeat": range(5), "sequences": 10,
+                          "accuracy": [0.1, 0.2, 0.3, 0.4, 0.5], "mean_p": 0.5})
     table = pd.concat([table, table.iloc[:1].assign(n=0, step="0")], ignore_index=True)
     # level 0.5: each 25 % tail of 5 repeats holds 1.25 repeats, so a percentile interval
     out = summary(table, level=0.5)
     assert out.repeats.tolist() == [5, 1]
     np.testing.assert_allclose(out.accuracy, [0.3, 0.1])
     np.testing.assert_allclose(out[["lo", "hi"]].iloc[0], [0.2, 0.4])  # 25th, 75th percentile
-    assert out.band.tolist() == ["middle 50 % of 5 repeats", ""]
-    assert out[["lo", "hi"]].iloc[1].isna().all()
-    # level 0.95 needs 40 repeats: with 5 the band is their range, and says so
+    assert out.band.iloc[0] == "middle 50 % of 5 repeats"
+    # level 0.95 needs 40 repeats: with 5, the central 95 % of Binomial(10, 0.3) / 10, the
+    # accuracy pooled over the repeats: P(X <= 0) = 0.028 >= 0.025, P(X <= 5) = 0.953 < 0.975
     out = summary(table)
-    np.testing.assert_allclose(out[["lo", "hi"]].iloc[0], [0.1, 0.5])
-    assert out.band.iloc[0] == "range of 5 repeats"
+    np.testing.assert_allclose(out[["lo", "hi"]].iloc[0], [0.0, 0.6])
+    assert out.band.iloc[0] == "binomial 95 % of one draw (5 repeats pooled)"
+    np.testing.assert_allclose(out[["lo", "hi"]].iloc[1], [0.0, 0.3])  # Binomial(10, 0.1)
     many = pd.DataFrame({"method": "random", "class": "x", "label": 0, "n": 5, "step": "5",
-                         "repeat": range(40), "accuracy": np.arange(40) / 39, "mean_p": 0.5})
+                         "repeat": range(40), "sequences": 39, "accuracy": np.arange(40) / 39,
+                         "mean_p": 0.5})
     out = summary(many)
     assert out.band.iloc[0] == "middle 95 % of 40 repeats"
     # linear quantiles at 0.025 * 39 and 0.975 * 39 of 0, 1/39, ..., 1
     np.testing.assert_allclose(out[["lo", "hi"]].iloc[0], [0.025, 0.975])
+
+
+def test_per_sequence_outcomes_add_up_to_the_table(bert_task):
+    table, outcomes = _run(bert_task, per_sequence=True)
+    mean = outcomes.groupby(["method", "n", "repeat", "label"]).correct.mean()
+    for row in table[table.n > 0].itertuples():
+        assert mean[(row.method, row.n, row.repeat, row.label)] == pytest.approx(row.accuracy)
+    shared = outcomes[outcomes.method == ""]
+    assert set(shared.n) == {0, ALL}
+    assert outcomes.groupby(["method", "n", "repeat"]).size().nunique() == 1  # every sequence
 
 
 def test_faithfulness_most_relevant_first_drops_more(motif_task):
@@ -395,3 +407,21 @@ def test_mutate_masks_equals_one_at_a_time_on_dnabert(bert_task):
     mutants = mutate_positions(seqs, mask, seed=[4, zlib.crc32(b"r"), 0])
     np.testing.assert_allclose(table.p_after, alone(mutants), atol=1e-6)
     assert (table.mutated == 5).all()
+
+
+def test_table_one_and_per_sequence_correctness(bert_task):
+    table, outcomes = _run(bert_task, per_sequence=True)
+    summ = summary(table)
+    one = mutagenesis.table_one(summ, 3, ["a", "absent", "b"])
+    assert one["label"].tolist() == [0, 1] and "absent" not in one
+    assert list(one.columns[2:]) == ["n = 0", "a", "b", "random", "random lo", "random hi",
+                                     "random sequences"]
+    for row in one.to_dict("records"):
+        at = summ[(summ.n == 3) & (summ.label == row["label"])].set_index("method").accuracy
+        assert row["a"] == at["a"] and row["random"] == at["random"]
+        for method, n, column in (("a", 3, "a"), ("random", 3, "random"), ("a", 0, "n = 0"),
+                                  ("b", ALL, "random sequences")):
+            per = mutagenesis.correct(outcomes, method, n, row["label"])
+            assert per.mean() == pytest.approx(row[column])
+    with pytest.raises(KeyError, match="no outcomes of 'a' at n = 7"):
+        mutagenesis.correct(outcomes, "a", 7, 0)

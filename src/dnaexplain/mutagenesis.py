@@ -20,6 +20,7 @@ import zlib
 
 import numpy as np
 import pandas as pd
+import scipy.stats
 import torch
 from tqdm import tqdm
 
@@ -160,7 +161,7 @@ def _classify(model, tokenizer, indices, lengths, max_length, batch_size, device
 
 def experiment(model, tokenizer, sequences, labels, scores, ns=NS, random_repeats=10,
                all_repeats=3, classes=None, seed=0, max_length=512, batch_size=16, device=None,
-               precision="fp32", verbose=False):
+               precision="fp32", per_sequence=False, verbose=False):
     """Accuracy per class after mutating each method's top n positions, with baselines.
 
     For every method and n in `ns`, the top n positions of every sequence are mutated (see
@@ -195,10 +196,13 @@ def experiment(model, tokenizer, sequences, labels, scores, ns=NS, random_repeat
         Tokens per sequence, sequences per forward pass, where to run, autocast precision of
         the classification (see `models.autocast`; bf16 about halves its cost on recent
         CPUs), progress bar.
+    per_sequence : bool
+        Also return every sequence's outcome, for paired comparisons of methods on the same
+        sequences.
 
     Returns
     -------
-    pandas.DataFrame
+    table : pandas.DataFrame
         One row per method, class, n and repeat, columns:
 
         * ``method``: a key of `scores` or ``"random"``;
@@ -206,8 +210,14 @@ def experiment(model, tokenizer, sequences, labels, scores, ns=NS, random_repeat
         * ``n``: positions mutated; 0 and ``ALL`` (-1) rows are repeated under every method;
         * ``step``: n as an ordered categorical ``"0" < "1" < ... < "all"``, to plot on;
         * ``repeat``: 0 except for the random baselines;
-        * ``accuracy``: fraction of the class's sequences still classified as their class;
+        * ``sequences``: the class's sequences;
+        * ``accuracy``: fraction of them still classified as their class;
         * ``mean_p``: mean probability of the true class.
+    outcomes : pandas.DataFrame
+        With ``per_sequence``: one row per method, n, repeat and sequence, columns ``method``,
+        ``n``, ``repeat``, ``sequence`` (position in `sequences`), ``label``, ``correct``
+        (bool) and ``p`` (probability of the true class); n = 0 and ``ALL`` rows under
+        ``method`` ``""`` (shared by all methods).
     """
     if "random" in scores:
         raise ValueError('"random" names the random-position baseline; rename that method')
@@ -231,12 +241,15 @@ def experiment(model, tokenizer, sequences, labels, scores, ns=NS, random_repeat
     probs = _classify(model, tokenizer, np.concatenate(batches), np.tile(lengths, len(jobs)),
                       max_length, batch_size, device, precision, verbose)
     y = np.tile(labels, len(jobs))
-    rows = pd.DataFrame({
+    each = pd.DataFrame({
         "job": np.repeat(np.arange(len(jobs)), len(labels)),
+        "sequence": np.tile(np.arange(len(labels)), len(jobs)),
         "label": y,
-        "accuracy": probs.argmax(1) == y,
-        "mean_p": probs[np.arange(len(y)), y],
-    }).groupby(["job", "label"], as_index=False).mean()
+        "correct": probs.argmax(1) == y,
+        "p": probs[np.arange(len(y)), y],
+    })
+    rows = each.groupby(["job", "label"], as_index=False).agg(
+        sequences=("correct", "size"), accuracy=("correct", "mean"), mean_p=("p", "mean"))
     names = list(classes) if classes is not None else [str(c) for c in range(labels.max() + 1)]
     parts = []
     for j, (name, n, r) in enumerate(jobs):
@@ -251,18 +264,29 @@ def experiment(model, tokenizer, sequences, labels, scores, ns=NS, random_repeat
     table["method"] = pd.Categorical(table.method, categories=list(methods), ordered=True)
     table = table.sort_values(["method", "label", "step", "repeat"], ignore_index=True)
     table["method"] = table.method.astype(str)
-    return table[["method", "class", "label", "n", "step", "repeat", "accuracy", "mean_p"]]
+    table = table[["method", "class", "label", "n", "step", "repeat", "sequences", "accuracy",
+                   "mean_p"]]
+    if not per_sequence:
+        return table
+    info = pd.DataFrame([(name or "", n, r) for name, n, r in jobs],
+                        columns=["method", "n", "repeat"])
+    outcomes = each.join(info, on="job")[["method", "n", "repeat", "sequence", "label",
+                                          "correct", "p"]]
+    return table, outcomes.reset_index(drop=True)
 
 
 def summary(table, level=0.95):
     """Mean accuracy per method, class and n, with the spread of the repeats.
 
-    The band (``lo``, ``hi``) says where one random draw falls, which is what a single run
-    of a method is compared with. When each tail (1 - level) / 2 holds at least one repeat
-    (40 repeats or more for 95 %), it is a percentile interval: the middle `level` of the
-    repeats' accuracies (numpy's linear quantiles). With fewer, such quantiles are
-    interpolated between the extremes and mean little, so the band is the range (minimum to
-    maximum) of the repeats, and says so. NaN where there is one repeat.
+    The band (``lo``, ``hi``) says where the accuracy of one random draw over the class's m
+    sequences falls, which is what a single run of a method is compared with. When each tail
+    (1 - level) / 2 holds at least one repeat (40 repeats or more for 95 %), it is a
+    percentile interval: the middle `level` of the repeats' accuracies (numpy's linear
+    quantiles). With fewer, percentiles of the repeats mean little, so the band is the
+    central `level` interval of Binomial(m, a) / m, with a the accuracy pooled over all
+    repeats: each sequence keeps its class with its own probability, and a sum of independent
+    Bernoulli trials varies at most as much as the binomial with their mean probability, so
+    the band is, if anything, too wide.
 
     Parameters
     ----------
@@ -282,14 +306,75 @@ def summary(table, level=0.95):
     out = g.agg(repeats=("repeat", "size"), accuracy=("accuracy", "mean"),
                 mean_p=("mean_p", "mean"))
     q = (1 - level) / 2
-    several, many = out.repeats > 1, out.repeats * q >= 1 - 1e-9  # float-safe 40 * 0.025
-    out["lo"] = g.accuracy.quantile(q).where(many, g.accuracy.min()).where(several)
-    out["hi"] = g.accuracy.quantile(1 - q).where(many, g.accuracy.max()).where(several)
-    out["band"] = [f"middle {level * 100:g} % of {r} repeats" if m else
-                   f"range of {r} repeats" if r > 1 else "" for r, m in zip(out.repeats, many)]
+    many = out.repeats * q >= 1 - 1e-9  # float-safe 40 * 0.025
+    m = g.sequences.first()
+    binomial = [scipy.stats.binom.ppf([q, 1 - q], k, a) / k for k, a in zip(m, out.accuracy)]
+    out["lo"] = g.accuracy.quantile(q).where(many, [b[0] for b in binomial])
+    out["hi"] = g.accuracy.quantile(1 - q).where(many, [b[1] for b in binomial])
+    out["band"] = [f"middle {level * 100:g} % of {r} repeats" if big else
+                   f"binomial {level * 100:g} % of one draw ({r} repeats pooled)"
+                   for r, big in zip(out.repeats, many)]
     out = out.reset_index()
     return out[["method", "class", "label", "n", "step", "repeats", "accuracy", "lo", "hi",
                 "band", "mean_p"]]
+
+
+def table_one(summary, n, methods):
+    """The case study's Table 1 layout: per class, accuracy unmutated, with each method's top
+    n positions mutated, with n random positions (mean and band), and on random sequences.
+
+    Parameters
+    ----------
+    summary : pandas.DataFrame
+        From `summary`.
+    n : int
+        Positions mutated (the paper: 20).
+    methods : list of str
+        Methods to show, in order (those missing from `summary` are left out).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per class (``class``, ``label``), columns ``n = 0``, one per method, ``random``,
+        ``random lo``, ``random hi``, ``random sequences``.
+    """
+    rows = []
+    for (cls, label), part in summary.groupby(["class", "label"], sort=False):
+        at = part[part["n"] == n].set_index("method")
+        random = at.loc["random"]
+        rows.append({"class": cls, "label": int(label),
+                     "n = 0": part.loc[part["n"] == 0, "accuracy"].iloc[0],
+                     **{m: at.loc[m, "accuracy"] for m in methods if m in at.index},
+                     "random": random["accuracy"], "random lo": random["lo"],
+                     "random hi": random["hi"],
+                     "random sequences": part.loc[part["n"] == ALL, "accuracy"].iloc[0]})
+    return pd.DataFrame(rows)
+
+
+def correct(outcomes, method, n, label):
+    """Per sequence of a class: whether it is still called its class after `method` mutated
+    n positions (the mean over repeats for ``"random"`` and for random sequences).
+
+    Parameters
+    ----------
+    outcomes : pandas.DataFrame
+        The per-sequence outcomes of `experiment` (``per_sequence=True``).
+    method : str
+        A method, or ``"random"``; n = 0 and ``ALL`` are shared by all methods.
+    n : int
+    label : int
+
+    Returns
+    -------
+    numpy.ndarray of float, shape (m,)
+        In sequence order: 0 or 1 for one draw, the share of repeats otherwise.
+    """
+    shared = n in (0, ALL)
+    rows = outcomes[(outcomes["n"] == n) & (outcomes["label"] == label)
+                    & (outcomes["method"] == ("" if shared else method))]
+    if rows.empty:
+        raise KeyError(f"no outcomes of {method!r} at n = {n} for label {label}")
+    return rows.groupby("sequence")["correct"].mean().to_numpy(dtype=float)
 
 
 def faithfulness(model, tokenizer, sequences, targets, scores, ns=NS, order="most", seed=0,

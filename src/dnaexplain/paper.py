@@ -26,6 +26,7 @@ TABLE_1_LRP = ("lrp", "lrp_last")
 # the classes whose accuracy collapses on random sequences in the paper: by its own text, the
 # informative rows (mutations cannot push a model towards a class it does not fall back on)
 INFORMATIVE = (("human_nontata_promoters", 1), ("human_enhancers_cohn", 1))
+INFORMATIVE_LABEL = 1  # in both tasks
 
 # section 4.4: the JASPAR TF class of the top motif matches per method (promoter class)
 MOTIF_CLASSES = {"attention": "Other C4 zinc finger-type factors",
