@@ -38,7 +38,7 @@ train: dict = None  # settings per model, e.g. {"dnabert": {"source": "ckpt/", "
 import pandas as pd
 from IPython.display import Markdown, display
 
-from dnaexplain import paper, params, plots, training
+from dnaexplain import claims, paper, params, plots, training
 
 params.bind(globals())  # the profile's values, yours laid over, all checked
 pd.set_option("display.float_format", "{:.4g}".format)
@@ -128,3 +128,5 @@ if source in ("tiny", "mini", "base"):
         "on a GPU to explain the released checkpoints."
     )
 display(Markdown("\n".join(lines)))
+claims.record("Fine-tuning", profile,
+              [row for run, t in trained.items() for row in claims.accuracy_claims(run, t)])

@@ -16,7 +16,8 @@
 # Mutagenesis asks whether the top-scored positions matter to the model; motif analysis asks
 # whether they mean something to a biologist. Section 4.4 of the DNABERT case study runs
 # DNABERT's own motif procedure {cite}`ji2021dnabert` on the scores of each method for the
-# promoter task and compares what it finds with JASPAR using TOMTOM {cite}`gupta2007tomtom`. The
+# promoter task and compares what it finds with {term}`JASPAR` {cite}`khan2018jaspar` using
+# {term}`TOMTOM` {cite}`gupta2007tomtom`. The
 # paper reports that attention finds mostly C4 zinc-finger (nuclear receptor) factors,
 # `lrp_last` mostly C2H2 zinc fingers and `lrp` mostly homeodomain factors.
 #
@@ -25,9 +26,9 @@
 # 1. in each positive sequence, keep positions whose score is above the sequence's mean and
 #    above 10 times its minimum, in contiguous runs of at least 5 bp;
 # 2. keep the candidates that occur in significantly more positive than negative sequences
-#    (hypergeometric test, Benjamini–Hochberg adjusted $p < 0.005$);
+#    (hypergeometric test, {term}`Benjamini–Hochberg` adjusted $p < 0.005$);
 # 3. merge similar candidates by alignment, expand every instance to a 24 bp window, keep motifs
-#    with at least 3 instances, and build position weight matrices;
+#    with at least 3 instances, and build {term}`position weight matrices <PWM>`;
 # 4. compare each matrix with JASPAR 2018 CORE vertebrates using TOMTOM.
 #
 # The first step takes whole high-score runs as candidate strings. With long runs these almost
@@ -51,7 +52,7 @@ import numpy as np
 import pandas as pd
 from IPython.display import Markdown, display
 
-from dnaexplain import attribution, data, motifs, paper, params, plots, training
+from dnaexplain import attribution, claims, data, motifs, paper, params, plots, training
 
 params.bind(globals())  # the profile's values, yours laid over, all checked
 pd.set_option("display.float_format", "{:.3g}".format)
@@ -154,16 +155,19 @@ classes.pivot_table(index=["task", "TF class"], columns="method", values="motifs
 # %% tags=["hide-input"]
 # the paper's report, on its non-TATA promoter task
 PAPER = paper.MOTIF_CLASSES  # JASPAR's class names
-lines = []
+lines, rows = [], []
 for run in [r for r in motif_runs if r.endswith(":human_nontata_promoters")]:
     task = run.split(":")[1]
     for method, expected in PAPER.items():
         if method not in motif_methods:
             continue
+        text = f"`{method}`'s motifs on promoters match mostly {expected}"
         mine = classes[(classes.task == task) & (classes.method == method)]
         if mine.empty:
             lines.append(f"- **{task}, `{method}`**: no significant JASPAR match, so no TF class "
                          f"(the paper: {expected}).")
+            rows.append(claims.claim(text, "section 4.4", "no significant JASPAR match",
+                                     why="no motif of this method matched JASPAR (q < 0.05)"))
             continue
         top = mine.sort_values("motifs", ascending=False).iloc[0]
         hit = mine[mine["TF class"].str.contains(expected, regex=False)]
@@ -171,6 +175,11 @@ for run in [r for r in motif_runs if r.endswith(":human_nontata_promoters")]:
                      f"({top['motifs']} motifs); the paper's {expected}: "
                      f"{int(hit.motifs.sum()) if len(hit) else 0} motifs — the paper's finding "
                      f"{'holds' if expected in top['TF class'] else 'does not hold'} here.")
+        rows.append(claims.claim(
+            text, "section 4.4", f"mostly {top['TF class']} ({top['motifs']} motifs)",
+            verdict="replicates" if expected in top["TF class"] else "does not replicate",
+            why="the most frequent TF class of its JASPAR matches; no test applies"))
+claims.record("Motifs", profile, rows)
 display(Markdown("\n".join(lines) or "No non-TATA promoter task in `motif_runs`."))
 
 # %% [markdown]

@@ -1,4 +1,5 @@
 import pytest
+import scipy.stats
 
 from dnaexplain import claims
 
@@ -34,3 +35,19 @@ def test_a_claim_needs_a_test_or_a_reason():
         claims.claim("x", "Table 1", "0.5")
     with pytest.raises(ValueError, match="expected must be one of"):
         claims.claim("x", "Table 1", "0.5", 0.1, 0.2, expected="lower")
+
+
+def test_accuracy_claims_test_a_pretrained_model_and_excuse_a_small_one():
+    from dnaexplain.training import Trained
+
+    metrics = {"accuracy": 0.80, "confusion": [[40, 10], [10, 40]]}
+    small = Trained(None, None, None, metrics, None, {"source": "mini"}, ("a", "b"))
+    (row,) = claims.accuracy_claims("dnabert:human_nontata_promoters", small)
+    assert row["p"] is None and "from scratch" in row["why"]
+    big = Trained(None, None, None, metrics, None, {"source": "zhihan1996/DNA_bert_6"},
+                  ("a", "b"))
+    (row,) = claims.accuracy_claims("dnabert:human_nontata_promoters", big)
+    # 80 of 100 against the paper's 93 %: a binomial test
+    assert row["estimate"] == pytest.approx(-0.13)
+    assert row["p"] == pytest.approx(scipy.stats.binomtest(80, 100, 0.93).pvalue)
+    assert claims.accuracy_claims("cnn:human_nontata_promoters", big) == []

@@ -218,10 +218,11 @@ def cached(name, parts, compute, root=None, code=None, verbose=False):
     return value
 
 
-def chapter_key(chapter, profile):
+def chapter_key(chapter, profile, _seen=()):
     """Digest of what a chapter's executed notebook depends on, for re-executing only stale
     chapters: its source, the profile, the code of the library modules it imports (as
-    `source_digest`), and the sources of the other chapters it names (a page that runs them).
+    `source_digest`), and the keys of the other chapters it names (a page that runs them or
+    collects what they recorded).
 
     Parameters
     ----------
@@ -244,10 +245,10 @@ def chapter_key(chapter, profile):
         elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith("dnaexplain."):
             modules.add(node.module.split(".")[1] + ".py")
     others = sorted(p for p in chapter.parent.glob("[0-9][0-9]_*.py")
-                    if p != chapter and p.stem in text)
+                    if p != chapter and p.stem in text and p not in _seen)
     return key({"chapter": text, "profile": profile.read_text(),
                 "code": source_digest(sorted(modules)) if modules else "",
-                "others": [p.read_text() for p in others]})
+                "others": [chapter_key(p, profile, (*_seen, chapter)) for p in others]})
 
 
 def main(argv=None):
