@@ -13,19 +13,21 @@
 # %% [markdown]
 # # An LRP primer
 #
-# Layer-wise Relevance Propagation {cite}`bach2015lrp` explains one output $f_c(x)$ of a
-# network by handing it backwards, layer by layer, to the inputs. Each layer receives
-# relevance $R_k$ on its outputs and passes it to its inputs $j$ in proportion to how much
-# each input contributed. If a layer passes on exactly what it received,
+# {term}`Layer-wise Relevance Propagation <LRP>` {cite}`bach2015lrp` explains one output
+# $f_c(x)$ of a network by handing it backwards, layer by layer, to the inputs. Each layer
+# receives {term}`relevance` $R_k$ on its outputs and passes it to its inputs $j$ in proportion
+# to how much each input contributed. If a layer passes on exactly what it received,
 #
 # $$\sum_j R_j = \sum_k R_k ,$$
 #
-# the explanation is *conservative*: the input scores add up to the output that was explained.
-# This chapter works the rules out by hand on a network small enough to check with a pencil,
-# confirms that the library computes the same numbers, and then looks at what changes inside a
-# transformer, where the rules of Chefer et al. {cite}`chefer2021transformer` and AttnLRP
-# {cite}`achtibat2024attnlrp` part ways. A reader who knows backpropagation has everything
-# needed: every rule below is a backward pass with a different local rule.
+# the explanation is {term}`conservative`: the input scores add up to the output that was
+# explained. This chapter works the rules out by hand on a network small enough to check with a
+# pencil, confirms that the library computes the same numbers, and then looks at what changes
+# inside a transformer, where {term}`the rules of Chefer et al. <Chefer's rules>`
+# {cite}`chefer2021transformer` and {term}`AttnLRP` {cite}`achtibat2024attnlrp` part ways. A
+# reader who knows backpropagation has everything needed: every rule below is a backward pass
+# with a different local rule. Exercises along the way (solutions hidden until opened) let you
+# do each step yourself first.
 
 # %% tags=["parameters"]
 # None: the profile's value (params/<profile>.yml); see the page "Your data, your model"
@@ -77,10 +79,10 @@ pd.DataFrame({"z1": z1, "h": h}, index=["unit 1", "unit 2"]).assign(y=[y[0], Non
 #
 # $$R_j = \sum_k \frac{x_j w_{kj}}{z_k} R_k .$$
 #
-# The ε-rule adds a small $\varepsilon\,\mathrm{sign}(z_k)$ to the denominator so that tiny
-# $z_k$ do not blow relevance up. The bias takes its own share $b_k R_k / z_k$, which is
-# therefore lost to the inputs: conservation holds exactly only without biases. A ReLU passes
-# relevance on unchanged (a unit that is off received none).
+# The {term}`ε-rule <epsilon rule>` adds a small $\varepsilon\,\mathrm{sign}(z_k)$ to the
+# denominator so that tiny $z_k$ do not blow relevance up. The bias takes its own share
+# $b_k R_k / z_k$, which is therefore lost to the inputs: conservation holds exactly only
+# without biases. A ReLU passes relevance on unchanged (a unit that is off received none).
 #
 # Start from $R_y = y = 5$. The output layer gives the hidden units
 # $R_h = h \odot W_2^\top \frac{R_y}{y} = (0, 4)$, the bias keeps 1. The first layer: unit 2
@@ -114,6 +116,41 @@ assert np.allclose(library, R_x, atol=1e-5)
 pd.DataFrame({"by hand": R_x, "library": library}, index=["x1", "x2"])
 
 # %% [markdown]
+# :::{exercise} LRP by hand
+# :label: primer-by-hand
+#
+# Take the same network and input $x = (2, 1)$.
+#
+# 1. Compute the hidden pre-activations $z$, the hidden units $h$ and the output $y$.
+# 2. Starting from $R_y = y$, pass the relevance back with the ε-rule ($\varepsilon \to 0$):
+#    first to $h_1, h_2$, then to $x_1, x_2$.
+# 3. The input relevances do not add up to $y$. Account for the difference.
+#
+# Check your numbers with `linear_eps` above, or with `lrp.feedforward`.
+# :::
+#
+# :::{solution} primer-by-hand
+# :class: dropdown
+#
+# 1. $z = W_1 x + b_1 = (2 - 1 + 0.5,\; 4 + 1) = (1.5, 5)$; both units are on, so
+#    $h = (1.5, 5)$ and $y = 0.5 \cdot 1.5 + 1 \cdot 5 + 1 = 6.75$.
+# 2. The output layer shares $R_y = 6.75$ in proportion to the contributions $0.75$, $5$ and
+#    the bias $1$ (which sum to $z = 6.75$): $R_h = (0.75, 5)$, and the bias keeps $1$.
+#    Unit 1 has contributions $x_1 w_{11} = 2$, $x_2 w_{12} = -1$ and bias $0.5$ (sum $1.5$),
+#    so it passes $\frac{2}{1.5} 0.75 = 1$ to $x_1$ and $\frac{-1}{1.5} 0.75 = -0.5$ to $x_2$,
+#    and its bias keeps $0.25$. Unit 2 has contributions $4$ and $1$ and no bias, so it passes
+#    $4$ and $1$. In all, $R_x = (1 + 4,\; -0.5 + 1) = (5, 0.5)$.
+# 3. $5 + 0.5 = 5.5 = 6.75 - 1 - 0.25$: the two biases absorbed $1.25$. Note the negative
+#    share $x_2$ received through unit 1, where it worked against the unit's activation.
+#
+# ```python
+# x2 = np.array([2.0, 1.0])
+# h2 = np.maximum(W1 @ x2 + b1, 0)
+# linear_eps(x2, W1, b1, linear_eps(h2, W2, b2, W2 @ h2 + b2))  # array([5. , 0.5])
+# ```
+# :::
+
+# %% [markdown]
 # ### LRP-0 is gradient × input — until it is not
 #
 # For a ReLU network without biases, LRP-0 gives exactly $x \odot \partial y / \partial x$:
@@ -141,6 +178,36 @@ pd.DataFrame({"gradient x input": grad_x_input, "LRP (epsilon, no bias)": lrp0},
 # second ("baseline") variant in which each sign is divided by its own sum: each sign then
 # passes on the full $R_k$, and the total doubles at every linear layer. The next section
 # shows what that does in a transformer.
+
+# %% [markdown]
+# :::{exercise} Where conservation holds and where it breaks
+# :label: primer-conservation
+#
+# 1. Show that the ε-rule with $\varepsilon \to 0$ is {term}`conservative` for a linear layer
+#    without bias: $\sum_j R_j = \sum_k R_k$.
+# 2. With biases, write $\sum_j R_j$ in terms of the $R_k$, $b_k$ and $z_k$, and use it to
+#    explain the missing relevance of the exercise above.
+# 3. In the baseline variant of $\alpha_1\beta_0$, what total does one linear layer pass on
+#    for an output $k$ whose positive contributions include both kinds, $x_j^+ w_{kj}^+$ and
+#    $x_j^- w_{kj}^-$? What is the largest total after $L$ such layers, starting from 1?
+# :::
+#
+# :::{solution} primer-conservation
+# :class: dropdown
+#
+# 1. $\sum_j R_j = \sum_k \frac{\sum_j x_j w_{kj}}{z_k} R_k = \sum_k R_k$, because without a
+#    bias $z_k = \sum_j x_j w_{kj}$. With $\varepsilon > 0$ each term shrinks by
+#    $z_k / (z_k + \varepsilon\,\mathrm{sign}(z_k))$, slightly less than 1: the ε-rule is
+#    conservative only in the limit.
+# 2. $\sum_j R_j = \sum_k \left(1 - \frac{b_k}{z_k}\right) R_k$: each output loses the bias's
+#    share $b_k R_k / z_k$. In the exercise above that is $\frac{1}{6.75} 6.75 = 1$ at the
+#    output and $\frac{0.5}{1.5} 0.75 = 0.25$ at hidden unit 1.
+# 3. Each group is divided by its own sum, so each passes on all of $R_k$: the layer passes on
+#    $2 R_k$ (only $R_k$ when one of the groups is empty). After $L$ layers the total is at most
+#    $2^L$. In a transformer, other rules (residual renormalisation, the halving at products)
+#    act between the linear layers, so the totals the next section prints need not be powers
+#    of 2, and nothing makes them 1.
+# :::
 
 # %% [markdown]
 # ## Inside a transformer
@@ -202,10 +269,13 @@ display(Markdown(
 # set, which Chefer's code uses for `lrp_last`, `full_lrp` and attention GradCAM, multiplies the
 # total at every linear layer and flips its sign along the way; its scores are still usable as
 # a *ranking* (the mutagenesis chapter only ranks), but their sizes mean nothing. AttnLRP
-# starts from the logit and loses part of it to biases and to the softmaxes.
+# starts from the logit, and its input total need not equal it: biases and the softmaxes take
+# or give relevance along the way, so the total can end above or below the logit (the
+# sentence above says which, for this model).
 #
-# That loss is not a bug. With every bias zeroed, the relevance AttnLRP reads at the input plus
-# what each softmax absorbed equals the logit exactly:
+# That difference is not a bug. With every bias zeroed, the relevance AttnLRP reads at the
+# input plus what the softmaxes absorbed (a negative amount when they gave relevance) equals
+# the logit exactly:
 
 # %%
 unbiased = models.dnabert("tiny", k=3, num_hidden_layers=4, initializer_range=0.2).double().eval()
@@ -225,9 +295,10 @@ check.to_frame("AttnLRP, no biases")
 # %% [markdown]
 # ## Pruned LRP
 #
-# Pruned LRP {cite}`yanez2024plrp` makes relevance sparser at every linear layer: per sample,
-# the smallest positive relevances whose sum is at most a fraction $p$ of the positive total are
-# set to zero and the rest rescaled so the total is unchanged; the same for negatives. On a
+# {term}`Pruned LRP` {cite}`yanez2024plrp` makes relevance sparser at every linear layer: per
+# sample, the smallest positive relevances whose sum is at most a fraction $p$ of the positive
+# total are set to zero and the rest rescaled so the total is unchanged; the same for
+# negatives. On a
 # small vector with $p = 0.5$:
 
 # %%

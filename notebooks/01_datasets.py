@@ -81,7 +81,7 @@ pd.DataFrame([
 
 # %%
 pd.DataFrame([{"dataset": d.name, **{k: v for k, v in d.removed.items()}, "kept": len(d)}
-              for d in loaded.values()]).fillna(0)
+              for d in loaded.values()]).fillna(0).convert_dtypes()
 
 # %% [markdown]
 # ## Class balance
@@ -181,16 +181,16 @@ pd.DataFrame([
     {"dataset": name, "part": part, "from split": d.split,
      **{d.classes[c]: int(n) for c, n in enumerate(d.counts())}}
     for name, split in parts.items() for part, d in split.items()
-]).fillna(0)
+]).fillna(0).convert_dtypes()  # counts as integers
 
 # %% [markdown]
 # ## A task with a known answer
 #
 # Real data never say which positions *should* matter. The last part of the book uses a
 # synthetic task that does: random background with the GC content of the promoter data, and
-# JASPAR motifs (a TATA box, an SP1 GC box, a CTCF site) planted at recorded positions in the
-# positive sequences only. The planted positions are the exact ground truth every attribution
-# method is scored against.
+# {term}`JASPAR` motifs {cite}`khan2018jaspar` (a TATA box, an SP1 GC box, a CTCF site) planted
+# at recorded positions in the positive sequences only. The planted positions are the exact
+# ground truth every attribution method is scored against.
 
 # %%
 toy = data.synthetic(200 if max_sequences else 2000, length=200, seed=seed)

@@ -240,6 +240,6 @@ display(Markdown("\n".join(lines) if lines else "No TATA task in `motif_runs`.")
 #   model relies on.
 # * **The sample.** The TATA task's evaluation split holds about 300 promoters. Thousands of
 #   candidate strings are tested, and the Benjamini–Hochberg cut at the paper's 0.005 then asks
-#   for a p-value near 1e-6. The TATA box comes out as the strongest candidate of every method,
-#   just short of that cut; more sequences (the `paper` profile scores every evaluation
-#   sequence) or the cut as a parameter of `motifs.find_motifs` (`p_adjusted`) move it across.
+#   for a p-value near 1e-6; the TATA section above says where each method's strongest
+#   candidate fell. More sequences (the `paper` profile scores every evaluation sequence) or the
+#   cut as a parameter of `motifs.find_motifs` (`p_adjusted`) move candidates across it.

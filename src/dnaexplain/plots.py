@@ -7,6 +7,9 @@ import seaborn as sns
 PALETTE = "colorblind"
 
 
+WIDTH = 9  # inches: wider figures shrink in the book's text column and their labels with them
+
+
 def _style():
     sns.set_theme(context="notebook", style="whitegrid", palette=PALETTE)
 
@@ -23,7 +26,7 @@ def class_balance(table):
     fig, ax = plt.subplots(figsize=(7, 3))
     sns.barplot(table, y="dataset", x="sequences", hue="class", ax=ax)
     ax.set(xlabel="sequences", ylabel="")
-    ax.legend(title="", loc="lower right", fontsize="small")
+    ax.legend(title="", loc="center left", bbox_to_anchor=(1.01, 0.5), fontsize="small")
     fig.tight_layout()
     return fig
 
@@ -62,9 +65,10 @@ def dinucleotide_heatmap(frequencies, title=""):
         Index ``group`` (e.g. dataset / class), 16 columns named by dinucleotide ("AA" ... "TT").
     """
     _style()
-    fig, ax = plt.subplots(figsize=(9, 0.45 * len(frequencies) + 1.2))
-    sns.heatmap(frequencies, cmap="viridis", annot=True, fmt=".3f", annot_kws={"size": 7},
-                cbar_kws={"label": "frequency"}, ax=ax)
+    fig, ax = plt.subplots(figsize=(WIDTH, 0.5 * len(frequencies) + 1.4))
+    # percentages with one decimal: short enough to read in every cell at the column's width
+    sns.heatmap(100 * frequencies, cmap="viridis", annot=True, fmt=".1f",
+                annot_kws={"size": 9}, cbar_kws={"label": "frequency (%)"}, ax=ax)
     ax.set(title=title, xlabel="dinucleotide", ylabel="")
     fig.tight_layout()
     return fig
@@ -173,9 +177,9 @@ def score_tracks(scores, sequence=None, title="", window=None):
     rows = rows[:, start:end]
     scale = np.abs(rows).max(1, keepdims=True)
     rows = rows / np.where(scale > 0, scale, 1)
-    fig, ax = plt.subplots(figsize=(min(16, 3 + 0.06 * rows.shape[1]), 0.42 * len(names) + 1.4))
+    fig, ax = plt.subplots(figsize=(WIDTH, 0.36 * len(names) + 1.4))
     im = ax.imshow(rows, aspect="auto", cmap="RdBu_r", vmin=-1, vmax=1, interpolation="nearest")
-    ax.set_yticks(range(len(names)), names, fontsize=8)
+    ax.set_yticks(range(len(names)), names, fontsize=10)
     ax.grid(False)
     if sequence is not None and end - start <= 120:
         ax.set_xticks(range(end - start), list(sequence[start:end]), fontsize=6, family="monospace")
@@ -284,7 +288,8 @@ def positional_profile(profiles, marks=None, xlabel="position relative to the TS
         ax.axvline(pos, color="k", ls=":", lw=1)
         ax.text(pos, 1.02, label, ha="center", va="bottom", fontsize=8,
                 transform=ax.get_xaxis_transform())
-    ax.set(xlabel=xlabel, ylabel="mean score / max", title=title)
+    ax.set(xlabel=xlabel, ylabel="mean score / max")
+    ax.set_title(title, pad=18)  # above the marks' labels
     ax.legend(fontsize="x-small", loc="center left", bbox_to_anchor=(1.01, 0.5))
     fig.tight_layout()
     return fig
@@ -312,8 +317,7 @@ def strategy_tracks(tracks, bounds, sequence=None, title="", window=None):
     length = len(np.asarray(tracks[names[0]]))
     start, end = window or (0, length)
     x = np.arange(start, end)
-    fig, axes = plt.subplots(len(names), 1, figsize=(min(16, 3 + 0.08 * (end - start)),
-                                                      1.5 * len(names) + 0.9),
+    fig, axes = plt.subplots(len(names), 1, figsize=(WIDTH, 1.5 * len(names) + 0.9),
                              sharex=True, squeeze=False)
     colours = sns.color_palette(PALETTE, len(names))
     for ax, name, colour in zip(axes[:, 0], names, colours):
@@ -560,6 +564,40 @@ def region_profiles(panels, region=None, marks=None,
         ax.set(ylabel="mean score / max", title=name)
         ax.legend(fontsize="x-small", loc="center left", bbox_to_anchor=(1.01, 0.5))
     axes[-1, 0].set_xlabel(xlabel)
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def motif_matches(pairs, title=""):
+    """Logos of found motifs beside the JASPAR matrices they match, one row per motif.
+
+    Parameters
+    ----------
+    pairs : list of (str, array-like of float (4, w), str, array-like of float (4, v), str)
+        Per row: a label and the counts of the found motif; a label and the probabilities of
+        its JASPAR match; the strand of the match (TOMTOM's: "-" draws the JASPAR matrix
+        reverse-complemented, the way it aligns with the motif).
+
+    Returns
+    -------
+    matplotlib.figure.Figure or None
+        None when there is no pair.
+    """
+    from .motifs import logo
+
+    if not pairs:
+        return None
+    _style()
+    fig, axes = plt.subplots(len(pairs), 2, figsize=(11, 1.9 * len(pairs)), squeeze=False,
+                             gridspec_kw={"width_ratios": [3, 2]})
+    for (left, right), (label, counts, name, probs, strand) in zip(axes, pairs):
+        logo(counts, ax=left, title=label)
+        p = np.asarray(probs, dtype=np.float64)
+        flip = strand == "-"
+        logo(p[::-1, ::-1] if flip else p, ax=right,
+             title=f"{name} (reverse complement)" if flip else name)
     if title:
         fig.suptitle(title)
     fig.tight_layout()
