@@ -5,6 +5,9 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 CHAPTERS := $(sort $(wildcard notebooks/[0-9]*.py))
+# The execution page reports on the build itself (parameter set, versions, hardware, each
+# chapter's time), so it runs on every build, and last: its name sorts after every chapter's.
+EXECUTION_PAGE := 99_execution
 OUT := _build/$(PROFILE)
 
 # Offline data: a mirror beside the checkout is used when DNAEXPLAIN_DATA_MIRROR is not set.
@@ -35,14 +38,16 @@ data: env
 
 # Execute the chapters with papermill under params/$(PROFILE).yml into book/chapters/: only
 # those whose source, parameters or library code changed since their last run (a stamp holds
-# the digest, see dnaexplain.cache.chapter_key); FORCE=1 runs them all.
+# the digest, see dnaexplain.cache.chapter_key), and always the execution page; FORCE=1 runs
+# them all.
 chapters: data
 	@mkdir -p book/chapters .cache/ipynb .cache/stamps
 	@set -e; for src in $(CHAPTERS); do \
 	  name=$$(basename $$src .py); \
 	  key=$$($(BIN)/python -m dnaexplain.cache chapter-key $$src params/$(PROFILE).yml); \
 	  stamp=.cache/stamps/$$name; \
-	  if [ -z "$(FORCE)" ] && [ -f book/chapters/$$name.ipynb ] && [ -f $$stamp ] \
+	  if [ -z "$(FORCE)" ] && [ "$$name" != "$(EXECUTION_PAGE)" ] \
+	     && [ -f book/chapters/$$name.ipynb ] && [ -f $$stamp ] \
 	     && [ "$$(cat $$stamp)" = "$$key" ]; then echo "== $$name ($(PROFILE)): unchanged"; continue; fi; \
 	  echo "== $$name ($(PROFILE))"; start=$$(date +%s); rm -f $$stamp; \
 	  $(BIN)/jupytext --quiet --to ipynb -o .cache/ipynb/$$name.ipynb $$src; \

@@ -193,3 +193,42 @@ display(Markdown(
     "of 1. The baseline rules, which the reference code uses for `lrp_last` and `full_lrp`, "
     f"end between {check['full_lrp total (chefer_baseline)'][0]:.3g} and "
     f"{check['full_lrp total (chefer_baseline)'][1]:.3g}."))
+
+# %% [markdown]
+# ## Exercise
+#
+# :::{exercise} Which method would you trust, and why?
+# :label: scoring-trust
+#
+# You have seen the maps of every method on the same sequences, how far they agree, and which
+# of them conserve relevance. Before reading the next chapters, pick the method whose map you
+# would show a biologist as "what the model looked at", and write down
+#
+# 1. what in this chapter supports your choice, and what in it cannot;
+# 2. which result of a later test would make you change your mind.
+# :::
+#
+# :::{solution} scoring-trust
+# :class: dropdown
+#
+# There is no single right pick; what matters is the kind of evidence behind it.
+#
+# - **What this chapter can say.** Whether a method's rules are {term}`conservative
+#   <conservation>` (its sizes can then be read as shares of the output), and which methods
+#   rank positions alike. Agreement between two maps is not evidence that either is right: two
+#   methods built on the same attention weights can agree and both be wrong. A map that looks
+#   clean, sparse or biologically plausible has not yet been tested either.
+# - **What it cannot say.** Whether the positions a map ranks high are those the model's
+#   output depends on ({term}`faithfulness`), and whether they are the positions that matter
+#   biologically. Conservation does not settle either: it says the relevance adds up, not
+#   where it went. The baseline rules fail conservation, yet their *ranking* may still be
+#   useful, which is all the mutagenesis test uses.
+# - **What would change your mind.** A {term}`mutagenesis` curve of your method that stays
+#   inside the {term}`random baseline`'s band (next chapter); a low
+#   {term}`relevance mass accuracy` or an AUROC near 0.5 on the synthetic task whose answer is
+#   known (the benchmark chapter); motifs found from its scores that match nothing in
+#   {term}`JASPAR` (the motifs chapter).
+#
+# A defensible answer therefore names a method *provisionally* and the tests it still has to
+# pass, on this model; a method that passes them for one model may fail them for another.
+# :::

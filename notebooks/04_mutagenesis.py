@@ -176,3 +176,48 @@ pd.DataFrame(rows)[["claim", "paper", "ours", "estimate", "p", "why"]]
 # informative rows are the other class of each task, the one the model has to find evidence
 # for; the same reading applies to the paper's Figures 1 and 2, where the curves of one class
 # per task stay flat.
+
+# %% [markdown]
+# ## Exercise
+#
+# :::{exercise} Predict a curve before running it
+# :label: mutagenesis-predict
+#
+# Re-run this chapter with papermill on two methods (random positions are always part of the
+# experiment), for example
+#
+# ```bash
+# .venv/bin/papermill notebooks/04_mutagenesis.ipynb out.ipynb -p profile smoke \
+#     -y "mutagenesis_methods: [lrp, attention]"
+# ```
+#
+# Before it runs, sketch on paper, for each class of one task, the accuracy as $n$ grows from
+# 0 to the largest $n$ for `lrp`, for `attention` and for random positions, and mark where
+# the $n$ = all point lies. Then compare your sketch with the figure the run draws. Where you
+# were wrong, which of your assumptions was it?
+# :::
+#
+# :::{solution} mutagenesis-predict
+# :class: dropdown
+#
+# What can be predicted is the *shape*, not the numbers, which depend on the model, the data
+# and the profile:
+#
+# - Every curve starts at the same point, the unmutated accuracy of that class, since at
+#   $n = 0$ nothing has changed.
+# - The {term}`n = all` point is how often the model calls random sequences that class. For
+#   the class the model falls back on it is high, often above the unmutated accuracy; for the
+#   other class it is low. That decides which class can show a difference at all: the
+#   fallback class's curves stay flat or rise whatever the method.
+# - For the class the model has to find evidence for, random positions lower the accuracy
+#   slowly (a few random changes rarely hit what matters), and a {term}`faithful
+#   <faithfulness>` method lowers it faster, towards the $n$ = all level. Its curve should lie
+#   below the random band; how far below, and from which $n$ on, is what the run measures.
+# - `attention` has no reason to fall faster than random: it shows where the [CLS] token
+#   looks, not what the output depends on. The DNABERT case study reports that it cannot
+#   reliably beat random positions; whether it does on this model is what the figure shows.
+#
+# Typical wrong assumptions: that both classes behave alike (the fallback class cannot fall);
+# that curves fall without limit (they level off near the $n$ = all point); that a curve
+# inside the random band is a weak result (it means no evidence that the method beats chance).
+# :::

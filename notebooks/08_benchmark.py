@@ -29,7 +29,7 @@
 #
 # Three measures compare a map $s$ of a sequence with its mask $M$ of $K$ planted bases:
 #
-# * **relevance mass accuracy** (Arras et al., 2022): the share of the positive relevance
+# * **{term}`relevance mass accuracy`** {cite}`arras2022clevr`: the share of the positive relevance
 #   inside the mask, $\sum_{i \in M} s_i^+ / \sum_i s_i^+$;
 # * **relevance rank accuracy**: the share of the $K$ highest-scoring positions that lie in the
 #   mask;

@@ -1,10 +1,13 @@
 """The smoke build of the whole book: every chapter executes and the pages render offline."""
 
+import html
 import html.parser
 import json
 import os
+import re
 import shutil
 import subprocess
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -88,7 +91,7 @@ def _render(page, tmp_path):
                     "(apt-get install chromium; .ci/run installs it)")
 @pytest.mark.parametrize("page", ["book/intro", "chapter"])
 def test_pages_render_title_images_and_math_offline(html_dir, page, tmp_path):
-    name = _chapters()[0] if page == "chapter" else page
+    name = "book/chapters/00_lrp_primer" if page == "chapter" else page
     parsed = _render(html_dir / f"{name}.html", tmp_path)
     text = "".join(parsed.text)
     assert parsed.title.strip(), "page has no title"
@@ -96,3 +99,166 @@ def test_pages_render_title_images_and_math_offline(html_dir, page, tmp_path):
     assert "\\(" not in text and "\\[" not in text, "raw TeX left on the page"
     if page == "chapter":
         assert parsed.images > 0, "chapter has no figure"
+
+
+def test_glossary_resolves_and_chapters_link_to_it(html_dir):
+    glossary = (html_dir / "book" / "glossary.html").read_text()
+    terms = set(re.findall(r'<dt id="(term-[^"]+)"', glossary))
+    assert {"term-LRP", "term-AOPC", "term-mean-drop", "term-JASPAR"} <= terms, sorted(terms)
+    linked = {}
+    for chapter in _chapters():
+        page = (html_dir / f"{chapter}.html").read_text()
+        targets = re.findall(r'href="(?:\.\./)*(?:book/)?glossary\.html#(term-[^"]+)"', page)
+        missing = set(targets) - terms
+        assert not missing, f"{chapter} links to glossary entries that do not exist: {missing}"
+        linked[chapter] = set(targets)
+    assert linked["book/chapters/00_lrp_primer"], "the primer links no glossary term"
+    others = [c for c in linked if c.startswith("book/chapters/") and "00_" not in c and linked[c]]
+    assert others, "no chapter besides the primer links a glossary term"
+
+
+# Injected into a copy of a page: once MathJax has typeset (or at load when a page has no math),
+# measures horizontal overflow and figure widths, then clicks every solution's title; writes
+# what it found as JSON into <body data-layout="...">, which --dump-dom returns.
+_LAYOUT_JS = r"""
+<script>
+(function () {
+  function name(el) {
+    return el.tagName.toLowerCase() + (el.id ? "#" + el.id : "") +
+      (typeof el.className === "string" && el.className ? "." + el.className.trim().split(/\s+/).join(".") : "");
+  }
+  function clipped(el) {  // inside a box that scrolls or clips sideways
+    for (var a = el.parentElement; a && a !== document.body; a = a.parentElement) {
+      var o = getComputedStyle(a).overflowX;
+      if (o === "auto" || o === "scroll" || o === "hidden" || o === "clip") return true;
+    }
+    return false;
+  }
+  function hidden(el) {
+    var kids = Array.prototype.slice.call(el.children).filter(function (c) {
+      return !c.classList.contains("admonition-title"); });
+    return kids.length > 0 && kids.every(function (c) {
+      var st = getComputedStyle(c);
+      return st.visibility === "hidden" || st.display === "none" || c.getBoundingClientRect().height === 0;
+    });
+  }
+  function report() {
+    var doc = document.documentElement, width = doc.clientWidth, out = {};
+    out.width = width;
+    out.scrollWidth = doc.scrollWidth;
+    out.offenders = [];
+    document.querySelectorAll("body *").forEach(function (el) {
+      var r = el.getBoundingClientRect();
+      if (r.width > 0 && r.right > width + 1 && getComputedStyle(el).position !== "fixed" &&
+          !clipped(el) && out.offenders.length < 10) out.offenders.push(name(el));
+    });
+    var article = document.querySelector(".bd-article") || document.querySelector("main") || document.body;
+    var st = getComputedStyle(article), box = article.getBoundingClientRect();
+    var column = box.width - parseFloat(st.paddingLeft) - parseFloat(st.paddingRight);
+    out.column = column;
+    out.images = [];
+    article.querySelectorAll("img").forEach(function (img) {
+      var r = img.getBoundingClientRect();
+      if (r.width > 0) out.images.push({src: img.getAttribute("src"), width: r.width,
+                                        natural: img.naturalWidth});
+    });
+    var solutions = Array.prototype.slice.call(document.querySelectorAll(".solution"));
+    out.solutions = solutions.map(function (s) { return {hidden: hidden(s)}; });
+    solutions.forEach(function (s) {
+      var title = s.querySelector(".admonition-title");
+      if (title) title.click();
+    });
+    setTimeout(function () {
+      solutions.forEach(function (s, i) { out.solutions[i].shownAfterClick = !hidden(s); });
+      document.body.setAttribute("data-layout", JSON.stringify(out));
+    }, 1000);
+  }
+  window.addEventListener("load", function () {
+    if (window.MathJax && MathJax.Hub) {
+      MathJax.Hub.Register.StartupHook("End", function () { MathJax.Hub.Queue(report); });
+    } else {
+      setTimeout(report, 500);
+    }
+  });
+})();
+</script>
+"""
+
+WIDTHS = (1400, 800)
+
+
+@pytest.fixture(scope="session")
+def layout(html_dir, tmp_path_factory):
+    """``layout(page, width)``: what the injected script measured on ``page`` (a _toc.yml
+    file) in a headless Chromium window ``width`` px wide. Pages are copied, with the script
+    added, into a tree of links to the built HTML, so relative assets load as they do there."""
+    root = tmp_path_factory.mktemp("layout")
+    site = root / "html"
+    shutil.copytree(html_dir, site, copy_function=os.symlink)
+    cache = {}
+
+    def measure(page, width):
+        if (page, width) in cache:
+            return cache[(page, width)]
+        source = html_dir / f"{page}.html"
+        copy = site / f"{page}.layout-{width}.html"
+        copy.write_text(source.read_text().replace("</body>", _LAYOUT_JS + "</body>", 1))
+        flags = [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                 "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--hide-scrollbars",
+                 f"--user-data-dir={root / f'profile-{copy.stem}'}",
+                 "--virtual-time-budget=20000", f"--window-size={width},1600"]
+        dom = subprocess.run(flags + ["--dump-dom", copy.as_uri()], capture_output=True,
+                             text=True, timeout=180).stdout
+        found = re.search(r'<body[^>]*\sdata-layout="([^"]*)"', dom)
+        cache[(page, width)] = json.loads(html.unescape(found.group(1))) if found else None
+        return cache[(page, width)]
+
+    # measure every page at every width once, two Chromium processes at a time
+    jobs = [(page, width) for page in _chapters() for width in WIDTHS]
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        list(pool.map(lambda job: measure(*job), jobs))
+    return measure
+
+
+_needs_chromium = pytest.mark.skipif(CHROMIUM is None, reason="headless check needs Debian's "
+                                     "chromium (apt-get install chromium; .ci/run installs it)")
+
+
+@_needs_chromium
+@pytest.mark.parametrize("width", WIDTHS)
+def test_no_page_overflows_sideways(layout, width):
+    wide = {}
+    for page in _chapters():
+        found = layout(page, width)
+        assert found is not None, f"{page}: the layout check did not run"
+        if found["scrollWidth"] > found["width"] + 1 or found["offenders"]:
+            wide[page] = (found["scrollWidth"], found["offenders"])
+    assert not wide, f"pages wider than a {width} px window (scroll width, elements): {wide}"
+
+
+@_needs_chromium
+@pytest.mark.parametrize("width", WIDTHS)
+def test_figures_fit_the_text_column(layout, width):
+    too_wide, figures = {}, 0
+    for page in _chapters():
+        found = layout(page, width)
+        assert found is not None, f"{page}: the layout check did not run"
+        figures += len(found["images"])
+        over = [i["src"] for i in found["images"] if i["width"] > found["column"] + 1]
+        if over:
+            too_wide[page] = over
+    assert figures > 0, "no figure was measured"
+    assert not too_wide, f"figures wider than the text column at {width} px: {too_wide}"
+
+
+@_needs_chromium
+def test_exercise_solutions_hidden_until_clicked(html_dir, layout):
+    primer = "book/chapters/00_lrp_primer"
+    static = (html_dir / f"{primer}.html").read_text()
+    assert re.search(r'class="exercise[^"]*admonition', static), "the primer has no exercise"
+    found = layout(primer, WIDTHS[0])
+    assert found["solutions"], "the primer has no solution"
+    for i, solution in enumerate(found["solutions"]):
+        assert solution["hidden"], f"solution {i} is visible before it is clicked"
+        assert solution["shownAfterClick"], f"solution {i} does not open when clicked"

@@ -625,3 +625,50 @@ def test_published_splits_from_different_places_are_never_combined(mirror, isola
     parts = data.splits(name, min_eval_per_class=100, max_sequences=0)
     assert {p.source for p in parts.values()} == {f"mirror: {data.relpath(name, 'test')}"}
     assert parts["train"].split == "test/train"
+
+
+def test_chipseq_names_in_data_files_are_found_when_read(tmp_path, declared, monkeypatch):
+    """"chipseq:<set>" is checked when declared, and found (mirror, cache, download) only when
+    the dataset is read, so declaring it costs nothing where the chapter never reads it."""
+    from dnaexplain import params
+
+    monkeypatch.setitem(data.CHIPSEQ_SOURCE, "index", ((tmp_path / "nowhere.json").as_uri(),))
+    peaks = {"oct4": "chipseq:oct4", "mafk": "chipseq:mafk"}
+    params.check(data_files={"peaks": {"fasta": peaks}}, runs=["cnn:peaks"])  # nothing read
+    data.declare("peaks", fasta=peaks)
+    with pytest.raises(DatasetNotFoundError, match="ChIP-seq peaks not found"):
+        data.splits("peaks")
+    mirror = tmp_path / "mirror"
+    (mirror / "chipseq").mkdir(parents=True)
+    oct4, mafk = random_sequences(30, 200, 0), random_sequences(40, 200, 1)
+    write_fasta(mirror / "chipseq" / "oct4_peaks.fa", [s.lower() for s in oct4])  # soft-masked
+    write_fasta(mirror / "chipseq" / "mafk_peaks.fa", mafk)
+    monkeypatch.setenv(data.MIRROR_ENV, str(mirror))
+    assert data.file_path("chipseq:mafk") == mirror / "chipseq" / "mafk_peaks.fa"
+    assert data.file_path("mine.fa") == Path("mine.fa")
+    parts = data.splits("peaks", seed=0, min_eval_per_class=5)
+    assert parts["train"].classes == ("oct4", "mafk")
+    assert parts["evaluation"].counts().tolist() == [6, 8]  # a fifth of each class
+    assert parts["evaluation"].source == "oct4_peaks.fa + mafk_peaks.fa"
+    every = {s: int(y) for p in parts.values() for s, y in zip(p.sequences, p.labels)}
+    assert every == {**{s: 0 for s in oct4}, **{s: 1 for s in mafk}}
+    with pytest.raises(ValueError, match="data_files.x: unknown ChIP-seq set 'chipseq:sox2'; "
+                                         "known: chipseq:oct4, chipseq:mafk"):
+        data.declare("x", fasta={"a": "chipseq:sox2", "b": "chipseq:mafk"})
+    with pytest.raises(ValueError, match="unknown ChIP-seq set"):
+        data.file_path("chipseq:sox2")
+
+
+@pytest.mark.skipif(not (MIRROR / "chipseq").is_dir(), reason=f"no ChIP-seq peaks in {MIRROR}")
+def test_chipseq_dataset_at_full_size_from_a_copy_of_the_mirror(tmp_path, declared, monkeypatch):
+    import shutil
+
+    shutil.copytree(MIRROR / "chipseq", tmp_path / "chipseq")
+    monkeypatch.setenv(data.MIRROR_ENV, str(tmp_path))
+    data.declare("oct4_mafk", fasta={"oct4": "chipseq:oct4", "mafk": "chipseq:mafk"})
+    parts = data.splits("oct4_mafk", seed=0, min_eval_per_class=500)
+    assert sum(p.counts() for p in parts.values()).tolist() == [3897, 3900]
+    # 20 % of each class is evaluated (more than the 500 asked for), 1/8 of the rest validates
+    assert parts["evaluation"].counts().tolist() == [779, 780]
+    assert parts["validation"].counts().tolist() == [390, 390]
+    assert {len(s) for p in parts.values() for s in p.sequences} == {200}

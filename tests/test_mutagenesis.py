@@ -358,15 +358,17 @@ def test_mutate_masks_on_the_hand_set_cnn(motif_task):
     counts = pos.mask.sum(1)
     assert (counts == 19).all()  # one CTCF site per positive
     masks = {"site": pos.mask, "none": np.zeros((m, 100), dtype=bool),
-             "random": np.stack([random_mask(counts, lengths, seed=r) for r in range(2)])}
+             "random": np.stack([random_mask(counts, lengths, seed=r) for r in range(3)])}
     table = mutate_masks(model, None, pos.sequences, pos.labels, masks, repeats=2)
     assert list(table.columns) == ["mask", "repeat", "sequence", "mutated", "p_before",
                                    "p_after", "drop"]
-    assert len(table) == 3 * 2 * m
+    # 2-D masks twice (new bases), the 3-D random mask once per layer (its own positions)
+    assert len(table) == (2 + 2 + 3) * m
+    assert table.groupby("mask", sort=False).repeat.max().tolist() == [1, 1, 2]
     assert table["mask"].unique().tolist() == ["site", "none", "random"]
     assert (table.mutated == np.where(table["mask"] == "none", 0, 19)).all()
     p0 = torch.softmax(models.predict(model, one_hot(pos.sequences)).double(), -1)[:, 1].numpy()
-    np.testing.assert_allclose(table.p_before, np.tile(p0, 6), rtol=1e-12)
+    np.testing.assert_allclose(table.p_before, np.tile(p0, 7), rtol=1e-12)
     none = table[table["mask"] == "none"]
     assert (none["drop"] == 0).all()
     # a mutated site leaves no window above the threshold: logits (0, -1) in all but a few
@@ -385,8 +387,15 @@ def test_mutate_masks_on_the_hand_set_cnn(motif_task):
     other = mutate_masks(model, None, pos.sequences, pos.labels, masks, repeats=2, seed=1)
     assert not np.allclose(table[table["mask"] == "random"].p_after,
                            other[other["mask"] == "random"].p_after)
-    with pytest.raises(ValueError, match="holds 2 masks for 3 repeats"):
-        mutate_masks(model, None, pos.sequences, pos.labels, masks, repeats=3)
+    random = table[table["mask"] == "random"]
+    again = mutate_positions(pos.sequences, masks["random"][2], seed=[0, zlib.crc32(b"random"), 2])
+    p2 = torch.softmax(models.predict(model, one_hot(again)).double(), -1)[:, 1].numpy()
+    np.testing.assert_allclose(random[random.repeat == 2].p_after, p2, rtol=1e-12)
+    with pytest.raises(ValueError, match="repeats must be at least 1"):
+        mutate_masks(model, None, pos.sequences, pos.labels, masks, repeats=0)
+    with pytest.raises(ValueError, match="mask 'site' marks positions past the end"):
+        mutate_masks(model, None, pos.sequences[:3], pos.labels[:3],
+                     {"site": np.ones((3, 101), dtype=bool)})
 
 
 def test_mutate_masks_equals_one_at_a_time_on_dnabert(bert_task):

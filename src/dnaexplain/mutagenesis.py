@@ -569,12 +569,13 @@ def mutate_masks(model, tokenizer, sequences, targets, masks, repeats=1, seed=0,
         m sequences, upper case, lengths up to L.
     targets : array-like of int, shape (m,)
         Class c whose probability is followed (e.g. the true labels).
-    masks : dict of str to numpy.ndarray of bool, shape (m, W) or (repeats, m, W)
-        Positions to mutate, by name; none past a sequence's end. A 3-D mask gives repeat r
-        its own positions (e.g. `random_mask` with one seed per repeat); a 2-D one keeps its
-        positions and draws new bases each repeat.
+    masks : dict of str to numpy.ndarray of bool, shape (m, W) or (r, m, W)
+        Positions to mutate, by name; none past a sequence's end. A 2-D mask is mutated
+        ``repeats`` times, keeping its positions and drawing new bases; a 3-D mask is r
+        repeats, repeat j mutating the positions of ``mask[j]`` (e.g. `random_mask` with one
+        seed per repeat).
     repeats : int
-        Mutants per mask and sequence, >= 1.
+        Mutants per sequence of each 2-D mask, >= 1.
     seed : int
         Non-negative.
     max_length, batch_size, device, precision, verbose
@@ -595,9 +596,7 @@ def mutate_masks(model, tokenizer, sequences, targets, masks, repeats=1, seed=0,
     batches, jobs, counts = [idx], [], []
     for name, mask in masks.items():
         mask = np.asarray(mask)
-        if mask.ndim == 3 and len(mask) != repeats:
-            raise ValueError(f"mask {name!r} holds {len(mask)} masks for {repeats} repeats")
-        for r in range(repeats):
+        for r in range(len(mask) if mask.ndim == 3 else repeats):
             m = _fit_mask(mask[r] if mask.ndim == 3 else mask, idx.shape, lengths,
                           f"mask {name!r}")
             batches.append(mutate_indices(idx, m, _rng(seed, name, r)))
