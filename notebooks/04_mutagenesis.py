@@ -164,7 +164,11 @@ for run, summary in results.items():
 rows = [row for run in results for row in claims.mutagenesis_claims(
     run.split(":")[1], results[run], outcomes[run], max(ns))]
 claims.record("Mutagenesis", profile, rows)
-pd.DataFrame(rows)[["claim", "paper", "ours", "estimate", "p", "why"]]
+if rows:
+    display(pd.DataFrame(rows)[["claim", "paper", "ours", "estimate", "p", "why"]])
+else:
+    print(f"The case study reports mutagenesis on {', '.join(paper.TABLE_1['dataset'].unique())}"
+          f" only; none of {', '.join(results)} is one of them, so there is no claim to test.")
 
 # %% [markdown]
 # Two cautions when reading these lines. The models here are small and trained from scratch
