@@ -34,7 +34,7 @@
 profile: str = "cpu"  # parameter set: smoke, cpu, paper, or the path of your own YAML file
 data_files: dict = None  # your datasets by file, e.g. {"mine": {"fasta": {"a": "a.fa", "b": "b.fa"}}}
 datasets: list = None  # dataset names: built-in or from data_files, e.g. ["mine"]
-n_examples: int = None  # example sequences shown per class (integer >= 0)
+n_examples: int = None  # example sequences shown per class (integer, 0 or more)
 
 # %%
 import pandas as pd

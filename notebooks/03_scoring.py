@@ -34,7 +34,7 @@ data_files: dict = None  # your datasets by file, e.g. {"mine": {"fasta": {"a": 
 runs: list = None  # list of "model:dataset" runs, e.g. ["dnabert:mine"]
 train: dict = None  # settings per model, e.g. {"dnabert": {"source": "ckpt/", "finetune": False}}
 methods: list = None  # scoring methods, see dnaexplain.attribution.METHODS
-n_scored: int = None  # correctly classified sequences scored per class (integer >= 1)
+n_scored: int = None  # correctly classified sequences scored per class (integer, 1 or more)
 
 # %%
 import numpy as np

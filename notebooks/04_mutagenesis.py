@@ -35,7 +35,7 @@ data_files: dict = None  # your datasets by file, e.g. {"mine": {"fasta": {"a": 
 runs: list = None  # list of "model:dataset" runs, e.g. ["dnabert:mine"]
 train: dict = None  # settings per model, e.g. {"dnabert": {"source": "ckpt/", "finetune": False}}
 mutagenesis_methods: list = None  # methods judged, see dnaexplain.attribution.METHODS
-n_per_class: int = None  # sequences per class mutated (integer >= 1, the paper: 500)
+n_per_class: int = None  # sequences per class mutated (integer, 1 or more, the paper: 500)
 
 # %%
 import numpy as np

@@ -43,7 +43,7 @@ data_files: dict = None  # your datasets by file, e.g. {"mine": {"fasta": {"a": 
 motif_runs: list = None  # list of "model:dataset" runs, e.g. ["dnabert:mine"]
 train: dict = None  # settings per model, e.g. {"dnabert": {"source": "ckpt/", "finetune": False}}
 motif_methods: list = None  # methods whose scores are searched for motifs
-n_motif: int = None  # sequences per class searched (integer >= 1)
+n_motif: int = None  # sequences per class searched (integer, 1 or more)
 motif_class: str = None  # class whose motifs are searched ("": promoter, else the last class)
 
 # %%
@@ -52,7 +52,8 @@ import numpy as np
 import pandas as pd
 from IPython.display import Markdown, display
 
-from dnaexplain import attribution, claims, data, motifs, paper, params, plots, training
+from dnaexplain import (attribution, claims, data, metrics, motifs, paper, params, plots,
+                        training)
 
 params.bind(globals())  # the profile's values, yours laid over, all checked
 pd.set_option("display.float_format", "{:.3g}".format)
@@ -158,26 +159,22 @@ PAPER = paper.MOTIF_CLASSES  # JASPAR's class names
 lines, rows = [], []
 for run in [r for r in motif_runs if r.endswith(":human_nontata_promoters")]:
     task = run.split(":")[1]
-    for method, expected in PAPER.items():
-        if method not in motif_methods:
-            continue
-        text = f"`{method}`'s motifs on promoters match mostly {expected}"
-        mine = classes[(classes.task == task) & (classes.method == method)]
-        if mine.empty:
+    report = motifs.class_report(classes[classes.task == task],
+                                 {m: c for m, c in PAPER.items() if m in motif_methods})
+    for method, r in report.iterrows():
+        text = f"`{method}`'s motifs on promoters match mostly {r.expected}"
+        if not r.top_motifs:
             lines.append(f"- **{task}, `{method}`**: no significant JASPAR match, so no TF class "
-                         f"(the paper: {expected}).")
+                         f"(the paper: {r.expected}).")
             rows.append(claims.claim(text, "section 4.4", "no significant JASPAR match",
                                      why="no motif of this method matched JASPAR (q < 0.05)"))
             continue
-        top = mine.sort_values("motifs", ascending=False).iloc[0]
-        hit = mine[mine["TF class"].str.contains(expected, regex=False)]
-        lines.append(f"- **{task}, `{method}`**: most matched class {top['TF class']} "
-                     f"({top['motifs']} motifs); the paper's {expected}: "
-                     f"{int(hit.motifs.sum()) if len(hit) else 0} motifs — the paper's finding "
-                     f"{'holds' if expected in top['TF class'] else 'does not hold'} here.")
+        lines.append(f"- **{task}, `{method}`**: most matched class {r.top} ({r.top_motifs} "
+                     f"motifs); the paper's {r.expected}: {r.expected_motifs} motifs — the "
+                     f"paper's finding {'holds' if r.holds else 'does not hold'} here.")
         rows.append(claims.claim(
-            text, "section 4.4", f"mostly {top['TF class']} ({top['motifs']} motifs)",
-            verdict="replicates" if expected in top["TF class"] else "does not replicate",
+            text, "section 4.4", f"mostly {r.top} ({r.top_motifs} motifs)",
+            verdict="replicates" if r.holds else "does not replicate",
             why="the most frequent TF class of its JASPAR matches; no test applies"))
 claims.record("Motifs", profile, rows)
 display(Markdown("\n".join(lines) or "No non-TATA promoter task in `motif_runs`."))
@@ -196,9 +193,8 @@ tata_runs = [r for r in motif_runs if r.endswith("prom_300_tata")]
 for run in tata_runs:
     curves = {}
     for method in motif_methods:
-        ds, pos, s = profiles[run, method]
-        scaled = s / np.maximum(np.abs(s).max(1, keepdims=True), 1e-12)
-        curves[method] = (np.arange(s.shape[1]) - 249, scaled.mean(0))
+        s = profiles[run, method][2]
+        curves[method] = (np.arange(s.shape[1]) - 249, metrics.mean_profile(s))
     plots.positional_profile(curves, marks={"TSS": 0, "TATA (−30)": -30},
                              title=f"{run.split(':')[1]}: mean scaled score over promoters")
 

@@ -49,15 +49,15 @@ data_files: dict = None  # your datasets by file, e.g. {"mine": {"fasta": {"a": 
 compare_runs: list = None  # list of "model:dataset" runs, e.g. ["cnn:mine"]
 train: dict = None  # settings per model, e.g. {"dnabert": {"source": "ckpt/", "finetune": False}}
 compare_methods: dict = None  # methods per model, e.g. {"cnn": ["lrp", "ism", "random"]}
-n_compare: int = None  # sequences per class compared (integer >= 1)
+n_compare: int = None  # sequences per class compared (integer, 1 or more)
 
 # %%
 import numpy as np
 import pandas as pd
 from IPython.display import Markdown, display
 
-from dnaexplain import (attribution, cache, claims, data, metrics, models, mutagenesis, params,
-                        plots, training)
+from dnaexplain import (attribution, cache, claims, metrics, models, mutagenesis, params, plots,
+                        training)
 from dnaexplain.tokenizers import encode
 
 params.bind(globals())  # the profile's values, yours laid over, all checked
@@ -80,6 +80,12 @@ def label(model_name, method):
     return f"{NAME.get(model_name, model_name)} · {method}"
 
 
+def tidy(table, model_name, task):
+    """A per-map table of one model on one task, with the columns figures group by."""
+    return table.assign(task=task, model=NAME[model_name],
+                        label=[label(model_name, m) for m in table.method])
+
+
 # %% [markdown]
 # ## Models and sequences
 #
@@ -95,26 +101,21 @@ def label(model_name, method):
 
 # %%
 tasks = list(dict.fromkeys(run.split(":")[1] for run in compare_runs))
-trained, samples, rows = {}, {}, []
-for run in compare_runs:
-    model_name, task = run.split(":")
-    t, parts = training.run(run, train, seed=seed, min_eval_per_class=min_eval_per_class,
-                            max_sequences=max_sequences)
-    evaluation = parts["evaluation"]
-    per_class = min(n_compare, int(evaluation.counts().min()))
-    ds = data.sample(evaluation, per_class, seed=seed)
-    if task in samples:
-        assert samples[task].sequences == ds.sequences, f"{run}: other evaluation sequences"
-    samples[task], trained[model_name, task] = ds, t
-    predicted = models.predict(t.model, encode(t.tokenizer, ds.sequences)).argmax(1).numpy()
-    rows.append({"task": task, "model": NAME[model_name],
-                 "parameters": sum(p.numel() for p in t.model.parameters()),
-                 "accuracy (evaluation part)": t.metrics["accuracy"],
-                 **{f"accuracy ({c})": t.metrics[f"accuracy_{i}"]
-                    for i, c in enumerate(t.classes)},
-                 "sequences compared": len(ds),
-                 "correct among them": int((predicted == ds.labels).sum())})
-models_table = pd.DataFrame(rows)
+by_run, samples, tables = {}, {}, []
+for task in tasks:
+    runs = [run for run in compare_runs if run.split(":")[1] == task]
+    t, samples[task], table = training.runs_on_class(
+        runs, train, None, n_compare, seed=seed, min_eval_per_class=min_eval_per_class,
+        max_sequences=max_sequences)
+    by_run.update(t)
+    tables.append(table)
+trained = {tuple(run.split(":")): by_run[run] for run in compare_runs}
+lengths = {task: np.array([len(s) for s in ds.sequences]) for task, ds in samples.items()}
+both = [t for t in tasks if ("dnabert2", t) in trained and ("cnn", t) in trained]
+models_table = pd.concat(
+    [pd.DataFrame([{"task": task, "model": NAME[m]} for m, task in trained]),
+     pd.concat(tables).loc[compare_runs].reset_index(drop=True)], axis=1).rename(
+    columns={"sequences explained": "sequences compared"})
 models_table
 
 # %% [markdown]
@@ -263,8 +264,7 @@ for (model_name, task), t in trained.items():
             t.model, t.tokenizer, ds.sequences, ds.labels, maps, ns=ns, order=order,
             seed=seed, per_sequence=True, precision=mutagenesis_precision),
             code=["mutagenesis.py"])
-        drops.append(table.assign(task=task, model=NAME[model_name],
-                                  label=[label(model_name, m) for m in table.method]))
+        drops.append(tidy(table, model_name, task))
 drops = pd.concat(drops, ignore_index=True)
 curves = (drops.groupby(["task", "model", "method", "label", "order", "n"], sort=False)
           ["drop"].mean().reset_index())
@@ -300,17 +300,8 @@ faithfulness_table
 # The random maps of each model mark the floor.
 
 # %%
-per_sequence = []
-for (model_name, task), maps in scores.items():
-    ds = samples[task]
-    lengths = np.array([len(s) for s in ds.sequences])
-    for method, s in maps.items():
-        per_sequence.append(pd.DataFrame({
-            "task": task, "model": NAME[model_name], "method": method,
-            "label": label(model_name, method), "sequence": np.arange(len(ds)),
-            "class": [ds.classes[c] for c in ds.labels],
-            "gini": metrics.gini(s, lengths), "entropy": metrics.entropy(s, lengths)}))
-per_sequence = pd.concat(per_sequence, ignore_index=True)
+per_sequence = pd.concat([tidy(metrics.map_table(maps, lengths[task]), model_name, task)
+                          for (model_name, task), maps in scores.items()], ignore_index=True)
 plots.metric_points(per_sequence, {"gini": "sparsity (Gini, higher = sparser)",
                                    "entropy": "complexity (entropy, lower = simpler)"});
 
@@ -325,33 +316,28 @@ plots.metric_points(per_sequence, {"gini": "sparsity (Gini, higher = sparser)",
 # Mean equals copy here, so only copy has its own faithfulness run.
 
 # %%
-rows = []
+COLUMNS = {"gini": "gini", "entropy": "entropy", "area between curves": "area between curves",
+           "spearman": "Spearman with CNN", "overlap": f"top-{TOP_K} overlap with CNN"}
+parts = []
 for task, maps in by_strategy.items():
-    ds = samples[task]
-    lengths = np.array([len(s) for s in ds.sequences])
     cnn = scores.get(("cnn", task), {}).get(LRP.get("cnn"))
-    at = faithfulness_table.loc[(task, NAME["dnabert2"]), "area between curves"]
-    for strategy, s in maps.items():
-        method = LRP["dnabert2"] + ("" if strategy == STRATEGY else " (copy)")
-        rows.append({"task": task, "level": f"nucleotides, {strategy}",
-                     "gini": np.nanmean(metrics.gini(s, lengths)),
-                     "entropy": np.nanmean(metrics.entropy(s, lengths)),
-                     "area between curves": at.get(method, np.nan),
-                     "Spearman with CNN": np.nan if cnn is None else
-                     pd.Series(metrics.spearman(s, cnn, lengths)).mean(),
-                     f"top-{TOP_K} overlap with CNN": np.nan if cnn is None else
-                     pd.Series(metrics.topk_overlap(s, cnn, TOP_K, lengths)).mean()})
-    tok = metrics.token_level(maps[STRATEGY], tokens[task])
-    tok_cnn = None if cnn is None else metrics.token_level(cnn, tokens[task])
-    rows.append({"task": task, "level": "tokens (CNN summed per token)",
-                 "gini": np.nanmean(metrics.gini(tok)),
-                 "entropy": np.nanmean(metrics.entropy(tok)), "area between curves": np.nan,
-                 "Spearman with CNN": np.nan if cnn is None else
-                 pd.Series(metrics.spearman(tok, tok_cnn)).mean(),
-                 f"top-{TOP_K} overlap with CNN": np.nan if cnn is None else
-                 pd.Series(metrics.topk_overlap(tok, tok_cnn, TOP_K)).mean()})
-strategies_table = (pd.DataFrame(rows) if rows else
-                    pd.DataFrame(columns=["task", "level"])).set_index(["task", "level"])
+    on_tokens = [None if s is None else metrics.token_level(s, tokens[task])
+                 for s in (maps[STRATEGY], cnn)]
+    table = pd.concat([
+        metrics.map_table({f"nucleotides, {s}": m for s, m in maps.items()}, lengths[task],
+                          reference=cnn, k=TOP_K),
+        metrics.map_table({"tokens (CNN summed per token)": on_tokens[0]},
+                          reference=on_tokens[1], k=TOP_K)])
+    table = table.groupby("method", sort=False).mean(numeric_only=True)
+    # mean and copy are one map: both read the area of the copy run
+    area = faithfulness_table.loc[(task, NAME["dnabert2"]), "area between curves"]
+    table["area between curves"] = table.index.map(
+        {f"nucleotides, {s}": area.get(LRP["dnabert2"] + ("" if s == STRATEGY else " (copy)"),
+                                       np.nan) for s in maps})
+    parts.append(table.rename_axis("level").reset_index().assign(task=task))
+strategies_table = (pd.concat(parts) if parts else pd.DataFrame(columns=["task", "level"])
+                    ).set_index(["task", "level"]).reindex(columns=list(COLUMNS)).rename(
+    columns=COLUMNS)
 strategies_table
 
 # %% [markdown]
@@ -361,26 +347,14 @@ strategies_table
 # A difference is read as one when the adjusted p is below 0.05 and it is at least `EFFECT`.
 
 # %% tags=["hide-input"]
-def areas_of(task, model, method):
-    """Per-sequence area between the curves of one map, in sequence order."""
-    part = areas[(areas.task == task) & (areas.model == model) & (areas.method == method)]
-    return part.sort_values("sequence")["area between curves"].to_numpy()
-
-
-def call(r, better, worse, high=True, effect=0.0):
-    """Verdict of one row of `metrics.paired_comparisons` (a - b): which side is better."""
-    text = (f"mean difference {r.estimate:+.3g}, 95 % interval {r.lo:+.3g} to {r.hi:+.3g}, "
-            f"adjusted p = {r.p_adjusted:.2g}")
-    if not r.p_adjusted < 0.05:
-        return f"no clear difference ({text})"
-    if abs(r.estimate) < effect:
-        return f"a clear difference, but below {effect} ({text})"
-    return f"**{better if (r.estimate > 0) == high else worse}** is better ({text})"
+def areas_of(task, model_name, a, b):
+    """Per-sequence areas between the curves of two maps of one model, paired by sequence."""
+    part = areas[(areas.task == task) & (areas.model == NAME[model_name])]
+    return metrics.paired_values(part, "area between curves", a, b)
 
 
 strategy_tests = metrics.paired_comparisons(
-    {task: (areas_of(task, NAME["dnabert2"], LRP["dnabert2"]),
-            areas_of(task, NAME["dnabert2"], f"{LRP['dnabert2']} (copy)"))
+    {task: areas_of(task, "dnabert2", LRP["dnabert2"], f"{LRP['dnabert2']} (copy)")
      for task in by_strategy}, seed=seed)
 lines = []
 for task in by_strategy:
@@ -391,7 +365,7 @@ for task in by_strategy:
         f"{copy_row['gini']:.3f}; area between the curves "
         f"{split_row['area between curves']:.3g} against "
         f"{copy_row['area between curves']:.3g}: "
-        f"{call(strategy_tests.loc[task], 'split', 'copy', effect=EFFECT)}; Spearman "
+        f"{metrics.verdict(strategy_tests.loc[task], 'split', 'copy', effect=EFFECT)}; Spearman "
         f"correlation with the "
         f"CNN's map {split_row['Spearman with CNN']:.3f} against "
         f"{copy_row['Spearman with CNN']:.3f}, at token level "
@@ -408,16 +382,12 @@ display(Markdown("\n".join(lines) or "No DNABERT-2 run in `compare_runs`."))
 # lies (0).
 
 # %%
-agreement = {}
+agreement, overlaps = {}, {}
 for task in tasks:
-    ds = samples[task]
-    lengths = np.array([len(s) for s in ds.sequences])
     maps = {label(m, method): s for (m, tk), ms in scores.items() if tk == task
             for method, s in ms.items()}
-    names = list(maps)
-    agreement[task] = pd.DataFrame(
-        [[pd.Series(metrics.spearman(maps[a], maps[b], lengths)).mean() for b in names]
-         for a in names], index=names, columns=names)
+    agreement[task] = metrics.agreement(maps, lengths[task])
+    overlaps[task] = metrics.agreement(maps, lengths[task], k=TOP_K)
     plots.method_correlation(agreement[task], title=f"{task}: mean Spearman correlation")
 
 # %% [markdown]
@@ -427,19 +397,14 @@ for task in tasks:
 
 # %%
 rows = []
-for task in tasks:
-    if ("dnabert2", task) not in scores or ("cnn", task) not in scores:
-        continue
-    ds = samples[task]
-    lengths = np.array([len(s) for s in ds.sequences])
+for task in both:
     a, b = scores["dnabert2", task], scores["cnn", task]
-    pairs = [(LRP["dnabert2"], LRP["cnn"])] + [(m, m) for m in a if m in b]
-    for ma, mb in dict.fromkeys(pairs):
+    for ma, mb in dict.fromkeys([(LRP["dnabert2"], LRP["cnn"])] + [(m, m) for m in a if m in b]):
+        pair = label("dnabert2", ma), label("cnn", mb)
         rows.append({"task": task, "DNABERT-2": ma, "CNN": mb,
-                     "Spearman": pd.Series(metrics.spearman(a[ma], b[mb], lengths)).mean(),
-                     f"top-{TOP_K} overlap": pd.Series(
-                         metrics.topk_overlap(a[ma], b[mb], TOP_K, lengths)).mean(),
-                     "chance": np.mean(np.minimum(TOP_K, lengths) / lengths)})
+                     "Spearman": agreement[task].loc[pair],
+                     f"top-{TOP_K} overlap": overlaps[task].loc[pair],
+                     "chance": np.mean(np.minimum(TOP_K, lengths[task]) / lengths[task])})
 overlap_table = pd.DataFrame(rows)
 overlap_table
 
@@ -464,31 +429,19 @@ tata_tasks = [t for t in tasks if t.startswith("prom_300")]
 localisation, tata_check = [], {}
 for task in tata_tasks:
     ds = samples[task]
-    promoter = ds.classes.index("promoter")
-    lengths = np.array([len(s) for s in ds.sequences])
-    width = int(lengths.max())
-    window = np.zeros((len(ds), width), dtype=bool)
+    sites = metrics.motif_mask(ds.sequences, TATA_PATTERN, int(lengths[task].max()))
+    window = np.zeros_like(sites)
     window[:, TATA[0]:TATA[1]] = True
-    sites = metrics.motif_mask(ds.sequences, TATA_PATTERN, width)
-    in_window = (sites & window).any(1)
-    tata_check[task] = pd.DataFrame(
-        {"with a TATAWAW match": [sites[ds.labels == c].any(1).mean() for c in (0, 1)],
-         "with one in −40 … −20": [in_window[ds.labels == c].mean() for c in (0, 1)]},
-        index=[ds.classes[c] for c in (0, 1)]).rename_axis(task)
+    found = pd.DataFrame({"with a TATAWAW match": sites.any(1),
+                          "with one in −40 … −20": (sites & window).any(1)})
+    tata_check[task] = found.groupby(ds.labels).mean().set_axis(ds.classes).rename_axis(task)
     display(tata_check[task])
-    keep = ds.labels == promoter
-    has_site = sites.any(1)
+    promoters = ds.labels == ds.classes.index("promoter")
     for (model_name, tk), maps in scores.items():
-        if tk != task:
-            continue
-        for method, s in maps.items():
-            localisation.append(pd.DataFrame({
-                "task": task, "model": NAME[model_name], "method": method,
-                "label": label(model_name, method), "sequence": np.flatnonzero(keep),
-                "window share": metrics.relevance_mass_accuracy(s, window, lengths)[keep],
-                "window enrichment": metrics.relevance_enrichment(s, window, lengths)[keep],
-                "TATAWAW enrichment": np.where(
-                    has_site, metrics.relevance_enrichment(s, sites, lengths), np.nan)[keep]}))
+        if tk == task:
+            table = metrics.localisation_table(maps, {"window": window, "TATAWAW": sites},
+                                               lengths[task])
+            localisation.append(tidy(table[promoters[table.sequence]], model_name, task))
 localisation = (pd.concat(localisation, ignore_index=True) if localisation else
                 pd.DataFrame(columns=["task", "model", "method", "label", "window share",
                                       "window enrichment", "TATAWAW enrichment"]))
@@ -522,10 +475,8 @@ for task in tata_tasks:
     for (model_name, tk), maps in scores.items():
         for method, s in maps.items():
             if tk == task and method != "random":
-                part = s[keep]
-                scaled = part / np.maximum(np.abs(part).max(1, keepdims=True), 1e-12)
                 panels.setdefault(NAME[model_name], {})[method] = (
-                    np.arange(s.shape[1]) - TSS, scaled.mean(0))
+                    np.arange(s.shape[1]) - TSS, metrics.mean_profile(s[keep]))
     plots.region_profiles(panels, region=(TATA[0] - TSS - 0.5, TATA[1] - TSS - 0.5),
                           marks={"TSS": 0, "−30": -30},
                           title=f"{task}: mean scaled score over the promoters "
@@ -559,19 +510,11 @@ MEASURES = {"area between curves": ("faithfulness (area between the curves)", Tr
                                   0),
             "TATAWAW enrichment": ("localisation (enrichment on TATAWAW, promoters)", True, 0)}
 a_lrp, c_lrp = label("dnabert2", LRP.get("dnabert2")), label("cnn", LRP.get("cnn"))
-both = [t for t in tasks if ("dnabert2", t) in scores and ("cnn", t) in scores]
-pairs = {}
-for task in both:
-    tables = {"area between curves": areas[areas.task == task],
-              "gini": per_sequence[per_sequence.task == task],
-              "entropy": per_sequence[per_sequence.task == task],
-              "window enrichment": localisation[localisation.task == task],
-              "TATAWAW enrichment": localisation[localisation.task == task]}
-    for column, part in tables.items():
-        if len(part):
-            part = part.set_index(["label", "sequence"])[column]
-            pairs[task, column] = (part.loc[a_lrp].sort_index().to_numpy(),
-                                   part.loc[c_lrp].sort_index().to_numpy())
+tables = {"area between curves": areas, "gini": per_sequence, "entropy": per_sequence,
+          "window enrichment": localisation, "TATAWAW enrichment": localisation}
+pairs = {(task, column): metrics.paired_values(table[table.task == task], column, a_lrp, c_lrp,
+                                               key="label")
+         for task in both for column, table in tables.items() if (table.task == task).any()}
 model_tests = (metrics.paired_comparisons(pairs, seed=seed) if pairs else
                pd.DataFrame(columns=["n", "mean_a", "mean_b", "estimate", "lo", "hi", "p",
                                      "p_adjusted"]))
@@ -586,9 +529,7 @@ for task in both:
             continue
         r = model_tests.loc[(task, column)]
         lines.append(f"- {name}: DNABERT-2 {r.mean_a:.3g}, CNN {r.mean_b:.3g} over {r.n:.0f} "
-                     "sequences — " + (call(r, "DNABERT-2", "the CNN", high, effect)
-                                       if r.n else "no sequence has a value for both maps")
-                     + ".")
+                     f"sequences — {metrics.verdict(r, 'DNABERT-2', 'the CNN', high, effect)}.")
     rho = agreement[task].loc[a_lrp, c_lrp]
     lines.append(f"- agreement between the two LRP maps: mean Spearman correlation "
                  f"{rho:.3f} (not a quality measure).")
@@ -604,14 +545,13 @@ display(Markdown("\n".join(lines) or "`compare_runs` has no task with both model
 # even spread); the checks of all tasks form one family (Benjamini-Hochberg).
 
 # %% tags=["hide-input"]
-source = train.get("dnabert2", {}).get("source", training.DEFAULTS["source"])
 ours = [t for t in tasks if ("dnabert2", t) in scores]
 checks = {}
-for task in ours:
-    area = areas_of(task, NAME["dnabert2"], LRP["dnabert2"])
+for task in ours:  # against the random map, or 0 without one
     has_random = "random" in scores["dnabert2", task]
-    checks[task, "faithful"] = (area, areas_of(task, NAME["dnabert2"], "random") if has_random
-                                else np.zeros_like(area))
+    area, other = areas_of(task, "dnabert2", LRP["dnabert2"],
+                           "random" if has_random else LRP["dnabert2"])
+    checks[task, "faithful"] = (area, other if has_random else np.zeros_like(area))
     loc = localisation[(localisation.task == task)
                        & (localisation.label == label("dnabert2", LRP["dnabert2"]))]
     if len(loc):
@@ -626,10 +566,12 @@ claims.record("DNABERT-2 and a CNN", profile, [] if paper_tests is None else [
     claims.claim(f"{said[kind]} ({task})", "Kurth et al., faithfulness and TATA analyses",
                  f"{r.mean_a:.3g} against {r.mean_b:.3g} ({r.n} sequences)", r.estimate, r.p,
                  "greater") for (task, kind), r in paper_tests.iterrows()])
+
+# %% tags=["hide-input"]
+accuracy = models_table.set_index(["task", "model"])["accuracy (evaluation part)"]
 lines = []
 for task in ours:
-    acc = models_table.set_index(["task", "model"]).loc[(task, NAME["dnabert2"]),
-                                                        "accuracy (evaluation part)"]
+    acc = accuracy[task, NAME["dnabert2"]]
     r = paper_tests.loc[(task, "faithful")]
     holds = r.p_adjusted < 0.05 and r.estimate >= EFFECT
     reference = ("the random map's" if "random" in scores["dnabert2", task] else "0")
@@ -651,13 +593,14 @@ for task in ours:
                  "that the maps match known biology "
                  + ("holds here" if above else "is not borne out here"))
     lines.append(line + ".")
-accuracy = models_table.set_index(["task", "model"])["accuracy (evaluation part)"]
-gaps = [(task, accuracy[task, NAME["dnabert2"]], accuracy[task, NAME["cnn"]])
-        for task in tasks if (task, NAME["dnabert2"]) in accuracy.index
-        and (task, NAME["cnn"]) in accuracy.index]
+display(Markdown("\n".join(lines)))
+
+# %% tags=["hide-input"]
+source = train.get("dnabert2", {}).get("source", training.DEFAULTS["source"])
+gaps = [(task, accuracy[task, NAME["dnabert2"]], accuracy[task, NAME["cnn"]]) for task in both]
 if source in models.DNABERT2_CONFIGS:
-    lines.append(
-        f"\nThe DNABERT-2 here is the `{source}` configuration trained from scratch on a "
+    display(Markdown(
+        f"The DNABERT-2 here is the `{source}` configuration trained from scratch on a "
         "few thousand of the benchmark's sequences, not the pre-trained DNABERT-2-117M that "
         "the paper fine-tunes. Without pre-training on genomes a small transformer learns "
         "mostly composition and short motifs, and what it has learned is what its maps can "
@@ -667,5 +610,4 @@ if source in models.DNABERT2_CONFIGS:
         + ". The paper compares two well-trained models; where the models here differ much "
         "in accuracy, that difference is the first suspect for a difference between their "
         "maps, before the explanation methods. Run the `paper` profile on a GPU to explain "
-        "the released checkpoint.")
-display(Markdown("\n".join(lines)))
+        "the released checkpoint."))

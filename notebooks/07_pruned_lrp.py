@@ -59,7 +59,7 @@ profile: str = "cpu"  # parameter set: smoke, cpu, paper, or the path of your ow
 prune_runs: list = None  # list of "model:dataset" runs, e.g. ["cnn:synthetic"]
 train: dict = None  # settings per model, e.g. {"dnabert": {"source": "ckpt/", "finetune": False}}
 prune_ps: list = None  # pruning fractions p in [0, 1), e.g. [0.0, 0.5, 0.9]
-n_benchmark: int = None  # sequences per class (integer >= 1)
+n_benchmark: int = None  # sequences per class (integer, 1 or more)
 
 # %%
 import numpy as np
@@ -76,19 +76,7 @@ pd.set_option("display.float_format", "{:.3g}".format)
 NAME = {"dnabert": "DNABERT", "dnabert2": "DNABERT-2", "cnn": "CNN"}
 TOLERANCE = 0.10  # the mean drop may fall this far (relative) below its p = 0 value
 PS = sorted({float(p) for p in prune_ps} | {0.0})  # p = 0, the unpruned map, always
-
-
-def variants(model_name):
-    """Label -> (method, options): the unpruned LRP of the model at p = 0, plrp above."""
-    base = "lrp" if model_name == "cnn" else "attnlrp"
-    out = {}
-    for p in PS:
-        if p == 0:
-            out["p = 0"] = (base, {})
-        else:
-            out[f"p = {p:g}"] = ("plrp", {"p": p} if model_name == "cnn"
-                                 else {"base": base, "p": p})
-    return out
+TOP = f"p = {max(PS):g}"
 
 
 def label(run):
@@ -138,18 +126,14 @@ models_table
 # %%
 scores, truth, faith = {}, [], []
 for run, t in trained.items():
-    scores[run] = attribution.explain_all(t, ds.sequences, variants(run.split(":")[0]),
-                                          target=targets)
-    gt = metrics.ground_truth_table(scores[run], ds.mask, lengths)
-    gt["gini"] = np.concatenate([metrics.gini(s, lengths) for s in scores[run].values()])
-    gt["zeros"] = np.concatenate([metrics.zero_fraction(s, lengths)
-                                  for s in scores[run].values()])
-    truth.append(gt.assign(run=run))
+    variants = attribution.plrp_variants(run.split(":")[0], PS)
+    scores[run] = attribution.explain_all(t, ds.sequences, variants, target=targets)
+    truth.append(metrics.ground_truth_table(scores[run], ds.mask, lengths).merge(
+        metrics.map_table(scores[run], lengths, ["gini", "zeros"])).assign(run=run))
     references = {"random order": np.zeros(ds.mask.shape),
                   "planted sites": ds.mask.astype(float)}
     key = {"checkpoint": t.key, "sequences": ds.sequences, "target": targets,
-           "methods": variants(run.split(":")[0]), "ns": ns, "seed": seed,
-           "precision": mutagenesis_precision}
+           "methods": variants, "ns": ns, "seed": seed, "precision": mutagenesis_precision}
     faith.append(cache.cached("faithfulness", key, lambda: mutagenesis.faithfulness(
         t.model, t.tokenizer, ds.sequences, targets, {**scores[run], **references}, ns=ns,
         seed=seed, precision=mutagenesis_precision),
@@ -191,76 +175,74 @@ plots.pruning_tradeoff(summary.assign(run=summary.run.map(label)),
 # ## How far can $p$ go?
 #
 # For each model: the largest $p$ up to which the mean drop stays within 10 % of its unpruned
-# value
-# (`metrics.last_within`), and what sparsity and mass accuracy are there. The change in mass
-# accuracy from $p = 0$ to the largest $p$ comes with a 95 % bootstrap interval over the
-# sequences (paired: the same sequences at both ends).
+# value (`metrics.last_within`), and what the mean drop and sparsity are there.
 
 # %% tags=["hide-input"]
 lines = []
 for run in trained:
-    rows = table.loc[run]
-    top = f"p = {max(PS):g}"
-    a0, a_top = rows.loc["p = 0", "mean drop"], rows.loc[top, "mean drop"]
-    rand = reference.loc[run, "random order"]
+    rows, (rand, planted) = table.loc[run], reference.loc[run, ["random order", "planted sites"]]
+    a0, a_top = rows.loc["p = 0", "mean drop"], rows.loc[TOP, "mean drop"]
     limit = metrics.last_within(rows["p"], rows["mean drop"], TOLERANCE)
-    gt = truth[truth.run == run]
-    change = metrics.bootstrap_difference(
-        gt[gt.method == top].mass_accuracy.to_numpy(),
-        gt[gt.method == "p = 0"].mass_accuracy.to_numpy(), seed=seed)
-    text = (f"- **{label(run)}**: sparsity (Gini) goes from "
-            f"{rows.loc['p = 0', 'Gini']:.2f} at p = 0 to {rows.loc[top, 'Gini']:.2f} at "
-            f"{top}, where "
-            f"{rows.loc[top, 'zero positions']:.0%} of the positions score exactly 0 "
-            f"({rows.loc['p = 0', 'zero positions']:.0%} unpruned). ")
-    planted = reference.loc[run, "planted sites"]
+    refs = f"random order {rand:.3g}, planted sites first {planted:.3g}"
+    text = f"- **{label(run)}**: "
     if share[run] < 0.5:
-        text += (f"The model calls only {share[run]:.0%} of these positives motif sequences: "
+        text += (f"the model calls only {share[run]:.0%} of these positives motif sequences: "
                  f"it has not learned the motifs well enough for the question of what pruning "
-                 f"costs to be asked (mean drop {a0:.3g} unpruned, {a_top:.3g} at {top}; "
-                 f"random "
-                 f"order {rand:.3g}, planted sites first {planted:.3g}). ")
+                 f"costs to be asked (mean drop {a0:.3g} unpruned, {a_top:.3g} at {TOP}; "
+                 f"{refs}). ")
     elif not (a0 > max(rand, 0) and planted > rand) or np.isnan(limit):
-        text += (f"Mutating its most relevant positions first is no more harmful than a "
+        text += (f"mutating its most relevant positions first is no more harmful than a "
                  f"random order (mean drop {a0:.3g} against {rand:.3g}; planted sites first: "
                  f"{planted:.3g}), so there is no faithfulness for pruning to lose. ")
     elif limit == max(PS):
-        text += (f"The mean drop stays within {TOLERANCE:.0%} of its unpruned value ({a0:.3g}) at "
-                 f"every p tested, {a_top:.3g} at {top} (random order {rand:.3g}, planted "
-                 f"sites first {planted:.3g}): here sparsity costs no faithfulness. ")
+        text += (f"the mean drop stays within {TOLERANCE:.0%} of its unpruned value ({a0:.3g}) at "
+                 f"every p tested, {a_top:.3g} at {TOP} ({refs}): here sparsity costs no "
+                 "faithfulness. ")
     else:
-        at = rows.loc[rows.p == limit]
-        text += (f"The mean drop stays within {TOLERANCE:.0%} of its unpruned value "
-                 f"({a0:.3g}) up to p = {limit:g} ({at['mean drop'].iloc[0]:.3g}, Gini "
-                 f"{at.Gini.iloc[0]:.2f}); at "
-                 f"{top} it is {a_top:.3g} (random order {rand:.3g}, planted sites first "
-                 f"{planted:.3g}). ")
-    if change["n"] == 0:
-        text += "Relevance mass accuracy is undefined here (no positive relevance)."
-    else:
-        moved = ("rises" if change["lo"] > 0 else "falls" if change["hi"] < 0
-                 else "does not change clearly")
-        text += (f"Relevance mass accuracy {moved}: {rows.loc['p = 0', 'mass accuracy']:.2f} "
-                 f"→ {rows.loc[top, 'mass accuracy']:.2f} (change {change['mean']:+.3f}, 95 % "
-                 f"interval {change['lo']:+.3f} to {change['hi']:+.3f}; a flat map: "
-                 f"{inside.mean():.2f}). ")
-        r0, r1 = rows.loc["p = 0", "rank accuracy"], rows.loc[top, "rank accuracy"]
-        u0, u1 = rows.loc["p = 0", "AUROC"], rows.loc[top, "AUROC"]
-        text += f"Rank accuracy goes {r0:.2f} → {r1:.2f}, AUROC {u0:.2f} → {u1:.2f}"
-        if change["lo"] > 0 and u1 < u0:
-            text += (": pruning concentrates what relevance is left on the motifs, but the "
-                     "zeros it leaves put many planted bases level with the background, so as "
-                     "a detector of every planted base the pruned map is worse")
-        text += "."
+        at = rows.loc[rows.p == limit].iloc[0]
+        text += (f"the mean drop stays within {TOLERANCE:.0%} of its unpruned value ({a0:.3g}) up "
+                 f"to p = {limit:g} ({at['mean drop']:.3g}, Gini {at.Gini:.2f}); at {TOP} it is "
+                 f"{a_top:.3g} ({refs}). ")
     lines.append(text)
 display(Markdown("\n".join(lines)))
-recorded = []
+
+# %% [markdown]
+# What pruning does to the map: its sparsity, and where its relevance goes, at $p = 0$ and at
+# the largest $p$. The change in relevance mass accuracy comes with a 95 % bootstrap interval
+# over the sequences (paired: the same sequences at both ends).
+
+# %% tags=["hide-input"]
+lines, pairs = [], {}
 for run in trained:
-    gt, top = truth[truth.run == run], f"p = {max(PS):g}"
-    r = metrics.paired_comparison(gt[gt.method == top].mass_accuracy.to_numpy(),
-                                  gt[gt.method == "p = 0"].mass_accuracy.to_numpy(), seed=seed)
+    u, q = table.loc[(run, "p = 0")], table.loc[(run, TOP)]  # unpruned and most pruned
+    pairs[run] = metrics.paired_values(truth[truth.run == run], "mass_accuracy", TOP, "p = 0")
+    change = metrics.bootstrap_difference(*pairs[run], seed=seed)
+    text = (f"- **{label(run)}**: sparsity (Gini) goes from {u.Gini:.2f} at p = 0 to "
+            f"{q.Gini:.2f} at {TOP}, where {q['zero positions']:.0%} of the positions score "
+            f"exactly 0 ({u['zero positions']:.0%} unpruned). ")
+    if change["n"] == 0:
+        lines.append(text + "Relevance mass accuracy is undefined here (no positive relevance).")
+        continue
+    moved = ("rises" if change["lo"] > 0 else "falls" if change["hi"] < 0
+             else "does not change clearly")
+    text += (f"Relevance mass accuracy {moved}: {u['mass accuracy']:.2f} → "
+             f"{q['mass accuracy']:.2f} (change {change['mean']:+.3f}, 95 % interval "
+             f"{change['lo']:+.3f} to {change['hi']:+.3f}; a flat map: {inside.mean():.2f}). "
+             f"Rank accuracy goes {u['rank accuracy']:.2f} → {q['rank accuracy']:.2f}, AUROC "
+             f"{u.AUROC:.2f} → {q.AUROC:.2f}")
+    if change["lo"] > 0 and q.AUROC < u.AUROC:
+        text += (": pruning concentrates what relevance is left on the motifs, but the "
+                 "zeros it leaves put many planted bases level with the background, so as "
+                 "a detector of every planted base the pruned map is worse")
+    lines.append(text + ".")
+display(Markdown("\n".join(lines)))
+
+# %% tags=["hide-input"]
+recorded = []
+for run, (pruned, unpruned) in pairs.items():
+    r = metrics.paired_comparison(pruned, unpruned, seed=seed)
     recorded.append(claims.claim(
-        f"pruning ({top}) puts more of the positive relevance on the motifs ({label(run)}, "
+        f"pruning ({TOP}) puts more of the positive relevance on the motifs ({label(run)}, "
         "synthetic task)", "Yanez Sarmiento et al. 2024, relevance localisation",
         f"mass accuracy {r['mean_b']:.2f} unpruned, {r['mean_a']:.2f} pruned ({r['n']} "
         "sequences)", r["estimate"], r["p"], "greater"))

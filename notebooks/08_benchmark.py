@@ -47,12 +47,11 @@ profile: str = "cpu"  # parameter set: smoke, cpu, paper, or the path of your ow
 benchmark_runs: list = None  # list of "model:dataset" runs, e.g. ["cnn:synthetic"]
 train: dict = None  # settings per model, e.g. {"dnabert": {"source": "ckpt/", "finetune": False}}
 benchmark_methods: dict = None  # methods per model, e.g. {"cnn": ["lrp", "ism", "random"]}
-n_benchmark: int = None  # sequences per class (integer >= 1)
+n_benchmark: int = None  # sequences per class (integer, 1 or more)
 
 # %%
 import numpy as np
 import pandas as pd
-import scipy.stats
 from IPython.display import Markdown, display
 
 from dnaexplain import attribution, cache, metrics, mutagenesis, params, plots, training
@@ -186,25 +185,18 @@ plots.benchmark_ranking(summaries["mass_accuracy"],
 # Benjamini-Hochberg; a difference counts when its adjusted p is below 0.05.
 
 # %%
-def paired(model, a, b, measure=HEADLINE):
-    """The measure of methods a and b on the same sequences, (n,) each."""
-    part = truth[truth.model == model].pivot(index="sequence", columns="method",
-                                             values=measure)
-    return part[a].to_numpy(), part[b].to_numpy()
-
-
 order, pairs = {}, {}
 for model_name in trained:
     model = NAME.get(model_name, model_name)
     ranked = (head[head.model == model].dropna(subset=["mean"])
               .sort_values("mean", ascending=False).method.tolist())
     order[model_name] = ranked
-    for other in ranked[1:]:
-        pairs[model, ranked[0], other] = paired(model, ranked[0], other)
+    against = [(ranked[0], other) for other in ranked[1:]]
     if "random" in benchmark_methods[model_name]:
-        for m in [m for m in ATTENTION if m in ranked] + ranked[:1]:
-            if m != "random":
-                pairs[model, m, "random"] = paired(model, m, "random")
+        against += [(m, "random") for m in [m for m in ATTENTION if m in ranked] + ranked[:1]
+                    if m != "random"]
+    for a, b in against:
+        pairs[model, a, b] = metrics.paired_values(truth[truth.model == model], HEADLINE, a, b)
 ranking_tests = (metrics.paired_comparisons(pairs, seed=seed) if pairs else
                  pd.DataFrame(columns=["n", "mean_a", "mean_b", "estimate", "lo", "hi", "p",
                                        "p_adjusted"]))
@@ -212,54 +204,48 @@ ranking_tests.rename_axis(["model", "a", "b"]).rename(
     columns={"mean_a": "AUROC a", "mean_b": "AUROC b", "estimate": "a − b"})
 
 # %% tags=["hide-input"]
-def versus(r):
-    """The difference of one comparison, its interval and adjusted p, as text."""
-    return (f"{r.estimate:+.3f}, interval {r.lo:+.3f} to {r.hi:+.3f}, adjusted "
-            f"p = {r.p_adjusted:.2g}")
-
-
-def verdict(r):
-    if r.n < 2:
-        return "cannot be compared with random (too few sequences)"
-    if r.p_adjusted < 0.05:
-        return f"{'beats' if r.estimate > 0 else 'is worse than'} random ({versus(r)})"
-    return f"does not differ clearly from random ({versus(r)})"
+def said(model, a, b):
+    """The AUROC comparison of methods a and b of a model, in words."""
+    return metrics.verdict(ranking_tests.loc[(model, a, b)], f"`{a}`", f"`{b}`", fmt=".3f")
 
 
 lines = []
 for model_name in trained:
-    model = NAME.get(model_name, model_name)
-    ranked = order[model_name]
+    model, ranked = NAME.get(model_name, model_name), order[model_name]
     if not ranked:
         lines.append(f"- **{model}**: no method has a defined AUROC.")
         continue
     first = head[(head.model == model) & (head.method == ranked[0])].iloc[0]
+    tests = ranking_tests.loc[(model, first.method)]  # first against each other, by other
+    level = [m for m in ranked[1:] if not tests.loc[m].p_adjusted < 0.05]
     text = (f"- **{model}** (calls {share[model_name]:.0%} of the positives motif sequences): "
             f"`{first.method}` ranks first, AUROC {first['mean']:.3f} "
             f"[{first.lo:.3f}, {first.hi:.3f}]")
-    rows = {m: ranking_tests.loc[(model, first.method, m)] for m in ranked[1:]}
-    level = [m for m, r in rows.items() if not r.p_adjusted < 0.05]
     if level:
-        text += ("; not clearly ahead of " + ", ".join(
-            f"`{m}` ({rows[m].mean_b:.3f}; {versus(rows[m])})" for m in level))
-    elif rows:
-        nxt = ranked[1]
-        text += (f", clearly ahead of every other method, the next being `{nxt}` "
-                 f"({versus(rows[nxt])})")
-    text += "."
-    if "random" in benchmark_methods[model_name]:
-        att = [m for m in ATTENTION if m in ranked]
-        if att:
-            text += " Against random scores, on AUROC: " + "; ".join(
-                f"`{m}` {verdict(ranking_tests.loc[(model, m, 'random')])}" for m in att) + "."
-        if first.method != "random":
-            text += (f" The winner `{first.method}` "
-                     f"{verdict(ranking_tests.loc[(model, first.method, 'random')])}.")
+        text += "; not clearly ahead of " + "; ".join(
+            f"`{m}` ({tests.loc[m].mean_b:.3f}) — {said(model, first.method, m)}" for m in level)
+    elif len(ranked) > 1:
+        text += (f", clearly ahead of every other method, the next being `{ranked[1]}` — "
+                 f"{said(model, first.method, ranked[1])}")
     if share[model_name] < 0.5:
-        text += (" The model calls fewer than half of these sequences motif sequences: it has "
-                 "not learned the task, and its maps have little to find.")
-    lines.append(text)
+        text += (". The model calls fewer than half of these sequences motif sequences: it has "
+                 "not learned the task, and its maps have little to find")
+    lines.append(text + ".")
 display(Markdown("\n".join(lines)))
+
+# %% [markdown]
+# The attention-based scores, and each model's winner, against random scores:
+
+# %% tags=["hide-input"]
+lines = []
+for model_name in trained:
+    model = NAME.get(model_name, model_name)
+    tested = [m for m in dict.fromkeys(ATTENTION + order[model_name][:1])
+              if (model, m, "random") in ranking_tests.index]
+    if tested:
+        lines.append(f"- **{model}**: " + "; ".join(
+            f"`{m}` — {said(model, m, 'random')}" for m in tested) + ".")
+display(Markdown("\n".join(lines) or "No model has random scores to compare with."))
 
 # %% [markdown]
 # ## The mutagenesis test, checked against the known answer
@@ -320,10 +306,7 @@ for model_name, summary in results.items():
     start = summary[summary.n == 0]["accuracy"].iloc[0]
     lost = (start - at).drop(["random", "planted sites"], errors="ignore")
     auc = head[head.model == model].set_index("method")["mean"].reindex(lost.index)
-    keep = auc.notna() & lost.notna()
-    rho = (scipy.stats.spearmanr(auc[keep], lost[keep]).statistic
-           if keep.sum() > 2 and lost[keep].nunique() > 1 and auc[keep].nunique() > 1
-           else np.nan)
+    rho, used = metrics.rank_correlation(auc, lost)
     best = lost.idxmax() if lost.notna().any() else None
     text = (f"- **{model}**: unmutated, {start:.0%} of the positives are called motif "
             f"sequences. At n = {max(ns)}, ")
@@ -334,10 +317,10 @@ for model_name, summary in results.items():
                  f"{start - at.get('planted sites', np.nan):.0%}, random positions "
                  f"{start - at.get('random', np.nan):.0%}. ")
         text += ("Spearman correlation with the AUROC ranking: "
-                 + (f"{rho:.2f} over {int(keep.sum())} methods" if np.isfinite(rho)
+                 + (f"{rho:.2f} over {used} methods" if np.isfinite(rho)
                     else "undefined (too few methods, or no differences between them)"))
         text += (" — too few methods for the correlation to mean much." if
-                 np.isfinite(rho) and keep.sum() < 6 else ".")
+                 np.isfinite(rho) and used < 6 else ".")
     lines.append(text)
 display(Markdown("\n".join(lines)))
 

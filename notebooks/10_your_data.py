@@ -78,19 +78,9 @@ from dnaexplain import data, params, training
 work = Path.cwd().parent / ".cache" / "your_data"  # the build runs every page in notebooks/
 shutil.rmtree(work, ignore_errors=True)
 work.mkdir(parents=True)
-rng = np.random.default_rng(0)
 
 
-def random_dna(n, length, motif=""):
-    """n random sequences; a motif at a random place in each when given."""
-    out = []
-    for _ in range(n):
-        s = "".join(rng.choice(list("ACGT"), length))
-        at = rng.integers(0, length - len(motif) + 1)
-        out.append(s[:at] + motif + s[at + len(motif):])
-    return out
-
-
+# %%
 def shell(*command):
     """Run a command in the working folder, as a reader types it; show it and its last lines."""
     shown = " ".join(f'"{c}"' if " " in c else c for c in command)
@@ -121,6 +111,19 @@ def printed(notebook):
 # of enhancer-like sequences with a TATA-like word in the positives, labelled by name.
 
 # %%
+rng = np.random.default_rng(0)
+
+
+def random_dna(n, length, motif=""):
+    """n random sequences; a motif at a random place in each when given."""
+    out = []
+    for _ in range(n):
+        s = "".join(rng.choice(list("ACGT"), length))
+        at = rng.integers(0, length - len(motif) + 1)
+        out.append(s[:at] + motif + s[at + len(motif):])
+    return out
+
+
 for name, motif in (("bound", "TGCTGACTCAGCA"), ("unbound", "")):
     records = [f">{name}_{i}\n{s}\n" for i, s in enumerate(random_dna(120, 120, motif))]
     (work / f"{name}.fa").write_text("".join(records))

@@ -106,6 +106,7 @@ def memory_gib():
         return float("nan")
 
 
+# %% tags=["hide-input"]
 model, flags = cpu_info()
 usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
 hardware = {

@@ -466,3 +466,10 @@ def test_explain_all_caches_each_method(tmp_path, monkeypatch):
     monkeypatch.setattr(at, "explain", lambda *a, **k: pytest.fail("recomputed a cached entry"))
     again = at.explain_all(trained, seqs, methods, root=tmp_path)
     np.testing.assert_array_equal(again["attention"], first["attention"])
+
+
+def test_plrp_variants_label_each_fraction():
+    assert at.plrp_variants("cnn", [0.0, 0.5, 0.9]) == {
+        "p = 0": ("lrp", {}), "p = 0.5": ("plrp", {"p": 0.5}), "p = 0.9": ("plrp", {"p": 0.9})}
+    assert at.plrp_variants("dnabert2", [0.0, 0.25]) == {
+        "p = 0": ("attnlrp", {}), "p = 0.25": ("plrp", {"base": "attnlrp", "p": 0.25})}

@@ -262,3 +262,65 @@ def test_exercise_solutions_hidden_until_clicked(html_dir, layout):
     for i, solution in enumerate(found["solutions"]):
         assert solution["hidden"], f"solution {i} is visible before it is clicked"
         assert solution["shownAfterClick"], f"solution {i} does not open when clicked"
+
+
+class _Tables(html.parser.HTMLParser):
+    """Every <table> of a page as a list of rows of cell texts (header row first)."""
+
+    def __init__(self):
+        super().__init__()
+        self.tables, self._cell = [], None
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "table":
+            self.tables.append([])
+        elif tag == "tr" and self.tables:
+            self.tables[-1].append([])
+        elif tag in ("td", "th") and self.tables:
+            self._cell = []
+
+    def handle_endtag(self, tag):
+        if tag in ("td", "th") and self._cell is not None:
+            self.tables[-1][-1].append("".join(self._cell).strip())
+            self._cell = None
+
+    def handle_data(self, data):
+        if self._cell is not None:
+            self._cell.append(data)
+
+
+def _tables(html_dir, chapter):
+    parsed = _Tables()
+    parsed.feed((html_dir / f"book/chapters/{chapter}.html").read_text())
+    return [t for t in parsed.tables if t]
+
+
+def test_table_one_shows_the_papers_numbers_beside_ours(html_dir):
+    from dnaexplain import paper
+
+    shown = [t for t in _tables(html_dir, "04_mutagenesis") if "paper: n = 0" in t[0]]
+    assert shown, "no Table 1 with the paper's columns on the mutagenesis page"
+    columns = [c for c in paper.TABLE_1.columns if c not in ("dataset", "label", "paper class")]
+    expected = {tuple([row["paper class"]] + [f"{row[c]:.3f}" for c in columns])
+                for _, row in paper.TABLE_1.iterrows()}
+    for table in shown:
+        header = table[0]
+        at = [header.index(f"paper: {c}") for c in ["class", *columns]]
+        rows = {tuple(r[i] for i in at) for r in table[1:]}
+        assert rows <= expected, f"paper rows shown that the paper does not have: {rows - expected}"
+        assert len(rows) == 2, f"expected the paper's two classes of the task, got {rows}"
+
+
+def test_what_replicates_has_one_row_per_recorded_claim(html_dir):
+    from dnaexplain import claims
+
+    cache = Path(os.environ.get("DNAEXPLAIN_CACHE", ROOT / ".cache" / "results"))
+    recorded = claims.collect("smoke", root=cache)
+    assert len(recorded), "no chapter recorded a claim in the smoke build"
+    table = next(t for t in _tables(html_dir, "12_what_replicates") if "verdict" in t[0])
+    header, rows = table[0], table[1:]
+    assert len(rows) == len(recorded), f"{len(rows)} rows shown for {len(recorded)} claims"
+    shown = sorted((r[header.index("chapter")], r[header.index("claim")]) for r in rows)
+    assert shown == sorted(zip(recorded["chapter"], recorded["claim"]))
+    verdicts = {r[header.index("verdict")].split(" (")[0] for r in rows}
+    assert verdicts <= {"replicates", "does not replicate", "cannot tell here"}, verdicts

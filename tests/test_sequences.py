@@ -12,7 +12,6 @@ from dnaexplain.sequences import (
     clean_all,
     dinucleotide_shuffle,
     from_indices,
-    kmers,
     mutate,
     mutate_indices,
     one_hot,
@@ -97,16 +96,6 @@ def test_one_hot_batch_dtype_and_padding():
     assert x[0, :, 2].sum() == 0 and x[1, :, 1:].sum() == 0
     with pytest.raises(ValueError, match="different lengths"):
         one_hot(["AC", "G"])
-
-
-def test_kmers():
-    assert kmers("ACGTA", 3) == ["ACG", "CGT", "GTA"]
-    assert kmers("ACG", 3) == ["ACG"]
-    assert len(kmers("A" * 251, 6)) == 246
-    with pytest.raises(ValueError, match="shorter than k=4"):
-        kmers("ACG", 4)
-    with pytest.raises(ValueError, match="at least 1"):
-        kmers("ACG", 0)
 
 
 def test_reverse_complement():

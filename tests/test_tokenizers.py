@@ -194,7 +194,7 @@ def test_invalid_character_names_char_position_and_sequence(kmer_toks, tiny_bpe)
         with pytest.raises(InvalidSequenceError, match=msg):
             tk.tokenize(tok, ["ACGTACGT", "ACGTACGXAC"])
     with pytest.raises(InvalidSequenceError, match="'-' at position 2"):
-        tk.token_lengths(kmer_toks[3], ["AC-GT"])
+        tk.tokenize(kmer_toks[3], ["AC-GT"])
     with pytest.raises(TypeError, match="must be a str"):
         tk.tokenize(kmer_toks[3], ["ACGT", 5])
 
@@ -211,7 +211,7 @@ def test_too_short(kmer_toks, tiny_bpe):
 def test_max_length_error_and_truncation(kmer_toks):
     tok = kmer_toks[6]
     seqs = ["ACGTACGTAC", "ACGTACGTACGTACGTACGT"]  # 7 and 17 tokens
-    assert tk.token_lengths(tok, seqs).tolist() == [7, 17]
+    assert tk.tokenize(tok, seqs).attention_mask.sum(1).tolist() == [7, 17]
     msg = r"sequence 1 needs 17 tokens .* max_length=10 .*truncate=True"
     with pytest.raises(ValueError, match=msg):
         tk.tokenize(tok, seqs, max_length=10)
@@ -231,7 +231,7 @@ def test_max_length_error_and_truncation(kmer_toks):
 
 def test_bpe_truncation(bpe):
     seq = "ACGTNNACGTACGTTTGACN"  # 13 tokens
-    assert tk.token_lengths(bpe, [seq]).tolist() == [13]
+    assert tk.tokenize(bpe, [seq]).attention_mask.sum(1).tolist() == [13]
     t = tk.tokenize(bpe, [seq, "ACG"], max_length=6, truncate=True)
     assert t.input_ids.tolist() == [[1, 5, 6, 1049, 0, 2], [1, 5, 3206, 2, 3, 3]]
     assert t.sequences == ["ACGTN", "ACG"]

@@ -8,7 +8,8 @@ import pytest
 import torch
 from transformers import TrainerCallback
 
-from dnaexplain import data, training
+from dnaexplain import data, models, training
+from dnaexplain.tokenizers import encode
 
 
 def test_classification_metrics_by_hand():
@@ -159,6 +160,15 @@ def test_runs_on_class_share_sequences_and_report(tmp_path, monkeypatch):
     assert list(table.index) == runs
     assert table["sequences explained"].tolist() == [7, 7]
     assert table["called motif among them"].between(0, 1).all()
+    # without a class: the same number of every class, and each model's correct calls
+    trained, chosen, table = training.runs_on_class(runs, train, None, 4, min_eval_per_class=20)
+    assert np.bincount(chosen.labels).tolist() == [4, 4]
+    classes = [f"accuracy ({c})" for c in chosen.classes]
+    assert table.columns.tolist() == ["parameters", "accuracy (evaluation part)", *classes,
+                                      "sequences explained", "correct among them"]
+    for run, t in trained.items():
+        called = models.predict(t.model, encode(t.tokenizer, chosen.sequences)).argmax(1)
+        assert table.loc[run, "correct among them"] == (called.numpy() == chosen.labels).sum()
 
 
 # -- a reader's checkpoints and the model cache's faults -------------------------------------
@@ -176,7 +186,6 @@ def _save_dnabert(folder, k=4, num_labels=3, attn="sdpa"):
     no vocab.txt), as a reader brings it."""
     from transformers import BertConfig, BertForSequenceClassification, BertTokenizerFast
 
-    from dnaexplain import models
     from dnaexplain.tokenizers import dnabert_tokenizer
 
     config = BertConfig(vocab_size=5 + 4**k, num_labels=num_labels, attn_implementation=attn,

@@ -287,6 +287,27 @@ def explain_all(trained, sequences, methods, target=None, strategy="mean",
     return out
 
 
+def plrp_variants(model_name, ps):
+    """A model's LRP pruned at several fractions, as labelled methods for `explain_all`.
+
+    Parameters
+    ----------
+    model_name : str
+        ``"cnn"`` (pruning its LRP composite) or a transformer (pruning AttnLRP).
+    ps : list of float
+        Pruned fractions p in [0, 1); p = 0 is the unpruned method.
+
+    Returns
+    -------
+    dict of str to (str, dict)
+        ``"p = <p>"`` -> ``(method, options)``: the base method at p = 0, else ``plrp`` with
+        ``p`` (and ``base`` for a transformer), in the order of `ps`.
+    """
+    base = "lrp" if model_name == "cnn" else "attnlrp"
+    return {f"p = {p:g}": (base, {}) if p == 0 else
+            ("plrp", {"p": p} if model_name == "cnn" else {"base": base, "p": p}) for p in ps}
+
+
 def rollout(maps, start_layer=0, normalize=True, row=None):
     """Attention rollout C = Â_L ... Â_s with Â_b = rownorm(A_b + I).
 

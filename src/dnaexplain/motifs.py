@@ -678,6 +678,40 @@ def tf_families(table, level="tf_family", max_q=0.05):
     return pd.DataFrame(rows, columns=[level, "n_queries", "queries", "names"])
 
 
+def class_report(classes, expected):
+    """Each method's most matched TF class, against the class a paper reports for it.
+
+    Parameters
+    ----------
+    classes : pandas.DataFrame
+        Motifs per method and TF class, one task: columns ``method``, ``TF class`` and
+        ``motifs`` (`tf_families` at level ``tf_class``, per method).
+    expected : dict of str to str
+        Method -> the TF class the paper reports (`paper.MOTIF_CLASSES`), found in a class
+        name as a substring (a heterodimer's class names both of its factors' classes).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by the methods of `expected`, in its order: ``expected``, ``top`` (the class
+        with the most motifs, "" without a match), ``top_motifs`` (0 without a match),
+        ``expected_motifs`` (motifs in classes naming the expected one) and ``holds``
+        (whether the top class names it).
+    """
+    rows = []
+    for method, wanted in expected.items():
+        mine = classes[classes["method"] == method]
+        top = mine.sort_values("motifs", ascending=False).iloc[0] if len(mine) else None
+        hit = mine[mine["TF class"].str.contains(wanted, regex=False)]
+        rows.append({"method": method, "expected": wanted,
+                     "top": "" if top is None else top["TF class"],
+                     "top_motifs": 0 if top is None else int(top["motifs"]),
+                     "expected_motifs": int(hit["motifs"].sum()),
+                     "holds": top is not None and wanted in top["TF class"]})
+    columns = ["method", "expected", "top", "top_motifs", "expected_motifs", "holds"]
+    return pd.DataFrame(rows, columns=columns).set_index("method")
+
+
 # --------------------------------------------------------------------------------------------
 # Known biology: recovering a factor family, and seqlets as an alternative to step 1
 # --------------------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""DNA sequences: validation, encodings, k-mers, random sequences, mutation and shuffling.
+"""DNA sequences: validation, encodings, random sequences, mutation and shuffling.
 
 Bases are indexed in ``ALPHABET`` order (A=0, C=1, G=2, T=3); N (unknown base) is index 4 in
 integer encodings and an all-zero column in one-hot encodings.
@@ -162,28 +162,6 @@ def one_hot(sequences, dtype=torch.float32, length=None):
     table[:4] = torch.eye(4, dtype=dtype)
     idx = torch.from_numpy(to_indices(sequences, length).astype(np.int64))
     return table[idx].transpose(1, 2).contiguous()
-
-
-def kmers(sequence, k):
-    """Overlapping k-mers with stride 1.
-
-    Parameters
-    ----------
-    sequence : str
-        Sequence of length L >= k.
-    k : int
-        k-mer length, >= 1.
-
-    Returns
-    -------
-    list of str
-        L - k + 1 k-mers.
-    """
-    if k < 1:
-        raise ValueError(f"k must be at least 1, got {k}")
-    if len(sequence) < k:
-        raise ValueError(f"sequence of length {len(sequence)} is shorter than k={k}")
-    return [sequence[i : i + k] for i in range(len(sequence) - k + 1)]
 
 
 def reverse_complement(sequence):

@@ -196,28 +196,6 @@ def vocab_size(tokenizer):
     return len(tokenizer)
 
 
-def token_lengths(tokenizer, sequences):
-    """Number of tokens, [CLS] and [SEP] included, each sequence needs (no truncation).
-
-    Parameters
-    ----------
-    tokenizer : transformers tokenizer
-        From `dnabert_tokenizer` or `dnabert2_tokenizer`.
-    sequences : str or list of str
-        n sequences, any case.
-
-    Returns
-    -------
-    numpy.ndarray of int64, shape (n,)
-    """
-    k = kmer_k(tokenizer)
-    seqs = _clean(sequences, k)
-    if k is not None:
-        return np.array([len(s) - k + 3 for s in seqs], dtype=np.int64)
-    enc = tokenizer.backend_tokenizer.encode_batch(seqs)
-    return np.array([len(e.ids) for e in enc], dtype=np.int64)
-
-
 def _clean(sequences, k):
     """Validated upper-case sequences; too short ones are an error."""
     seqs = clean_all([sequences] if isinstance(sequences, str) else sequences)

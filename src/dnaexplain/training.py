@@ -594,7 +594,7 @@ def fit_length(name, parts, settings):
 
 def runs_on_class(runs, train, cls, n, seed=0, min_eval_per_class=500, max_sequences=0,
                   device=None, verbose=False):
-    """Models of several runs on one dataset, and the same ``n`` evaluation sequences of ``cls``.
+    """Models of several runs on one dataset, and the same evaluation sequences for all of them.
 
     Parameters
     ----------
@@ -602,10 +602,11 @@ def runs_on_class(runs, train, cls, n, seed=0, min_eval_per_class=500, max_seque
         ``"model:dataset"`` runs that all use the same dataset.
     train : dict
         The profile's training settings (see `settings_for`).
-    cls : str
-        Class whose sequences are drawn, e.g. ``"motif"``.
+    cls : str or None
+        Class whose sequences are drawn, e.g. ``"motif"``; None draws from every class.
     n : int
-        Sequences drawn from the evaluation part (`data.sample_class`).
+        Sequences drawn from the evaluation part: of ``cls`` (`data.sample_class`), or without
+        it of every class, fewer where the smallest class has fewer (`data.sample`).
     seed, min_eval_per_class, max_sequences, device, verbose
         As for `run`.
 
@@ -616,8 +617,9 @@ def runs_on_class(runs, train, cls, n, seed=0, min_eval_per_class=500, max_seque
     chosen : data.Dataset
         The drawn sequences.
     table : pandas.DataFrame
-        Per run: parameters, evaluation accuracy (overall, negatives, positives), sequences
-        drawn and the share of them the model calls ``cls``.
+        Per run: parameters, evaluation accuracy (overall, then per class: negatives and
+        positives with ``cls``, by class name without), sequences drawn, and the share of them
+        the model calls ``cls`` (with ``cls``) or how many it classifies correctly (without).
     """
     from . import data
     from .tokenizers import encode
@@ -626,16 +628,26 @@ def runs_on_class(runs, train, cls, n, seed=0, min_eval_per_class=500, max_seque
     for name in runs:
         t, parts = run(name, train, seed=seed, min_eval_per_class=min_eval_per_class,
                        max_sequences=max_sequences, device=device, verbose=verbose)
-        picked = data.sample_class(parts["evaluation"], cls, n, seed=seed)
+        evaluation = parts["evaluation"]
+        picked = (data.sample(evaluation, min(n, int(evaluation.counts().min())), seed=seed)
+                  if cls is None else data.sample_class(evaluation, cls, n, seed=seed))
         if chosen is not None and picked.sequences != chosen.sequences:
             raise ValueError(f"{name} draws other sequences than {runs[0]}: use one dataset")
         chosen, trained[name] = picked, t
-        called = models.predict(t.model, encode(t.tokenizer, picked.sequences), device=device)
-        rows.append({"run": name, "parameters": sum(p.numel() for p in t.model.parameters()),
-                     "accuracy (evaluation part)": t.metrics["accuracy"],
-                     "accuracy (negatives)": t.metrics["accuracy_0"],
-                     "accuracy (positives)": t.metrics["accuracy_1"],
-                     "sequences explained": len(picked),
-                     f"called {cls} among them": float(
-                         (called.argmax(1).numpy() == picked.classes.index(cls)).mean())})
+        called = models.predict(t.model, encode(t.tokenizer, picked.sequences),
+                                device=device).argmax(1).numpy()
+        row = {"run": name, "parameters": sum(p.numel() for p in t.model.parameters()),
+               "accuracy (evaluation part)": t.metrics["accuracy"]}
+        if cls is None:
+            row.update({f"accuracy ({c})": t.metrics[f"accuracy_{i}"]
+                        for i, c in enumerate(t.classes)})
+            row.update({"sequences explained": len(picked),
+                        "correct among them": int((called == picked.labels).sum())})
+        else:
+            row.update({"accuracy (negatives)": t.metrics["accuracy_0"],
+                        "accuracy (positives)": t.metrics["accuracy_1"],
+                        "sequences explained": len(picked),
+                        f"called {cls} among them": float(
+                            (called == picked.classes.index(cls)).mean())})
+        rows.append(row)
     return trained, chosen, pd.DataFrame(rows).set_index("run")
