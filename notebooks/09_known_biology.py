@@ -471,8 +471,8 @@ def test_text(model, a, b):
     r = mutation_tests.loc[(model, a, b)]
     word = ("more than" if r.estimate > 0 else "less than") if r.p_adjusted < 0.05 \
         else "not clearly more or less than"
-    return (f"{word} {b} ({r.mean_a:.3f} against {r.mean_b:.3f}, difference "
-            f"[{r.lo:+.3f}, {r.hi:+.3f}], adjusted p = {r.p_adjusted:.2g})")
+    return (f"{word} {b} ({r.mean_a:.3g} against {r.mean_b:.3g}, difference "
+            f"[{r.lo:+.3g}, {r.hi:+.3g}], adjusted p = {r.p_adjusted:.2g})")
 
 
 lines = []
