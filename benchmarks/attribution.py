@@ -8,7 +8,8 @@ same batch through `attribution.attribute` with ``batch_size`` = the batch; its 
 fastest of ``--repeats`` runs and its ratio is to the fastest unit timed in the same process,
 in between its runs, so that other load on the machine hits both alike. ``ism`` costs 3 L
 predictions per sequence, so it runs on 2 sequences and is reported per sequence.
-``integrated_gradients`` uses 32 steps.
+``integrated_gradients`` uses 32 steps. The attention family (`FAMILY`) is timed once more in
+one `attribute_all` call, where its methods share their passes.
 
 Peak memory: each method runs in a fresh subprocess (the same script with ``--worker``), and
 its first run is measured alone. On CUDA: ``torch.cuda.max_memory_allocated`` minus the memory
@@ -50,6 +51,9 @@ TARGETS = {
 }
 MEMORY_TARGET_MB = 2048
 UNIT = "forward+backward"
+# methods that share passes, timed also in one `attribute_all` call (job TOGETHER)
+FAMILY = ["attention", "rollout", "attn_gradcam", "lrp", "lrp_last", "full_lrp"]
+TOGETHER = "together"
 OPTIONS = {"integrated_gradients": {"n_steps": 32}}
 
 
@@ -81,7 +85,11 @@ def worker(args):
         forward_backward(model, batch)
 
     def method():
-        attribution.attribute(model, batch, args.worker, batch_size=args.batch, **opts)
+        if args.worker == TOGETHER:
+            methods = {m: (m, OPTIONS.get(m, {})) for m in FAMILY}
+            attribution.attribute_all(model, batch, methods, batch_size=args.batch)
+        else:
+            attribution.attribute(model, batch, args.worker, batch_size=args.batch, **opts)
 
     run = unit if args.worker == UNIT else method
     cuda = args.device.startswith("cuda")
@@ -157,6 +165,12 @@ def main():
         mem = f"{r['peak_mb']:.0f}" + (" !" if r["peak_mb"] > MEMORY_TARGET_MB else "")
         print(f"{name:<22}{r['seconds']:>9.3f}{ratio:>8.2f}{mark:>8}"
               f"{args.batch / r['seconds']:>9.1f}{mem:>9}")
+    together = measure(TOGETHER, args)
+    apart = sum(r["seconds"] / r["unit"] for name, r in rows if name in FAMILY)
+    both = together["seconds"] / together["unit"]
+    print(f"{', '.join(FAMILY)}: {both:.2f} x f+b in one attribute_all call against "
+          f"{apart:.2f} x f+b one by one ({apart / both:.2f}x faster), "
+          f"peak {together['peak_mb']:.0f} MB")
     ism = measure("ism", args)
     per_seq = ism["seconds"] / 2
     mutants = 3 * (args.tokens + K - 3)

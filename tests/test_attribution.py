@@ -463,9 +463,69 @@ def test_explain_all_caches_each_method(tmp_path, monkeypatch):
     direct = at.explain(trained.model, trained.tokenizer, seqs, "lrp", rules="chefer_baseline")
     np.testing.assert_allclose(first["lrp (baseline)"], direct.numpy())
     assert first["attention"].shape == (2, 10) and (first["attention"][1, 7:] == 0).all()
-    monkeypatch.setattr(at, "explain", lambda *a, **k: pytest.fail("recomputed a cached entry"))
+    monkeypatch.setattr(at, "explain_many", lambda *a, **k: pytest.fail("recomputed a cached entry"))
     again = at.explain_all(trained, seqs, methods, root=tmp_path)
     np.testing.assert_array_equal(again["attention"], first["attention"])
+    # a new method beside cached ones: only it is computed
+    calls = []
+    monkeypatch.setattr(at, "explain_many", lambda *a, **k: calls.append(a[3]) or {
+        label: torch.zeros(2, 10) for label in a[3]})
+    at.explain_all(trained, seqs, {**methods, "rollout": ("rollout", {})}, root=tmp_path)
+    assert calls == [{"rollout": ("rollout", {})}]
+
+
+VARIANTS = {"attention": ("attention", {}), "rollout": ("rollout", {}),
+            "rollout (last)": ("rollout", {"start_layer": -1}),
+            "attn_gradcam": ("attn_gradcam", {}), "lrp": ("lrp", {}),
+            "lrp (reference)": ("lrp", {"start_layer": -1}),
+            "lrp (baseline)": ("lrp", {"rules": "chefer_baseline"}),
+            "lrp_last": ("lrp_last", {}), "full_lrp": ("full_lrp", {}),
+            "attnlrp": ("attnlrp", {}), "cp_lrp": ("cp_lrp", {}),
+            "plrp": ("plrp", {"base": "lrp", "p": 0.3}), "saliency": ("saliency", {}),
+            "random": ("random", {})}
+
+
+@pytest.mark.parametrize("target", [None, 1])
+def test_methods_together_equal_each_alone(transformer, cnn, target):
+    model, tok = transformer
+    batch = tk.tokenize(tok, SEQS)
+    together = at.attribute_all(model, batch, VARIANTS, target, batch_size=3)
+    assert list(together) == list(VARIANTS)
+    for label, (method, opts) in VARIANTS.items():
+        alone = at.attribute(model, batch, method, target, batch_size=3, **opts)
+        assert torch.equal(together[label], alone), label
+    methods = {"lrp": ("lrp", {}), "plrp": ("plrp", {"p": 0.5}), "ism": ("ism", {})}
+    x = one_hot(SEQS, length=24)
+    together = at.attribute_all(cnn, x, methods, target)
+    for label, (method, opts) in methods.items():
+        assert torch.equal(together[label], at.attribute(cnn, x, method, target, **opts)), label
+
+
+@pytest.mark.parametrize("target", [None, 1])
+def test_shared_passes_run_once_per_batch(transformer, monkeypatch, target):
+    """attention and rollout share a plain forward; lrp, lrp_last and full_lrp one LRP pass;
+    lrp and attn_gradcam one gradient pass to the attention maps (also when the target is the
+    predicted class)."""
+    model, tok = transformer
+    batch = tk.tokenize(tok, SEQS)
+    calls = {"propagate": [], "attention_maps": [], "forward": 0}
+    for name in ("propagate", "attention_maps"):
+        def counted(*a, _f=getattr(at, name), _name=name, **k):
+            calls[_name].append(k.get("rules"))
+            return _f(*a, **k)
+        monkeypatch.setattr(at, name, counted)
+    hook = model.register_forward_hook(lambda *a: calls.__setitem__("forward", calls["forward"] + 1))
+    try:
+        methods = ["attention", "rollout", "attn_gradcam", "lrp", "lrp_last", "full_lrp",
+                   "attnlrp"]
+        at.attribute_all(model, batch, {m: (m, {}) for m in methods}, target, batch_size=2)
+    finally:
+        hook.remove()
+    chunks = 2
+    assert sorted(calls["propagate"]) == ["attnlrp"] * chunks + ["chefer"] * chunks
+    assert len(calls["attention_maps"]) == chunks
+    # per chunk: one plain forward, one per LRP pass, one for the attention maps
+    assert calls["forward"] == 4 * chunks
 
 
 def test_plrp_variants_label_each_fraction():

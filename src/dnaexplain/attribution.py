@@ -176,8 +176,39 @@ def attribute(model, inputs, method, target=None, batch_size=BATCH_SIZE, device=
     TypeError
         Options the method does not take, or inputs that do not fit the model.
     """
+    return attribute_all(model, inputs, {method: (method, options)}, target, batch_size, device,
+                         verbose)[method]
+
+
+def attribute_all(model, inputs, methods, target=None, batch_size=BATCH_SIZE, device=None,
+                  verbose=False):
+    """Scores of several methods of one batch, sharing the passes they have in common.
+
+    Each batch of sequences goes through the model once per pass the methods need, not once
+    per method: one plain forward for ``attention`` and ``rollout``, one LRP pass per rule
+    set for ``lrp``, ``lrp_last`` and ``full_lrp``, one gradient pass to the attention maps per
+    target for ``lrp`` and ``attn_gradcam``. The scores are those of `attribute`, exactly.
+
+    Parameters
+    ----------
+    model : transformers.PreTrainedModel
+        As for `attribute`.
+    inputs : Tokenization or torch.Tensor
+        Tokens (transformers) or one-hot DNA of shape (n, 4, L) (CNN).
+    methods : dict of str to (str, dict)
+        Label -> (method, options), as `attribute` takes them; every method and option is
+        checked before anything is computed.
+    target, batch_size, device, verbose
+        As for `attribute`.
+
+    Returns
+    -------
+    dict of str to torch.Tensor, on the CPU
+        Label -> scores, shape (n, t) or (n, L) (`level`), in the order of `methods`.
+    """
     cnn = isinstance(model, CNNForSequenceClassification)
-    options = _options(model, method, options)
+    methods = {label: (method, _options(model, method, dict(options)))
+               for label, (method, options) in methods.items()}
     if not isinstance(inputs, torch.Tensor if cnn else Tokenization):
         want = "a one-hot tensor (n, 4, L)" if cnn else "a Tokenization"
         raise TypeError(f"{type(model).__name__} needs {want}, got {type(inputs).__name__}")
@@ -190,29 +221,109 @@ def attribute(model, inputs, method, target=None, batch_size=BATCH_SIZE, device=
         inputs = inputs.to(next(model.parameters()).dtype)
     try:
         with eval_mode(model):
-            return _attribute(model, inputs, method, target, n, cnn, batch_size, verbose,
-                              options)
+            return _attribute_all(model, inputs, methods, target, n, cnn, batch_size, verbose)
     finally:
         model.to(home)
 
 
-def _attribute(model, inputs, method, target, n, cnn, batch_size, verbose, options):
-    """`attribute` on a model in eval mode, on its device: scores (n, t) or (n, L)."""
-    if method == "ism":
-        return _ism(model, inputs, target, batch_size, verbose, **options)
-    name = options.pop("base") if method == "plrp" and not cnn else method
-    fn = FUNCTIONS["cnn_lrp" if cnn and name in ("lrp", "plrp") else name]
-    out = []
-    for start in tqdm(range(0, n, batch_size), desc=method, disable=not verbose):
+def _attribute_all(model, inputs, methods, target, n, cnn, batch_size, verbose):
+    """`attribute_all` on a model in eval mode, on its device, with checked options."""
+    out = {label: _ism(model, inputs, target, batch_size, verbose, **options)
+           for label, (method, options) in methods.items() if method == "ism"}
+    batched = {label: spec for label, spec in methods.items() if spec[0] != "ism"}
+    width = inputs.shape[-1] if cnn else inputs.input_ids.shape[1]
+    parts = {label: [] for label in batched}
+    desc = ", ".join(dict.fromkeys(method for method, _ in batched.values()))
+    calls, needs = {}, {}
+    for label, (method, options) in batched.items():
+        options = dict(options)
+        name = options.pop("base") if method == "plrp" and not cnn else method
+        name = "cnn_lrp" if cnn and name in ("lrp", "plrp") else name
+        calls[label], needs[label] = (FUNCTIONS[name], options), _needs(name, options)
+    # methods sharing a pass run one after the other, and a pass is dropped after its last use
+    order = sorted(batched, key=lambda label: sorted(map(str, needs[label]))[:1])
+    for start in tqdm(range(0, n, batch_size) if batched else [], desc=desc,
+                      disable=not verbose):
         rows = slice(start, start + batch_size)
         chunk = _chunk(model, inputs, rows, cnn)
         t = None if target is None else target[rows].to(model_device(model))
-        with torch.enable_grad():
-            scores = fn(model, chunk, t, **options).detach()
-        scores = scores.masked_fill(~chunk.valid, 0)
-        width = inputs.shape[-1] if cnn else inputs.input_ids.shape[1]
-        out.append(torch.nn.functional.pad(scores, (0, width - scores.shape[1])).cpu())
-    return torch.cat(out)
+        run = _Passes(model, chunk)
+        for i, label in enumerate(order):
+            fn, options = calls[label]
+            with torch.enable_grad():
+                scores = fn(run, chunk, t, **options).detach()
+            scores = scores.masked_fill(~chunk.valid, 0)
+            parts[label].append(torch.nn.functional.pad(scores, (0, width - scores.shape[1])).cpu())
+            run.keep(set().union(*(needs[later] for later in order[i + 1:])))
+    out |= {label: torch.cat(p) for label, p in parts.items()}
+    return {label: out[label] for label in methods}
+
+
+class _Passes:
+    """The passes that the methods of one chunk share, each run on first use and kept: the
+    plain forward's attention maps, the LRP pass of each rule set and the gradient pass to
+    the attention maps of each target (a None target is also kept under the class it
+    resolved to, so that a later call naming that class reuses it)."""
+
+    def __init__(self, model, chunk):
+        self.model, self.chunk, self._done = model, chunk, {}
+
+    def _get(self, key, compute, resolved=None):
+        if key not in self._done:
+            value = compute()
+            self._done[key] = value
+            if resolved is not None:
+                self._done[resolved(value)] = value
+        return self._done[key]
+
+    def keep(self, kinds):
+        """Drop the passes of kinds (`_needs`) no longer needed."""
+        self._done = {key: value for key, value in self._done.items() if _kind(key) in kinds}
+
+    def attentions(self):
+        """Attention probabilities of a plain forward, one (m, heads, t, t) per layer."""
+        def compute():
+            with torch.no_grad():
+                return self.model(**self.chunk.inputs, output_attentions=True).attentions
+
+        return self._get(("attentions",), compute)
+
+    def propagate(self, target, rules, p, read_at):
+        """`lrp.propagate` of the chunk."""
+        def compute():
+            return propagate(self.model, self.chunk.inputs, target, rules=rules, prune=p,
+                             read_at=read_at)
+
+        return self._get(("propagate", _classes(target), rules, p, read_at), compute,
+                         lambda rel: ("propagate", _classes(rel.target), rules, p, read_at))
+
+    def attention_maps(self, target):
+        """`lrp.attention_maps` of the chunk."""
+        return self._get(("attention_maps", _classes(target)),
+                         lambda: attention_maps(self.model, self.chunk.inputs, target),
+                         lambda out: ("attention_maps", _classes(out[3])))
+
+
+def _kind(key):
+    """The kind of a pass of `_Passes`: its key without the target."""
+    return key[:1] + key[2:]
+
+
+def _needs(name, options):
+    """Kinds of the shared passes a method function of `FUNCTIONS` uses."""
+    p = options.get("p", 0.0)
+    chefer = {("propagate", options.get("rules"), p, "encoder")}
+    return {"attention": {("attentions",)}, "rollout": {("attentions",)},
+            "attn_gradcam": {("attention_maps",)},
+            "lrp": chefer | {("attention_maps",)}, "lrp_last": chefer, "full_lrp": chefer,
+            "attnlrp": {("propagate", "attnlrp", p, "embeddings")},
+            "cp_lrp": {("propagate", "cp", p, "embeddings")},
+            "cnn_lrp": {("propagate", options.get("rules"), p, None)}}.get(name, set())
+
+
+def _classes(target):
+    """A hashable form of a target: None, or the tuple of its classes."""
+    return None if target is None else tuple(target.tolist())
 
 
 def explain(model, tokenizer, sequences, method, target=None, strategy="mean",
@@ -237,21 +348,45 @@ def explain(model, tokenizer, sequences, method, target=None, strategy="mean",
     torch.Tensor, shape (n, L), on the CPU
         L is the longest sequence; 0 beyond each sequence's end (and, for the CNN, at N).
     """
+    return explain_many(model, tokenizer, sequences, {method: (method, options)}, target,
+                        strategy, batch_size, device, verbose)[method]
+
+
+def explain_many(model, tokenizer, sequences, methods, target=None, strategy="mean",
+                 batch_size=BATCH_SIZE, device=None, verbose=False):
+    """Nucleotide scores of several methods, sharing passes as `attribute_all` does.
+
+    Parameters
+    ----------
+    model, tokenizer, sequences, target, strategy, batch_size, device, verbose
+        As for `explain`.
+    methods : dict of str to (str, dict)
+        Label -> (method, options); ``ism`` gets ``tokenizer`` automatically.
+
+    Returns
+    -------
+    dict of str to torch.Tensor, each shape (n, L), on the CPU
+        Label -> the scores `explain` gives for that method and options.
+    """
     cnn = isinstance(model, CNNForSequenceClassification)
     if cnn and tokenizer is not None:
         raise TypeError("the CNN reads one-hot DNA: pass tokenizer=None")
     inputs = encode(tokenizer, sequences)
-    if method == "ism" and not cnn:
-        options.setdefault("tokenizer", tokenizer)
-    scores = attribute(model, inputs, method, target, batch_size, device, verbose, **options)
-    if level(model, method) == "token":
-        scores = to_nucleotides(scores, inputs, strategy)
-    return scores
+    methods = {label: (method, {"tokenizer": tokenizer, **options}
+                       if method == "ism" and not cnn else options)
+               for label, (method, options) in methods.items()}
+    scores = attribute_all(model, inputs, methods, target, batch_size, device, verbose)
+    return {label: to_nucleotides(s, inputs, strategy)
+            if level(model, methods[label][0]) == "token" else s
+            for label, s in scores.items()}
 
 
 def explain_all(trained, sequences, methods, target=None, strategy="mean",
                 batch_size=BATCH_SIZE, device=None, verbose=False, root=None):
     """Nucleotide scores of several methods for a fine-tuned model, each stored in the cache.
+
+    The methods not in the cache are computed together (`explain_many`), so that those
+    sharing a pass share it.
 
     Parameters
     ----------
@@ -277,13 +412,18 @@ def explain_all(trained, sequences, methods, target=None, strategy="mean",
     if not isinstance(methods, dict):
         methods = {m: (m, {}) for m in methods}
     targets = None if target is None else torch.as_tensor(target).numpy()
-    out = {}
-    for label, (method, options) in methods.items():
-        parts = {"checkpoint": trained.key, "method": method, "options": options,
-                 "sequences": list(sequences), "target": targets, "strategy": strategy}
-        out[label] = cache.cached("scores", parts, lambda: explain(
-            trained.model, trained.tokenizer, sequences, method, target, strategy, batch_size,
-            device, verbose, **options).numpy(), root=root, code=["attribution.py"])
+    parts = {label: {"checkpoint": trained.key, "method": method, "options": options,
+                     "sequences": list(sequences), "target": targets, "strategy": strategy}
+             for label, (method, options) in methods.items()}
+    out = {label: cache.lookup("scores", parts[label], root=root, code=["attribution.py"])
+           for label in methods}
+    missing = {label: methods[label] for label, value in out.items() if value is None}
+    if missing:
+        found = explain_many(trained.model, trained.tokenizer, sequences, missing, target,
+                             strategy, batch_size, device, verbose)
+        for label, scores in found.items():
+            out[label] = cache.cached("scores", parts[label], scores.numpy, root=root,
+                                      code=["attribution.py"])
     return out
 
 
@@ -346,26 +486,23 @@ def rollout(maps, start_layer=0, normalize=True, row=None):
 
 
 # --------------------------------------------------------------------------------------------
-# Methods: each takes (model, chunk, target, **options) and returns scores (m, t) or (m, L);
-# target is (m,) or None for the predicted class; padding is zeroed by the caller.
+# Methods: each takes (run, chunk, target, **options), run being the chunk's shared `_Passes`
+# (its model in run.model), and returns scores (m, t) or (m, L); target is (m,) or None for
+# the predicted class; padding is zeroed by the caller.
 # --------------------------------------------------------------------------------------------
 
 
-def _attention(model, chunk, target):
-    with torch.no_grad():
-        probs = model(**chunk.inputs, output_attentions=True).attentions
-    return probs[-1][:, :, 0].sum(1) * chunk.real
+def _attention(run, chunk, target):
+    return run.attentions()[-1][:, :, 0].sum(1) * chunk.real
 
 
-def _rollout(model, chunk, target, start_layer):
-    with torch.no_grad():
-        probs = model(**chunk.inputs, output_attentions=True).attentions
-    maps = [_square(p.mean(1), chunk.valid) for p in probs]
+def _rollout(run, chunk, target, start_layer):
+    maps = [_square(p.mean(1), chunk.valid) for p in run.attentions()]
     return _zero_cls(rollout(maps, start_layer, row=0))
 
 
-def _attn_gradcam(model, chunk, target):
-    probs, grads, _, _ = attention_maps(model, chunk.inputs, target)
+def _attn_gradcam(run, chunk, target):
+    probs, grads, _, _ = run.attention_maps(target)
     pair = (chunk.valid[:, :, None] & chunk.valid[:, None, :])[:, None]  # (m, 1, t, t)
     alpha = (grads[-1] * pair).sum((2, 3), keepdim=True) / pair.sum((2, 3), keepdim=True)
     cam = (alpha * probs[-1]).mean(1).clamp(min=0)
@@ -378,9 +515,9 @@ def _attn_gradcam(model, chunk, target):
     return _zero_cls(cam[:, 0])
 
 
-def _lrp(model, chunk, target, rules, start_layer, normalize, p=0.0):
-    rel = propagate(model, chunk.inputs, target, rules=rules, prune=p, read_at="encoder")
-    _, grads, _, _ = attention_maps(model, chunk.inputs, rel.target)
+def _lrp(run, chunk, target, rules, start_layer, normalize, p=0.0):
+    rel = run.propagate(target, rules, p, "encoder")
+    _, grads, _, _ = run.attention_maps(rel.target)
     # clamp before the head mean, as Chefer's generate_LRP
     maps = [_square((g * r).clamp(min=0).mean(1), chunk.valid)
             for g, r in zip(grads, rel.attention)]
@@ -389,39 +526,38 @@ def _lrp(model, chunk, target, rules, start_layer, normalize, p=0.0):
     return s
 
 
-def _lrp_last(model, chunk, target, rules, p=0.0):
-    rel = propagate(model, chunk.inputs, target, rules=rules, prune=p, read_at="encoder")
+def _lrp_last(run, chunk, target, rules, p=0.0):
+    rel = run.propagate(target, rules, p, "encoder")
     return _zero_cls(rel.attention[-1].clamp(min=0).mean(1)[:, 0])
 
 
-def _full_lrp(model, chunk, target, rules, p=0.0):
-    rel = propagate(model, chunk.inputs, target, rules=rules, prune=p, read_at="encoder")
+def _full_lrp(run, chunk, target, rules, p=0.0):
+    rel = run.propagate(target, rules, p, "encoder")
     return _zero_cls(rel.input.sum(-1))
 
 
-def _attnlrp(model, chunk, target, p=0.0):
-    rel = propagate(model, chunk.inputs, target, rules="attnlrp", prune=p, read_at="embeddings")
-    return rel.input.sum(-1)
+def _attnlrp(run, chunk, target, p=0.0):
+    return run.propagate(target, "attnlrp", p, "embeddings").input.sum(-1)
 
 
-def _cp_lrp(model, chunk, target, p=0.0):
-    rel = propagate(model, chunk.inputs, target, rules="cp", prune=p, read_at="embeddings")
-    return rel.input.sum(-1)
+def _cp_lrp(run, chunk, target, p=0.0):
+    return run.propagate(target, "cp", p, "embeddings").input.sum(-1)
 
 
-def _cnn_lrp(model, chunk, target, rules, p=0.0):
-    return propagate(model, chunk.inputs, target, rules=rules, prune=p).input.sum(1)
+def _cnn_lrp(run, chunk, target, rules, p=0.0):
+    return run.propagate(target, rules, p, None).input.sum(1)
 
 
-def _saliency(model, chunk, target):
-    return _captum(Saliency, model, chunk, target)
+def _saliency(run, chunk, target):
+    return _captum(Saliency, run.model, chunk, target)
 
 
-def _input_x_gradient(model, chunk, target):
-    return _captum(InputXGradient, model, chunk, target)
+def _input_x_gradient(run, chunk, target):
+    return _captum(InputXGradient, run.model, chunk, target)
 
 
-def _integrated_gradients(model, chunk, target, n_steps, baseline=None):
+def _integrated_gradients(run, chunk, target, n_steps, baseline=None):
+    model = run.model
     if target is None:
         with torch.no_grad():
             target = model(**chunk.inputs).logits.argmax(-1)
@@ -434,9 +570,9 @@ def _integrated_gradients(model, chunk, target, n_steps, baseline=None):
     return _reduce(a, key)
 
 
-def _random(model, chunk, target, seed):
+def _random(run, chunk, target, seed):
     codes = _codes(chunk)
-    dtype = next(model.parameters()).dtype
+    dtype = next(run.model.parameters()).dtype
     out = torch.zeros(chunk.valid.shape, dtype=dtype)
     for i, (c, v) in enumerate(zip(codes, chunk.valid.cpu())):
         # seeded by the sequence itself, so scores do not depend on batch or padding

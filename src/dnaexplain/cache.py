@@ -171,6 +171,29 @@ def _read(path, parts):
     return entry
 
 
+def _locate(name, parts, root, code):
+    """The file of an entry and its parts with the code's digest added."""
+    parts = {**parts, "dnaexplain": source_digest(code)}
+    return cache_dir(root) / name / f"{key(parts)}.pt", parts
+
+
+def lookup(name, parts, root=None, code=None):
+    """What `cached` stored under the same arguments, or None when there is no valid entry
+    (missing, corrupt or stale: `cached` would compute it).
+
+    Parameters
+    ----------
+    name, parts, root, code
+        As for `cached`.
+
+    Returns
+    -------
+    object or None
+    """
+    entry = _read(*_locate(name, parts, root, code))
+    return None if entry is None else entry["value"]
+
+
 def cached(name, parts, compute, root=None, code=None, verbose=False):
     """Return ``compute()``, stored under ``name`` and the key of ``parts``.
 
@@ -197,8 +220,7 @@ def cached(name, parts, compute, root=None, code=None, verbose=False):
     object
         The stored or freshly computed value.
     """
-    parts = {**parts, "dnaexplain": source_digest(code)}
-    path = cache_dir(root) / name / f"{key(parts)}.pt"
+    path, parts = _locate(name, parts, root, code)
     entry = _read(path, parts)
     if entry is not None:
         if verbose:
