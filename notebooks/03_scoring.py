@@ -39,10 +39,9 @@ n_scored: int = None  # correctly classified sequences scored per class (integer
 # %%
 import numpy as np
 import pandas as pd
-import torch
 from IPython.display import Markdown, display
 
-from dnaexplain import attribution, lrp, metrics, models, params, plots, training
+from dnaexplain import attribution, cache, metrics, models, params, plots, training
 from dnaexplain.tokenizers import encode
 
 params.bind(globals())  # the profile's values, yours laid over, all checked
@@ -145,9 +144,9 @@ variants = {"start_layer=0, normalize=True (default)": {},
             "start_layer=0, normalize=False": {"normalize": False},
             "start_layer=-1, normalize=True (the code's generate_LRP)": {"start_layer": -1},
             "start_layer=-1, normalize=False": {"start_layer": -1, "normalize": False}}
-maps = {name: attribution.explain(trained.model, trained.tokenizer, ds.sequences[:8], "lrp",
-                                  ds.labels[:8], **opts)
-        for name, opts in variants.items()}
+maps = attribution.explain_all(trained, ds.sequences[:8],
+                              {name: ("lrp", opts) for name, opts in variants.items()},
+                              target=ds.labels[:8])
 default = maps[next(iter(variants))]
 conventions = pd.Series({name: np.nanmean(metrics.spearman(default, m, lengths=lengths))
                          for name, m in maps.items()}, name="mean Spearman with the default")
@@ -167,32 +166,21 @@ display(Markdown(
 
 # %%
 trained, ds = next(iter(chosen.values()))
-model = trained.model.double()
-batch = encode(trained.tokenizer, ds.sequences[:8])
-inputs = models.model_inputs(model, batch)
-target = torch.as_tensor(ds.labels[:8])
-check = {}
-for rules in ["chefer", "chefer_baseline"]:
-    totals = lrp.propagate(model, inputs, target, rules=rules).input.sum((1, 2))
-    check[f"full_lrp total ({rules})"] = [totals.min().item(), totals.max().item()]
-probs, _, _, _ = lrp.attention_maps(model, inputs, target)
-valid = batch.attention_mask.bool()
-C = attribution.rollout([p.mean(1) for p in probs])  # mean over heads, as the method does
-rows = C.sum(-1)[valid]
-check["rollout row sums"] = [rows.min().item(), rows.max().item()]
-cam = attribution.attribute(model, batch, "attn_gradcam", target)
-check["attn_gradcam"] = [cam.min().item(), cam.max().item()]
-model.float()
-pd.DataFrame(check, index=["min", "max"]).T
+check = cache.cached("invariants", {"checkpoint": trained.key, "sequences": ds.sequences[:8],
+                                    "target": ds.labels[:8]},
+                     lambda: attribution.invariants(trained.model, trained.tokenizer,
+                                                    ds.sequences[:8], ds.labels[:8]),
+                     code=["attribution.py"])
+check
 
 # %% tags=["hide-input"]
-low, high = check["full_lrp total (chefer)"]
+low, high = check.loc["full_lrp total (chefer)"]
 assert abs(low - 1) < 1e-6 and abs(high - 1) < 1e-6
 display(Markdown(
     f"Chefer's rules: every sequence's total lies within {max(abs(low - 1), abs(high - 1)):.1e} "
     "of 1. The baseline rules, which the reference code uses for `lrp_last` and `full_lrp`, "
-    f"end between {check['full_lrp total (chefer_baseline)'][0]:.3g} and "
-    f"{check['full_lrp total (chefer_baseline)'][1]:.3g}."))
+    f"end between {check.loc['full_lrp total (chefer_baseline)', 'min']:.3g} and "
+    f"{check.loc['full_lrp total (chefer_baseline)', 'max']:.3g}."))
 
 # %% [markdown]
 # ## Exercise

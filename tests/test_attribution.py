@@ -533,3 +533,17 @@ def test_plrp_variants_label_each_fraction():
         "p = 0": ("lrp", {}), "p = 0.5": ("plrp", {"p": 0.5}), "p = 0.9": ("plrp", {"p": 0.9})}
     assert at.plrp_variants("dnabert2", [0.0, 0.25]) == {
         "p = 0": ("attnlrp", {}), "p = 0.25": ("plrp", {"base": "attnlrp", "p": 0.25})}
+
+
+def test_invariants_on_a_float32_model_left_as_it_is(transformer):
+    model, tok = transformer
+    single = copy.deepcopy(model).float()
+    table = at.invariants(single, tok, SEQS, target=[0, 1, 1, 0])
+    assert next(single.parameters()).dtype == torch.float32
+    assert list(table.columns) == ["min", "max"]
+    assert np.allclose(table.loc["full_lrp total (chefer)"], 1, atol=1e-10)
+    assert np.allclose(table.loc["rollout row sums"], 1, atol=1e-12)
+    low, high = table.loc["attn_gradcam"]
+    assert 0 <= low <= high <= 1
+    baseline = table.loc["full_lrp total (chefer_baseline)"]
+    assert np.abs(baseline - 1).max() > 1e-3  # the baseline rules do not conserve
