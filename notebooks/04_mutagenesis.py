@@ -61,8 +61,8 @@ LRP_METHODS = [m for m in ["lrp", "lrp_last", "full_lrp"] if m in mutagenesis_me
 #
 # The `cpu` profile leaves integrated gradients out of this chapter: its 32 interpolation steps
 # cost more than the other ten maps together. It also classifies the mutants in bfloat16
-# (`mutagenesis_precision`), which halves the cost on CPUs with bfloat16 instructions; the
-# check below the loop compares the unmutated accuracy with the same sequences classified
+# where the CPU runs it natively (`mutagenesis_precision: fast`), which halves the cost there;
+# the check below the loop compares the unmutated accuracy with the same sequences classified
 # in float32.
 
 # %%

@@ -9,7 +9,7 @@ import safetensors.torch
 import torch
 import transformers
 
-from dnaexplain import models
+from dnaexplain import defaults, models
 from dnaexplain.tokenizers import Tokenization
 
 
@@ -422,6 +422,10 @@ def test_predict_bf16_close_to_fp32(name):
     assert 0 < (half - full).abs().max() <= 0.02 * full.abs().max() + 1e-3
     with pytest.raises(ValueError, match="precision must be one of"):
         models.predict(model, batch, precision="half")
+    # fast is what the CPU runs natively: bf16's logits where it has bf16, else fp32's
+    fast = models.predict(model, batch, batch_size=4, precision="fast")
+    native = defaults.resolve_precision("fast", "cpu") == "bf16"
+    assert torch.equal(fast, half if native else full)
 
 
 def test_cnn_forward_shapes_and_loss():

@@ -1,6 +1,7 @@
 from pathlib import Path
 
 import pytest
+import torch
 
 from dnaexplain import data, params
 
@@ -77,6 +78,17 @@ def test_bind_lays_the_cell_over_the_profile_and_binds_names():
     # train is merged per model: the profile's other DNABERT settings stay
     assert namespace["train"]["dnabert"] == {**smoke["train"]["dnabert"], "epochs": 2}
     assert namespace["train"]["cnn"] == smoke["train"]["cnn"]
+
+
+@pytest.mark.parametrize("native", [True, False])
+def test_fast_mutagenesis_precision_is_bound_as_the_one_that_runs(monkeypatch, native):
+    from dnaexplain import defaults
+
+    monkeypatch.setattr(defaults, "_native_bf16", lambda: native)
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    namespace = {"profile": "cpu", "mutagenesis_precision": "fast"}
+    params.bind(namespace, root=ROOT / "params")
+    assert namespace["mutagenesis_precision"] == ("bf16" if native else "fp32")
 
 
 def test_bind_rejects_a_misspelt_papermill_parameter():

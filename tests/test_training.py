@@ -8,7 +8,7 @@ import pytest
 import torch
 from transformers import TrainerCallback
 
-from dnaexplain import data, models, training
+from dnaexplain import data, defaults, models, training
 from dnaexplain.tokenizers import encode
 
 
@@ -75,8 +75,25 @@ def test_bf16_training_learns_and_differs_from_fp32(parts, tmp_path):
     pa, pb = (torch.cat([p.flatten() for p in t.model.parameters()]) for t in (fp32, bf16))
     assert not torch.equal(pa, pb)
     assert pb.dtype == torch.float32  # master weights stay fp32
-    with pytest.raises(ValueError, match="precision must be one of auto, fp32, bf16, fp16"):
+    with pytest.raises(ValueError, match="precision must be one of auto, fast, fp32, bf16, fp16"):
         training.fine_tune("cnn", parts, {**FAST, "precision": "half"}, root=tmp_path)
+
+
+@pytest.mark.parametrize("native", [True, False])
+def test_fast_precision_is_the_one_that_runs_and_keys_the_cache(parts, tmp_path, monkeypatch,
+                                                               native):
+    monkeypatch.setattr(defaults, "_native_bf16", lambda: native)
+    assert defaults.resolve_precision("fast", "cpu") == ("bf16" if native else "fp32")
+    assert defaults.resolve_precision("fast", "cuda") == "fp16"
+    assert defaults.resolve_precision("auto", "cpu") == "fp32"
+    assert defaults.resolve_precision("auto", "cuda:0") == "fp16"
+    assert defaults.resolve_precision("bf16", "cpu") == "bf16"
+    settings = {**FAST, "epochs": 1}
+    fast = training.fine_tune("cnn", parts, {**settings, "precision": "fast"}, root=tmp_path)
+    named = "bf16" if native else "fp32"
+    monkeypatch.setattr(training, "_train", lambda *a, **k: pytest.fail("trained again"))
+    same = training.fine_tune("cnn", parts, {**settings, "precision": named}, root=tmp_path)
+    assert same.path == fast.path
 
 
 def test_accumulated_micro_batches_match_one_batch(parts, tmp_path):

@@ -32,6 +32,7 @@ from transformers import (
 )
 from transformers.modeling_outputs import SequenceClassifierOutput
 
+from .defaults import resolve_precision
 from .tokenizers import Tokenization
 
 logger = logging.getLogger(__name__)
@@ -852,14 +853,13 @@ def autocast(precision, device):
 
     Parameters
     ----------
-    precision : {"fp32", "bf16", "fp16"}
+    precision : {"fp32", "bf16", "fp16", "auto", "fast"}
         bf16 halves the cost of a forward pass on CPUs with AVX512-BF16 or AMX and on GPUs; the
-        logits then agree with fp32 to about 1e-3. fp16 is for CUDA.
+        logits then agree with fp32 to about 1e-3. fp16 is for CUDA. ``auto`` and ``fast`` pick
+        one of them for the device (`defaults.resolve_precision`).
     device : torch.device or str
     """
-    if precision not in PRECISIONS:
-        raise ValueError(f"precision must be one of {sorted(PRECISIONS)}, got {precision!r}")
-    dtype = PRECISIONS[precision]
+    dtype = PRECISIONS[resolve_precision(precision, device)]
     return torch.autocast(torch.device(device).type, dtype=dtype, enabled=dtype is not None)
 
 
@@ -876,7 +876,7 @@ def predict(model, inputs, batch_size=64, device=None, precision="fp32", verbose
         Sequences per forward pass.
     device : torch.device or str, optional
         Device to run on (the model is moved there); the model's device when None.
-    precision : {"fp32", "bf16", "fp16"}
+    precision : {"fp32", "bf16", "fp16", "auto", "fast"}
         Autocast precision of the forward passes (see `autocast`).
     verbose : bool
         Show a progress bar.

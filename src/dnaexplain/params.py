@@ -24,7 +24,7 @@ import yaml
 
 PARAMS_DIR = Path(__file__).resolve().parents[2] / "params"
 PROFILES = ("smoke", "cpu", "paper")
-PRECISIONS = ("fp32", "bf16", "fp16")
+PRECISIONS = ("fp32", "bf16", "fp16", "auto", "fast")  # see defaults.resolve_precision
 
 
 # -- value checks: each takes (name, value) and raises with a message that names the fix ----
@@ -137,8 +137,9 @@ SCHEMA = {
     "n_per_class": (int, "evaluation sequences per class in the mutagenesis experiment",
                     _positive),
     "random_repeats": (int, "repeats of the random-positions baseline", _positive),
-    "mutagenesis_precision": (str, "autocast precision of classifying mutants: fp32, bf16, fp16",
-                              _precision),
+    "mutagenesis_precision": (str, "autocast precision of classifying mutants: fp32, bf16, fp16, "
+                              "or fast (bf16 where the CPU runs it natively, fp16 on CUDA, else "
+                              "fp32) or auto (fp16 on CUDA, else fp32)", _precision),
     "ns": (list, "numbers of top positions mutated", _positives),
     "motif_runs": (list, "'model:dataset' runs whose scores are searched for motifs", None),
     "motif_methods": (list, "methods whose scores are searched for motifs", _methods),
@@ -330,6 +331,13 @@ def bind(namespace, root=None):
 
         for dataset, spec in values["data_files"].items():
             declare(dataset, **spec)
+    if values.get("mutagenesis_precision") in ("auto", "fast"):  # what runs, for cache keys
+        import torch
+
+        from .defaults import resolve_precision
+
+        values["mutagenesis_precision"] = resolve_precision(
+            values["mutagenesis_precision"], "cuda" if torch.cuda.is_available() else "cpu")
     namespace.update(values)
     return values
 

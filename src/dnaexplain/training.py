@@ -25,7 +25,7 @@ from transformers import PrinterCallback, Trainer, TrainingArguments
 from transformers.utils import logging as hf_logging
 
 from . import cache, models
-from .defaults import DEFAULTS, PRECISIONS, check_settings
+from .defaults import DEFAULTS, check_settings, resolve_precision
 from .tokenizers import (Tokenization, dnabert2_tokenizer, dnabert_tokenizer, encode,
                          tokenize)
 
@@ -250,7 +250,7 @@ def _arguments(output_dir, settings, seed, device, verbose, steps_per_epoch):
         report_to="none",
         disable_tqdm=not verbose,
         use_cpu=not cuda,
-        fp16=precision == "fp16" or (precision == "auto" and cuda),
+        fp16=precision == "fp16",
         bf16=precision == "bf16",
         dataloader_pin_memory=cuda,
         remove_unused_columns=False,
@@ -273,7 +273,9 @@ def fine_tune(name, parts, settings=None, seed=0, device=None, root=None, verbos
         (fraction of steps), ``max_length`` (tokens; longer sequences are truncated) and
         ``max_train`` (cap on training sequences, 0 = all) and ``precision`` (mixed precision:
         ``"auto"`` is fp16 on CUDA and fp32 elsewhere; ``"bf16"`` about halves the time of a
-        step on CPUs with AVX512-BF16 or AMX) and ``accumulation`` (micro-batches per optimiser
+        step on CPUs with AVX512-BF16 or AMX, and is 3-6x slower on others; ``"fast"`` picks
+        bf16 only where the CPU runs it natively: `defaults.resolve_precision`, which also
+        gives the value the cache key holds) and ``accumulation`` (micro-batches per optimiser
         step; ``batch_size`` must be a multiple of it); ``finetune`` (False: use the checkpoint
         as it is, only evaluated), ``k`` (DNABERT's k-mer length; default read off the
         checkpoint) and ``num_labels`` (classes of the head; must match the data).
@@ -304,6 +306,8 @@ def fine_tune(name, parts, settings=None, seed=0, device=None, root=None, verbos
                          f"({', '.join(classes)}); set num_labels to {len(classes)} or give data "
                          f"with {labels} classes")
     device = torch.device(device or ("cuda" if torch.cuda.is_available() else "cpu"))
+    # the precision the device runs, not the setting's name, goes into the cache key
+    settings["precision"] = resolve_precision(settings["precision"], device)
     if not settings["finetune"]:
         return _as_is(name, parts, settings, device, root, verbose)
     tokenizer = tokenizer_for(name, settings["source"], settings["k"])
