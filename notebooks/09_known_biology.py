@@ -298,6 +298,7 @@ def top_motif(model_name, method, procedure, c):
     return ok, text
 
 
+# %% tags=["hide-input"]
 if "cnn" in trained:
     lines = []
     for method in scores["cnn"]:
@@ -376,6 +377,7 @@ def versus(model, method, measure="AUROC"):
             f"[{r.lo:+.3f}, {r.hi:+.3f}], adjusted p = {r.p_adjusted:.2g}")
 
 
+# %% tags=["hide-input"]
 auroc = summary["auroc"].dropna(subset=["mean"])
 best_on_sites, lines = {}, []
 for model_name in scores:
@@ -467,7 +469,7 @@ mutation_tests.rename_axis(["model", "mutated", "against"]).rename(
     columns={"mean_a": "drop", "mean_b": "drop against", "estimate": "difference"})
 
 # %% tags=["hide-input"]
-def test_text(model, a, b):
+def compared(model, a, b):
     r = mutation_tests.loc[(model, a, b)]
     word = ("more than" if r.estimate > 0 else "less than") if r.p_adjusted < 0.05 \
         else "not clearly more or less than"
@@ -482,13 +484,13 @@ for model_name in trained:
     text = (f"- **{model}** ({int(mutation_table.loc[(model, 'known sites'), 'n'])} sequences, "
             f"{mutation_table.loc[(model, 'known sites'), 'bases changed']:.1f} bases each on "
             f"average): changing the known sites lowers the own-class probability "
-            f"{test_text(model, 'known sites', 'random positions')}")
+            f"{compared(model, 'known sites', 'random positions')}")
     if len(tops):
         strongest = tops.idxmax()
         above = [m for m in tops.index if mutation_tests.loc[(model, m, "known sites")]
                  .p_adjusted < 0.05 and mutation_tests.loc[(model, m, "known sites")].estimate > 0]
         text += (f". The top positions of `{strongest.removeprefix('top ')}` cost the most, "
-                 f"{test_text(model, strongest, 'known sites')}; "
+                 f"{compared(model, strongest, 'known sites')}; "
                  f"{len(above)} of {len(tops)} maps' top positions cost more than the sites")
     lines.append(text + ".")
 display(Markdown("\n".join(lines)))
@@ -500,8 +502,6 @@ display(Markdown("\n".join(lines)))
 # procedure has one, and each map can be held to it three ways.
 
 # %% tags=["hide-input"]
-pou_class = "; ".join(dict.fromkeys(data.jaspar_db().fetch_motif_by_id(
-    FACTORS["oct4"]["matrix"]).tf_class or ["(none)"]))
 lines = []
 for model_name in trained:
     model = NAME.get(model_name, model_name)
