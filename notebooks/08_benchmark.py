@@ -209,6 +209,7 @@ def said(model, a, b):
     return metrics.verdict(ranking_tests.loc[(model, a, b)], f"`{a}`", f"`{b}`", fmt=".3f")
 
 
+# %% tags=["hide-input"]
 lines = []
 for model_name in trained:
     model, ranked = NAME.get(model_name, model_name), order[model_name]
