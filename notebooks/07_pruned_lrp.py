@@ -178,33 +178,32 @@ plots.pruning_tradeoff(summary.assign(run=summary.run.map(label)),
 # value (`metrics.last_within`), and what the mean drop and sparsity are there.
 
 # %% tags=["hide-input"]
-lines = []
-for run in trained:
+def pruning_cost(run):
+    """What pruning costs one run's map in faithfulness, in words."""
     rows, (rand, planted) = table.loc[run], reference.loc[run, ["random order", "planted sites"]]
     a0, a_top = rows.loc["p = 0", "mean drop"], rows.loc[TOP, "mean drop"]
     limit = metrics.last_within(rows["p"], rows["mean drop"], TOLERANCE)
     refs = f"random order {rand:.3g}, planted sites first {planted:.3g}"
-    text = f"- **{label(run)}**: "
     if share[run] < 0.5:
-        text += (f"the model calls only {share[run]:.0%} of these positives motif sequences: "
-                 f"it has not learned the motifs well enough for the question of what pruning "
-                 f"costs to be asked (mean drop {a0:.3g} unpruned, {a_top:.3g} at {TOP}; "
-                 f"{refs}). ")
-    elif not (a0 > max(rand, 0) and planted > rand) or np.isnan(limit):
-        text += (f"mutating its most relevant positions first is no more harmful than a "
-                 f"random order (mean drop {a0:.3g} against {rand:.3g}; planted sites first: "
-                 f"{planted:.3g}), so there is no faithfulness for pruning to lose. ")
-    elif limit == max(PS):
-        text += (f"the mean drop stays within {TOLERANCE:.0%} of its unpruned value ({a0:.3g}) at "
-                 f"every p tested, {a_top:.3g} at {TOP} ({refs}): here sparsity costs no "
-                 "faithfulness. ")
-    else:
-        at = rows.loc[rows.p == limit].iloc[0]
-        text += (f"the mean drop stays within {TOLERANCE:.0%} of its unpruned value ({a0:.3g}) up "
-                 f"to p = {limit:g} ({at['mean drop']:.3g}, Gini {at.Gini:.2f}); at {TOP} it is "
-                 f"{a_top:.3g} ({refs}). ")
-    lines.append(text)
-display(Markdown("\n".join(lines)))
+        return (f"the model calls only {share[run]:.0%} of these positives motif sequences: "
+                f"it has not learned the motifs well enough for the question of what pruning "
+                f"costs to be asked (mean drop {a0:.3g} unpruned, {a_top:.3g} at {TOP}; {refs}).")
+    if not (a0 > max(rand, 0) and planted > rand) or np.isnan(limit):
+        return (f"mutating its most relevant positions first is no more harmful than a "
+                f"random order (mean drop {a0:.3g} against {rand:.3g}; planted sites first: "
+                f"{planted:.3g}), so there is no faithfulness for pruning to lose.")
+    if limit == max(PS):
+        return (f"the mean drop stays within {TOLERANCE:.0%} of its unpruned value ({a0:.3g}) "
+                f"at every p tested, {a_top:.3g} at {TOP} ({refs}): here sparsity costs no "
+                "faithfulness.")
+    at = rows.loc[rows.p == limit].iloc[0]
+    return (f"the mean drop stays within {TOLERANCE:.0%} of its unpruned value ({a0:.3g}) up "
+            f"to p = {limit:g} ({at['mean drop']:.3g}, Gini {at.Gini:.2f}); at {TOP} it is "
+            f"{a_top:.3g} ({refs}).")
+
+
+# %% tags=["hide-input"]
+display(Markdown("\n".join(f"- **{label(run)}**: {pruning_cost(run)} " for run in trained)))
 
 # %% [markdown]
 # What pruning does to the map: its sparsity, and where its relevance goes, at $p = 0$ and at

@@ -96,6 +96,19 @@ def test_digest_ignores_docs_and_unrelated_modules(package):
     assert cache.source_digest(["a.py"]) != before
 
 
+def test_digest_is_of_the_code_imported_not_of_the_file_edited_since(monkeypatch):
+    import dnaexplain
+    import dnaexplain.paths  # noqa: F401 (imported, so its source is the snapshot)
+
+    before = cache.source_digest(["paths.py"])
+    real = Path.read_text
+    monkeypatch.setattr(Path, "read_text", lambda self, *a, **k: (
+        "EDITED = 1\n" if self.name == "paths.py" else real(self, *a, **k)))
+    assert cache.source_digest(["paths.py"]) == before
+    monkeypatch.setitem(dnaexplain.SOURCES, "paths.py", "EDITED = 1\n")
+    assert cache.source_digest(["paths.py"]) != before
+
+
 def test_a_read_only_cache_returns_the_result_with_a_warning(tmp_path, monkeypatch):
     def refuse(path, payload):
         raise PermissionError(13, "Permission denied", str(path))

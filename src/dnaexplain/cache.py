@@ -16,12 +16,15 @@ import hashlib
 import io
 import json
 import os
+import sys
 import tempfile
 import warnings
 from pathlib import Path
 
 import numpy as np
 import torch
+
+from . import SOURCES
 
 
 def cache_dir(root=None):
@@ -79,8 +82,18 @@ def source_digest(modules=None):
     names = sorted(p.name for p in here.glob("*.py")) if modules is None else _closure(modules)
     h = hashlib.sha256()
     for name in names:
-        h.update(name.encode() + b"\0" + _code((here / name).read_text()) + b"\0")
+        h.update(name.encode() + b"\0" + _code(_source(name)) + b"\0")
     return h.hexdigest()[:16]
+
+
+def _source(name):
+    """A module's source: as imported (`dnaexplain.SOURCES`) when this process has imported
+    it from this package, else as on disk."""
+    here = Path(__file__).parent
+    imported = sys.modules.get(f"{__package__}.{name[:-3]}")
+    if imported is not None and Path(imported.__file__).parent == here and name in SOURCES:
+        return SOURCES[name]
+    return (here / name).read_text()
 
 
 @functools.lru_cache(maxsize=None)
@@ -107,11 +120,11 @@ def _closure(modules):
         name = todo.pop()
         if name in seen:
             continue
-        path = here / name
-        if not path.is_file():
+        if not (here / name).is_file():
             raise FileNotFoundError(f"no module {name!r} in {here}")
         seen.add(name)
-        todo += _imports(path.read_text())
+        # `from . import x` also names package attributes (SOURCES): only files are modules
+        todo += [m for m in _imports(_source(name)) if (here / m).is_file()]
     return sorted(seen)
 
 
