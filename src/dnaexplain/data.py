@@ -1073,10 +1073,17 @@ def _motif(m):
 
 
 @functools.lru_cache(maxsize=None)
-def _jaspar_by_id(release, matrix_id):
+def jaspar_record(release, matrix_id):
+    """The pyjaspar record of one JASPAR matrix (counts, name, TF class and family), or None
+    when the release has no such matrix."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # pyjaspar warns before returning None
-        m = jaspar_db(release).fetch_motif_by_id(matrix_id)
+        return jaspar_db(release).fetch_motif_by_id(matrix_id)
+
+
+@functools.lru_cache(maxsize=None)
+def _jaspar_by_id(release, matrix_id):
+    m = jaspar_record(release, matrix_id)
     if m is None:
         raise KeyError(f"no JASPAR matrix {matrix_id!r} in {release} (ids look like 'MA0108.2')")
     return _motif(m)

@@ -54,14 +54,13 @@ second process 0.1 s. tangermeme's seqlet caller (`seqlets`) does not ask numba 
 import bisect
 import functools
 import itertools
-import warnings
 from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
 from scipy.stats import false_discovery_control, hypergeom
 
-from .data import jaspar_db
+from .data import jaspar_record
 from .sequences import ALPHABET
 
 COLUMNS = ["query", "rank", "id", "name", "tf_class", "tf_family", "p_value", "q_value",
@@ -588,12 +587,9 @@ def _matrices(motifs):
             for key, m in items]
 
 
-@functools.lru_cache(maxsize=None)
 def _tf(release, matrix_id):
     """(TF class, TF family) of a JASPAR matrix, "; "-joined over its factors, or ("", "")."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # pyjaspar warns before returning None
-        m = jaspar_db(release).fetch_motif_by_id(matrix_id)
+    m = jaspar_record(release, matrix_id)
     if m is None:
         return "", ""
     # heterodimers list one class per factor; repeats say nothing
