@@ -564,7 +564,7 @@ said = {"faithful": ("AttnLRP's maps of DNABERT-2 are faithful: mutating their t
                     "TATA box region (-40 ... -20) more than an even spread")}
 claims.record("DNABERT-2 and a CNN", profile, [] if paper_tests is None else [
     claims.claim(f"{said[kind]} ({task})", "Kurth et al., faithfulness and TATA analyses",
-                 f"{r.mean_a:.3g} against {r.mean_b:.3g} ({r.n} sequences)", r.estimate, r.p,
+                 f"{r.mean_a:.3g} against {r.mean_b:.3g} ({r.n:.0f} sequences)", r.estimate, r.p,
                  "greater") for (task, kind), r in paper_tests.iterrows()])
 
 # %% tags=["hide-input"]
