@@ -111,6 +111,27 @@ def test_padding_invariance(name, vocab):
             torch.testing.assert_close(padded[i : i + 1], alone, atol=1e-5, rtol=0)
 
 
+@pytest.mark.parametrize("name, vocab", [("dnabert2", 4096), ("dnabert", 4101)])
+def test_predict_attends_fused_with_the_eager_logits(name, vocab, monkeypatch):
+    model = randomise(models.build(name, "tiny")).train()
+    batch = tokens([5, 9, 3, 7], vocab)
+    with torch.no_grad():
+        eager = model.eval()(**batch_kwargs(batch)).logits
+    model.train()
+    fused = []
+    sdpa = torch.nn.functional.scaled_dot_product_attention
+    monkeypatch.setattr(torch.nn.functional, "scaled_dot_product_attention",
+                        lambda *a, **k: fused.append(1) or sdpa(*a, **k))
+    logits = models.predict(model, batch, batch_size=3)
+    assert len(fused) == 2 * model.config.num_hidden_layers  # every layer of both batches
+    torch.testing.assert_close(logits, eager, atol=1e-5, rtol=0)
+    # what the explanations need is back: eager attention maps, and the model's mode
+    assert model.config._attn_implementation == "eager" and model.training
+    with torch.no_grad():
+        maps = model.eval()(**batch_kwargs(batch), output_attentions=True).attentions
+    assert all(torch.is_tensor(a) for a in maps)
+
+
 def test_dnabert2_attentions():
     torch.manual_seed(0)
     model = models.dnabert2("tiny", num_attention_heads=4).eval()
