@@ -494,7 +494,9 @@ def test_methods_together_equal_each_alone(transformer, cnn, target):
     assert list(together) == list(VARIANTS)
     for label, (method, opts) in VARIANTS.items():
         alone = at.attribute(model, batch, method, target, batch_size=3, **opts)
-        assert torch.equal(together[label], alone), label
+        # together, the attention maps and their gradients come from the Chefer pass's
+        # forward: the same numbers to float64 rounding
+        torch.testing.assert_close(together[label], alone, rtol=1e-10, atol=1e-12, msg=label)
     methods = {"lrp": ("lrp", {}), "plrp": ("plrp", {"p": 0.5}), "ism": ("ism", {})}
     x = one_hot(SEQS, length=24)
     together = at.attribute_all(cnn, x, methods, target)
@@ -504,15 +506,16 @@ def test_methods_together_equal_each_alone(transformer, cnn, target):
 
 @pytest.mark.parametrize("target", [None, 1])
 def test_shared_passes_run_once_per_batch(transformer, monkeypatch, target):
-    """attention and rollout share a plain forward; lrp, lrp_last and full_lrp one LRP pass;
-    lrp and attn_gradcam one gradient pass to the attention maps (also when the target is the
-    predicted class)."""
+    """With lrp or attn_gradcam (the attention gradients) and a Chefer LRP pass among the
+    methods, one forward serves the whole attention family: the attention maps, the LRP pass
+    and the gradient pass to the attention maps (also when the target is the predicted
+    class); attnlrp has a pass of its own."""
     model, tok = transformer
     batch = tk.tokenize(tok, SEQS)
     calls = {"propagate": [], "attention_maps": [], "forward": 0}
     for name in ("propagate", "attention_maps"):
         def counted(*a, _f=getattr(at, name), _name=name, **k):
-            calls[_name].append(k.get("rules"))
+            calls[_name].append((k.get("rules"), k.get("grads")))
             return _f(*a, **k)
         monkeypatch.setattr(at, name, counted)
     hook = model.register_forward_hook(lambda *a: calls.__setitem__("forward", calls["forward"] + 1))
@@ -523,10 +526,21 @@ def test_shared_passes_run_once_per_batch(transformer, monkeypatch, target):
     finally:
         hook.remove()
     chunks = 2
-    assert sorted(calls["propagate"]) == ["attnlrp"] * chunks + ["chefer"] * chunks
-    assert len(calls["attention_maps"]) == chunks
-    # per chunk: one plain forward, one per LRP pass, one for the attention maps
-    assert calls["forward"] == 4 * chunks
+    assert sorted(calls["propagate"]) == [("attnlrp", False)] * chunks + [("chefer", True)] * chunks
+    assert calls["attention_maps"] == []
+    # per chunk: the Chefer pass (serving the attention family) and the AttnLRP pass
+    assert calls["forward"] == 2 * chunks
+
+
+def test_attention_gradients_without_a_chefer_pass_take_their_own(transformer, monkeypatch):
+    model, tok = transformer
+    calls = []
+    monkeypatch.setattr(at, "attention_maps", lambda *a, _f=at.attention_maps, **k:
+                        calls.append(1) or _f(*a, **k))
+    at.attribute_all(model, tk.tokenize(tok, SEQS), {"attn_gradcam": ("attn_gradcam", {}),
+                                                      "attention": ("attention", {})},
+                     batch_size=4)
+    assert len(calls) == 1
 
 
 def test_plrp_variants_label_each_fraction():

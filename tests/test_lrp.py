@@ -517,6 +517,34 @@ def test_attention_maps(name):
     assert grads[-1][:, :, 1:].abs().max() == 0 and grads[-1][:, :, 0].abs().max() > 0
 
 
+@pytest.mark.parametrize("name", BUILDERS)
+@pytest.mark.parametrize("rules", lrp.CHEFER_RULES)
+@pytest.mark.parametrize("prune", [0.0, 0.5])
+def test_one_forward_serves_relevance_and_attention_gradients(name, rules, prune):
+    """grads=True: the plain gradient from the second backward equals attention_maps' own
+    forward + backward, and the relevance is that of a pass without it."""
+    model = BUILDERS[name]()
+    batch = tokens([9, 6, 3])
+    both = lrp.propagate(model, batch, rules=rules, prune=prune, grads=True)
+    alone = lrp.propagate(model, batch, rules=rules, prune=prune)
+    probs, grads, logits, target = lrp.attention_maps(model, batch)
+    assert torch.equal(both.target, target) and alone.probs is None and alone.grads is None
+    torch.testing.assert_close(both.input, alone.input, rtol=0, atol=0)
+    for a, b in zip(both.attention, alone.attention):
+        torch.testing.assert_close(a, b, rtol=0, atol=0)
+    assert len(both.grads) == len(grads) == model.config.num_hidden_layers
+    for a, b in zip(both.probs, probs):
+        torch.testing.assert_close(a, b, rtol=1e-12, atol=1e-14)
+    for a, b in zip(both.grads, grads):
+        assert b.abs().max() > 0
+        torch.testing.assert_close(a, b, rtol=1e-10, atol=1e-12)
+
+
+def test_grads_need_chefers_rules():
+    with pytest.raises(ValueError, match="grads needs Chefer's rules"):
+        lrp.propagate(dnabert(), tokens([5]), rules="attnlrp", grads=True)
+
+
 def test_feedforward_epsilon_rule_by_hand():
     # x = (1, 2); h = relu(W1 x + b1) with W1 = [[1, -1], [2, 1]], b1 = (0.5, 0) -> z = (-0.5, 4)
     # h = (0, 4); y = W2 h + b2 with W2 = [[0.5, 1]], b2 = 1 -> y = 5

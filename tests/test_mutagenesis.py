@@ -181,6 +181,24 @@ def test_experiment_is_deterministic(bert_task):
     assert not np.allclose(a.mean_p, c.mean_p)
 
 
+def test_methods_that_agree_make_the_same_mutants_classified_once(bert_task, monkeypatch):
+    """Common new bases: two methods with the same ranking make the same mutants, and each
+    distinct sequence is classified once."""
+    model, tok, seqs, labels, scores = bert_task
+    rows = []
+    monkeypatch.setattr(mutagenesis, "encode", lambda tok, s, **k: rows.extend(s) or
+                        tk.encode(tok, s, **k))
+    same = {"a": scores["a"], "a2": scores["a"].copy()}
+    table, each = _run(bert_task, scores=same, per_sequence=True)
+    assert len(rows) == len(set(rows))
+    a, a2 = (each[each.method == m].reset_index(drop=True) for m in ("a", "a2"))
+    pd.testing.assert_frame_equal(a.drop(columns="method"), a2.drop(columns="method"))
+    # a2's 2 ns x 24 mutants are a's; the rest are distinct but for the rare n = 1 mutant of
+    # a random repeat on a's position with a's base (about 1 in 60 per sequence)
+    jobs = 2 * 2 + 2 * 2 + 1 + 2  # a, a2, 2 random repeats, n = 0, 2 random-sequence repeats
+    assert (jobs - 2) * 24 - 8 <= len(rows) <= (jobs - 2) * 24
+
+
 def test_bf16_classification_tracks_fp32(bert_task):
     # the fixture's wide weights amplify rounding; a model at the usual initial scale
     torch.manual_seed(0)
@@ -210,7 +228,8 @@ def test_batched_classification_equals_one_at_a_time(bert_task):
     zeros = np.zeros((len(seqs), 40))
     for method, n, r, s in [("a", 1, 0, scores["a"]), ("b", 3, 0, scores["b"]),
                             ("random", 3, 1, zeros)]:
-        mutants = mutate_top(seqs, s, n, seed=[7, zlib.crc32(method.encode()), r])
+        mutants = mutate_top(seqs, s, n, seed=[7, zlib.crc32(method.encode()), r],
+                             bases=[7, zlib.crc32(b"bases"), r])
         check(mutants, f"method == '{method}' and n == {n} and repeat == {r}")
     draw = np.random.default_rng([7, zlib.crc32(b"all"), 1]).integers(
         0, 4, (len(seqs), lengths.max()), dtype=np.uint8)

@@ -187,7 +187,10 @@ def attribute_all(model, inputs, methods, target=None, batch_size=BATCH_SIZE, de
     Each batch of sequences goes through the model once per pass the methods need, not once
     per method: one plain forward for ``attention`` and ``rollout``, one LRP pass per rule
     set for ``lrp``, ``lrp_last`` and ``full_lrp``, one gradient pass to the attention maps per
-    target for ``lrp`` and ``attn_gradcam``. The scores are those of `attribute`, exactly.
+    target for ``lrp`` and ``attn_gradcam``. Where Chefer's LRP pass and the attention
+    gradients are both wanted, one forward serves all three: its graph is walked backward
+    once with the rules and once plainly. The scores are those of `attribute` (to float
+    rounding where `attribute` runs a method without that sharing).
 
     Parameters
     ----------
@@ -247,7 +250,7 @@ def _attribute_all(model, inputs, methods, target, n, cnn, batch_size, verbose):
         rows = slice(start, start + batch_size)
         chunk = _chunk(model, inputs, rows, cnn)
         t = None if target is None else target[rows].to(model_device(model))
-        run = _Passes(model, chunk)
+        run = _Passes(model, chunk, set().union(*needs.values()))
         for i, label in enumerate(order):
             fn, options = calls[label]
             with torch.enable_grad():
@@ -263,10 +266,18 @@ class _Passes:
     """The passes that the methods of one chunk share, each run on first use and kept: the
     plain forward's attention maps, the LRP pass of each rule set and the gradient pass to
     the attention maps of each target (a None target is also kept under the class it
-    resolved to, so that a later call naming that class reuses it)."""
+    resolved to, so that a later call naming that class reuses it).
 
-    def __init__(self, model, chunk):
+    When the methods (`_needs` kinds in `needs`) want the attention gradients and a Chefer LRP
+    pass at the encoder, that pass's forward also serves the gradients and the attention maps
+    (`propagate` with ``grads``): one forward where there would be three.
+    """
+
+    def __init__(self, model, chunk, needs=()):
         self.model, self.chunk, self._done = model, chunk, {}
+        chefer = sorted((k for k in needs if k[0] == "propagate" and k[1] in CHEFER_RULES
+                         and k[3] == "encoder"), key=str)
+        self._via = chefer[0] if chefer and ("attention_maps",) in needs else None
 
     def _get(self, key, compute, resolved=None):
         if key not in self._done:
@@ -278,10 +289,15 @@ class _Passes:
 
     def keep(self, kinds):
         """Drop the passes of kinds (`_needs`) no longer needed."""
+        if self._via and kinds & {("attentions",), ("attention_maps",)}:
+            kinds = kinds | {self._via}
         self._done = {key: value for key, value in self._done.items() if _kind(key) in kinds}
 
-    def attentions(self):
+    def attentions(self, target=None):
         """Attention probabilities of a plain forward, one (m, heads, t, t) per layer."""
+        if self._via:
+            return self.propagate(target, *self._via[1:]).probs
+
         def compute():
             with torch.no_grad():
                 return self.model(**self.chunk.inputs, output_attentions=True).attentions
@@ -289,16 +305,21 @@ class _Passes:
         return self._get(("attentions",), compute)
 
     def propagate(self, target, rules, p, read_at):
-        """`lrp.propagate` of the chunk."""
+        """`lrp.propagate` of the chunk (with the attention gradients where they are served)."""
+        grads = self._via == ("propagate", rules, p, read_at)
+
         def compute():
             return propagate(self.model, self.chunk.inputs, target, rules=rules, prune=p,
-                             read_at=read_at)
+                             read_at=read_at, grads=grads)
 
         return self._get(("propagate", _classes(target), rules, p, read_at), compute,
                          lambda rel: ("propagate", _classes(rel.target), rules, p, read_at))
 
     def attention_maps(self, target):
-        """`lrp.attention_maps` of the chunk."""
+        """`lrp.attention_maps` of the chunk: probabilities, gradients, logits, target."""
+        if self._via:
+            rel = self.propagate(target, *self._via[1:])
+            return rel.probs, rel.grads, rel.logits, rel.target
         return self._get(("attention_maps", _classes(target)),
                          lambda: attention_maps(self.model, self.chunk.inputs, target),
                          lambda out: ("attention_maps", _classes(out[3])))
@@ -540,11 +561,11 @@ def invariants(model, tokenizer, sequences, target=None, device=None):
 
 
 def _attention(run, chunk, target):
-    return run.attentions()[-1][:, :, 0].sum(1) * chunk.real
+    return run.attentions(target)[-1][:, :, 0].sum(1) * chunk.real
 
 
 def _rollout(run, chunk, target, start_layer):
-    maps = [_square(p.mean(1), chunk.valid) for p in run.attentions()]
+    maps = [_square(p.mean(1), chunk.valid) for p in run.attentions(target)]
     return _zero_cls(rollout(maps, start_layer, row=0))
 
 
@@ -566,7 +587,7 @@ def _lrp(run, chunk, target, rules, start_layer, normalize, p=0.0):
     rel = run.propagate(target, rules, p, "encoder")
     _, grads, _, _ = run.attention_maps(rel.target)
     # clamp before the head mean, as Chefer's generate_LRP
-    maps = [_square((g * r).clamp(min=0).mean(1), chunk.valid)
+    maps = [_square((g * r).clamp_(min=0).mean(1), chunk.valid)
             for g, r in zip(grads, rel.attention)]
     s = rollout(maps, start_layer, normalize, row=0)
     s[:, 0] = s.masked_fill(~chunk.valid, torch.inf).amin(1)

@@ -103,12 +103,17 @@ class Relevance:
         Logits of the same forward pass, detached.
     target : torch.LongTensor, shape (n,)
         The class explained.
+    probs, grads : list of torch.Tensor, each (n, heads, t, t), or None
+        With ``propagate(..., grads=True)``: per layer the attention probabilities A_b of the
+        forward pass and dy_c / dA_b, what `attention_maps` returns; None otherwise.
     """
 
     input: torch.Tensor
     attention: list | None
     logits: torch.Tensor
     target: torch.Tensor
+    probs: list | None = None
+    grads: list | None = None
 
 
 # --------------------------------------------------------------------------------------------
@@ -160,15 +165,60 @@ def _div(a, b):
     return (a / b).nan_to_num_(0.0, 0.0, 0.0)
 
 
+class _Mode:
+    """Which backward the relevance-space Functions of one `rule_forwards` block run.
+
+    ``keep``: save what the plain gradient needs (set before the forward); ``grad``: backward
+    passes the plain gradient instead of the rule's relevance (set between the two backward
+    passes of `propagate` with ``grads``), so that one forward serves both.
+    """
+
+    def __init__(self, keep=False):
+        self.keep, self.grad = keep, False
+
+
+def _saved(ctx, mode, *xs):
+    """Save xs for the plain gradient when `mode` keeps them."""
+    ctx.mode = mode
+    if mode.keep:
+        ctx.save_for_backward(*xs)
+
+
 class _Pass(torch.autograd.Function):
-    """fn(x) forward; the relevance passes backward unchanged."""
+    """fn(x) forward; the relevance passes backward unchanged (the gradient in grad mode)."""
 
     @staticmethod
-    def forward(ctx, x, fn):
+    def forward(ctx, x, fn, mode):
+        _saved(ctx, mode, x)
+        ctx.fn = fn
         return fn(x)
 
     @staticmethod
     def backward(ctx, r):
+        if ctx.mode.grad:
+            (x,) = ctx.saved_tensors
+            with torch.enable_grad():
+                x = x.detach().requires_grad_()
+                (r,) = torch.autograd.grad(ctx.fn(x), x, r)
+        return r, None, None
+
+
+class _Softmax(torch.autograd.Function):
+    """Softmax over keys forward; the relevance passes backward unchanged (the gradient in
+    grad mode, from the saved probabilities)."""
+
+    @staticmethod
+    def forward(ctx, x, mode):
+        y = torch.softmax(x, dim=-1)
+        _saved(ctx, mode, y)
+        return y
+
+    @staticmethod
+    def backward(ctx, r):
+        if ctx.mode.grad:
+            (y,) = ctx.saved_tensors
+            # y * (r - sum(r * y)) in one fused kernel, as autograd's own softmax backward
+            r = torch.ops.aten._softmax_backward_data(r, y, -1, y.dtype)
         return r, None
 
 
@@ -226,19 +276,21 @@ class _Prod(torch.autograd.Function):
     """Matrix product a @ b * scale; z-rule backward, each factor gets half (Chefer)."""
 
     @staticmethod
-    def forward(ctx, a, b, scale):
-        z = torch.matmul(a, b) * scale
+    def forward(ctx, a, b, scale, mode):
+        # b is the small factor in both Q K^T and A V: scale it, not (n, heads, t, t) tensors
+        z = torch.matmul(a, b if scale == 1 else b * scale)
         ctx.save_for_backward(a, b, z)
-        ctx.scale = scale
+        ctx.scale, ctx.mode = scale, mode
         return z
 
     @staticmethod
     def backward(ctx, r):
         a, b, z = ctx.saved_tensors
+        if ctx.mode.grad:
+            return r @ (b.mT * ctx.scale), (a.mT @ r).mul_(ctx.scale), None, None
         s = _div(r, z)
-        # b is the small factor in both Q K^T and A V: scale it, not (n, heads, t, t) tensors
         bc = b * (0.5 * ctx.scale)
-        return (s @ bc.mT).mul_(a), (a.mT @ s).mul_(bc), None
+        return (s @ bc.mT).mul_(a), (a.mT @ s).mul_(bc), None, None
 
 
 class _Halves(torch.autograd.Function):
@@ -249,28 +301,34 @@ class _Halves(torch.autograd.Function):
     """
 
     @staticmethod
-    def forward(ctx, a, b):
+    def forward(ctx, a, b, mode):
+        _saved(ctx, mode, a, b)
         return a * b
 
     @staticmethod
     def backward(ctx, r):
+        if ctx.mode.grad:
+            a, b = ctx.saved_tensors
+            return r * b, r * a, None
         h = 0.5 * r
-        return h, h
+        return h, h, None
 
 
 class _Add(torch.autograd.Function):
     """Sum of same-shape tensors; z-rule backward, renormalised per sample if `renorm`."""
 
     @staticmethod
-    def forward(ctx, renorm, *xs):
+    def forward(ctx, renorm, mode, *xs):
         z = reduce(operator.add, xs)
         ctx.save_for_backward(z, *xs)
-        ctx.renorm = renorm
+        ctx.renorm, ctx.mode = renorm, mode
         return z
 
     @staticmethod
     def backward(ctx, r):
         z, *xs = ctx.saved_tensors
+        if ctx.mode.grad:
+            return None, None, *[r] * len(xs)
         s = _div(r, z)
         rs = [x * s for x in xs]
         if ctx.renorm:
@@ -280,7 +338,7 @@ class _Add(torch.autograd.Function):
             total = r.sum(dims, keepdim=True)
             mag = reduce(operator.add, [t.abs() for t in sums])
             rs = [q * _div(_div(t.abs(), mag) * total, t) for q, t in zip(rs, sums)]
-        return None, *rs
+        return None, None, *rs
 
 
 class _MeanZ(torch.autograd.Function):
@@ -307,10 +365,10 @@ class _Lin(torch.autograd.Function):
     """
 
     @staticmethod
-    def forward(ctx, x, w, b, maps, rule, p):
+    def forward(ctx, x, w, b, maps, rule, p, mode):
         y = maps[0](x, w, b)
         ctx.save_for_backward(x, w, b, y if rule == "ab" else None)
-        ctx.maps, ctx.rule, ctx.p = maps, rule, p
+        ctx.maps, ctx.rule, ctx.p, ctx.mode = maps, rule, p, mode
         return y
 
     @staticmethod
@@ -318,9 +376,12 @@ class _Lin(torch.autograd.Function):
         x, w, b, y = ctx.saved_tensors
         fwd, bwd = ctx.maps
         rule, p = ctx.rule, ctx.p
+        none = (None,) * 6
+        if ctx.mode.grad:
+            return bwd(r, w, x.shape), *none
         if rule == "grad":
             g = bwd(r, w, x.shape)
-            return (_div(prune_relevance(x * g, p), x) if p else g), None, None, None, None, None
+            return (_div(prune_relevance(x * g, p), x) if p else g), *none
         if rule == "ab":
             # 2 z = |x| |W| + x W: twice the sum of the positive contributions, from one product
             wa = w.abs()
@@ -336,7 +397,7 @@ class _Lin(torch.autograd.Function):
         else:
             z = fwd(x, w, b)
             rin = bwd(r / (z + EPS * torch.where(z >= 0, 1.0, -1.0)), w, x.shape).mul_(x)
-        return prune_relevance(rin, p), None, None, None, None, None
+        return prune_relevance(rin, p), *none
 
 
 # --------------------------------------------------------------------------------------------
@@ -354,18 +415,18 @@ def _maps(module):
     return F.linear, lambda s, w, shape: s @ w
 
 
-def _linear(rule, p, module, x):
+def _linear(rule, p, mode, module, x):
     """`module` (Linear or Conv1d) applied to x under a `_Lin` rule, pruning fraction p."""
     b = None if module.bias is None else module.bias.detach()
-    return _Lin.apply(x, module.weight.detach(), b, _maps(module), rule, p)
+    return _Lin.apply(x, module.weight.detach(), b, _maps(module), rule, p, mode)
 
 
-def _cnn_linear(rules, p, module, x):
+def _cnn_linear(rules, p, mode, module, x):
     """`_linear` with the rule a CNN rule set gives `module`."""
     rule = {"epsilon": "eps", "zplus": "ab"}.get(rules)
     if rule is None:  # the composite: z+ on convolutions, epsilon on dense layers
         rule = "ab" if isinstance(module, nn.Conv1d) else "eps"
-    return _linear(rule, p, module, x)
+    return _linear(rule, p, mode, module, x)
 
 
 def _layer_norm(module, x):
@@ -390,28 +451,29 @@ def _softmax(x):
     return torch.softmax(x, dim=-1)
 
 
-def _ops(rules, p):
+def _ops(rules, p, mode):
     """The op implementations of a rule set, as a namespace of functions.
 
     linear(module, x), norm(module, x), act(x, fn), add(*xs), matmul(a, b, scale), mul(a, b),
-    softmax(x); for the CNN: linear, relu(x), mean(x).
+    softmax(x); for the CNN: linear, relu(x), mean(x). `mode` (a `_Mode`) switches the
+    relevance-space Functions to the plain gradient.
     """
     if rules in CNN_RULES:
-        return SimpleNamespace(linear=partial(_cnn_linear, rules, p),
-                               relu=lambda x: _Pass.apply(x, F.relu), mean=_MeanZ.apply)
+        return SimpleNamespace(linear=partial(_cnn_linear, rules, p, mode),
+                               relu=lambda x: _Pass.apply(x, F.relu, mode), mean=_MeanZ.apply)
     if rules in CHEFER_RULES:
         return SimpleNamespace(
-            linear=partial(_linear, "ab" if rules == "chefer" else "ab2", p),
-            norm=lambda m, x: _Pass.apply(x, partial(_layer_norm, m)),
-            act=_Pass.apply,
-            add=partial(_Add.apply, rules == "chefer"),
-            matmul=_Prod.apply,
-            mul=_Halves.apply,
-            softmax=lambda x: _Pass.apply(x, _softmax),
+            linear=partial(_linear, "ab" if rules == "chefer" else "ab2", p, mode),
+            norm=lambda m, x: _Pass.apply(x, partial(_layer_norm, m), mode),
+            act=lambda x, fn: _Pass.apply(x, fn, mode),
+            add=partial(_Add.apply, rules == "chefer", mode),
+            matmul=lambda a, b, scale: _Prod.apply(a, b, scale, mode),
+            mul=lambda a, b: _Halves.apply(a, b, mode),
+            softmax=lambda x: _Softmax.apply(x, mode),
         )
     if rules == "attnlrp":
         return SimpleNamespace(
-            linear=partial(_linear, "grad", p),
+            linear=partial(_linear, "grad", p, mode),
             norm=_norm_const,
             act=_Ratio.apply,
             add=_sum,
@@ -420,7 +482,7 @@ def _ops(rules, p):
             softmax=_softmax,
         )
     return SimpleNamespace(  # cp
-        linear=partial(_linear, "grad", p),
+        linear=partial(_linear, "grad", p, mode),
         norm=_norm_const,
         act=_Ratio.apply,
         add=_sum,
@@ -453,9 +515,12 @@ class Trace:
         Q K^T / sqrt(d) per layer, before masks and ALiBi.
     probs : list of torch.Tensor, each (n, heads, t, t)
         Attention probabilities per layer.
+    mode : _Mode
+        The backward the relevance-space Functions run (relevance, or the plain gradient).
     """
 
     read_at: str
+    mode: _Mode = field(default_factory=_Mode)
     read: torch.Tensor | None = None
     blocks: list = field(default_factory=list)
     scores: list = field(default_factory=list)
@@ -605,7 +670,7 @@ def eval_mode(model):
 
 
 @contextmanager
-def rule_forwards(model, rules="chefer", prune=0.0, read_at="encoder"):
+def rule_forwards(model, rules="chefer", prune=0.0, read_at="encoder", grads=False):
     """Make `model` follow an LRP rule set inside a ``with`` block.
 
     Sets rule-aware ``forward`` attributes on the model's submodules (Linear, LayerNorm,
@@ -623,6 +688,9 @@ def rule_forwards(model, rules="chefer", prune=0.0, read_at="encoder"):
         Pruned-LRP fraction in [0, 1), applied at every Linear / Conv1d input.
     read_at : {"encoder", "embeddings"}
         Reading point of transformers; ignored for the CNN.
+    grads : bool
+        Relevance-space rules: also save what the plain gradient needs, so that a second
+        backward through the same graph with ``trace.mode.grad = True`` computes gradients.
 
     Yields
     ------
@@ -630,8 +698,8 @@ def rule_forwards(model, rules="chefer", prune=0.0, read_at="encoder"):
         Filled by each forward pass run inside the block.
     """
     rules = _rules(model, rules)
-    ops = _ops(rules, prune)
-    trace = Trace(read_at)
+    trace = Trace(read_at, _Mode(grads))
+    ops = _ops(rules, prune, trace.mode)
     table = CNN_FORWARDS if rules in CNN_RULES else TRANSFORMER_FORWARDS
     swaps = []
     for m in model.modules():
@@ -658,7 +726,8 @@ def _target(target, logits):
     return target.expand(len(logits)).clone()
 
 
-def propagate(model, inputs, target=None, rules="chefer", prune=0.0, read_at=None, record=None):
+def propagate(model, inputs, target=None, rules="chefer", prune=0.0, read_at=None, record=None,
+              grads=False):
     """Relevance of a batch by LRP, in one forward and one backward pass.
 
     Parameters
@@ -691,6 +760,10 @@ def propagate(model, inputs, target=None, rules="chefer", prune=0.0, read_at=Non
         encoder output, (n, t, hidden); ``"scores"`` at Q K^T / sqrt(d) before masks and ALiBi
         and ``"probs"`` at the attention probabilities, (n, heads, t, t) per layer (zeros where
         no relevance arrives).
+    grads : bool
+        Chefer's rules: also the attention probabilities and the plain gradient dy_c / dA_b,
+        from a second backward through the same forward (the rules switched off), as
+        `attention_maps` computes them with a forward of its own (Chefer's ``lrp`` needs both).
 
     Returns
     -------
@@ -709,8 +782,10 @@ def propagate(model, inputs, target=None, rules="chefer", prune=0.0, read_at=Non
     read_at = read_at or DEFAULT_READ_AT.get(rules, "encoder")
     if read_at not in READ_AT:
         raise ValueError(f"read_at must be one of {', '.join(READ_AT)}, not {read_at!r}")
+    if grads and rules not in CHEFER_RULES:
+        raise ValueError(f"grads needs Chefer's rules ({', '.join(CHEFER_RULES)}), not {rules!r}")
     inputs = dict(inputs)
-    with rule_forwards(model, rules, prune, read_at) as trace, torch.enable_grad():
+    with rule_forwards(model, rules, prune, read_at, grads) as trace, torch.enable_grad():
         if rules in CNN_RULES:
             dtype = next(model.parameters()).dtype
             trace.read = inputs["one_hot"] = inputs["one_hot"].to(dtype).detach().requires_grad_()
@@ -722,17 +797,24 @@ def propagate(model, inputs, target=None, rules="chefer", prune=0.0, read_at=Non
         extra = trace.scores + trace.blocks if record is not None else []
         points = [trace.read] + trace.probs + extra
         wanted = [x for x in points if x.requires_grad]
-        grads = iter(torch.autograd.grad(logits, wanted, seed, allow_unused=True))
+        found = iter(torch.autograd.grad(logits, wanted, seed, allow_unused=True,
+                                         retain_graph=grads))
+        if grads:  # Chefer's seed is the one-hot already: dy_c / dA, as attention_maps
+            trace.mode.grad = True
+            plain = torch.autograd.grad(logits, trace.probs, seed)
     rel = []
     for x in points:
-        g = next(grads) if x.requires_grad else None
+        g = next(found) if x.requires_grad else None
         g = torch.zeros_like(x) if g is None else g
         rel.append((x * g if rules in GRADIENT_RULES else g).detach())
     probs = rel[1:1 + len(trace.probs)]
     if record is not None:
         k = len(trace.scores)
         record.update(probs=probs, scores=rel[1 + k:1 + 2 * k], blocks=rel[1 + 2 * k:])
-    return Relevance(rel[0], probs if rules in CHEFER_RULES else None, logits.detach(), target)
+    out = Relevance(rel[0], probs if rules in CHEFER_RULES else None, logits.detach(), target)
+    if grads:
+        out.probs, out.grads = [a.detach() for a in trace.probs], list(plain)
+    return out
 
 
 def feedforward(model, x, target=None, rules="epsilon", prune=0.0):

@@ -6,14 +6,18 @@ order), the top n are each changed to a random other base, and the mutants are r
 classified. A faithful map destroys the prediction with few mutations; the baselines are random
 positions (repeated), no mutation (n = 0) and entirely random sequences (n = "all").
 
-Randomness is seeded per method and repeat: method m, repeat r draws from
-``numpy.random.default_rng([seed, zlib.crc32(m.encode()), r])`` (tie breaks first, then the new
-bases), so a method's mutants do not depend on which other methods run. Within one method and
-repeat the mutants are nested: the top 5 mutant carries the top 1 mutant's new base, and more.
+Randomness is seeded per method and repeat: method m, repeat r breaks its ties with
+``numpy.random.default_rng([seed, zlib.crc32(m.encode()), r])``, and the new bases of repeat r
+come from ``default_rng([seed, zlib.crc32(b"bases"), r])``, one per position of every sequence,
+shared by all methods. So a method's mutants do not depend on which other methods run, two
+methods that pick the same positions make the same mutant (the comparison of methods is paired:
+common random numbers), and within one method and repeat the mutants are nested: the top 5
+mutant carries the top 1 mutant's new base, and more.
 
-All mutants of an experiment are classified together, sorted by length and in chunks of about
-`CHUNK` sequences (to bound the memory of tokens), so the experiment costs about what
-classifying that many sequences costs.
+All mutants of an experiment are classified together, each distinct sequence once (methods
+often agree on the top positions: about a tenth of the mutants of the cpu profile's methods
+are repeats), sorted by length and in chunks of about `CHUNK` sequences (to bound the memory
+of tokens), so the experiment costs about what classifying that many sequences costs.
 """
 
 import zlib
@@ -67,7 +71,7 @@ def _order(s, valid, rng):
     return np.lexsort((key, np.where(valid, -s, np.inf)), axis=1)
 
 
-def _mutants(indices, scores, lengths, ns, rng):
+def _mutants(indices, scores, lengths, ns, rng, changed):
     """Copies of ``indices`` with the top n positions mutated, for each n in ``ns`` (nested).
 
     Parameters
@@ -77,6 +81,9 @@ def _mutants(indices, scores, lengths, ns, rng):
     lengths : numpy.ndarray of int, shape (n,)
     ns : list of int
     rng : numpy.random.Generator
+        Breaks ties.
+    changed : numpy.ndarray of uint8, shape (n, L)
+        The new base of every position (`_bases`), shared by all n: the mutants are nested.
 
     Returns
     -------
@@ -86,10 +93,13 @@ def _mutants(indices, scores, lengths, ns, rng):
     order = _order(scores, valid, rng)
     rank = np.empty_like(order)
     np.put_along_axis(rank, order, np.arange(order.shape[1]), axis=1)
-    # one new base per position, shared by all n: the mutants are nested. Invalid positions
-    # rank last and keep their base in `changed`, so n beyond a sequence's length is harmless.
-    changed = mutate_indices(indices, valid, rng)
-    return [np.where(rank < n, changed, indices) for n in ns]
+    # invalid positions rank last and are never mutated, even when n exceeds the valid ones
+    return [np.where((rank < n) & valid, changed, indices) for n in ns]
+
+
+def _bases(indices, lengths, rng):
+    """A new base for every position within each sequence's length, (n, L) uint8."""
+    return mutate_indices(indices, np.arange(indices.shape[1]) < lengths[:, None], rng)
 
 
 def _rng(seed, method, repeat):
@@ -115,7 +125,7 @@ def _fit(scores, shape):
     return s[:, : shape[1]]
 
 
-def mutate_top(sequences, scores, n, seed=0):
+def mutate_top(sequences, scores, n, seed=0, bases=None):
     """Change the n highest-scoring positions of each sequence to a random other base.
 
     Parameters
@@ -127,7 +137,10 @@ def mutate_top(sequences, scores, n, seed=0):
     n : int
         Positions to mutate; a sequence with fewer valid positions has all of them mutated.
     seed : int, sequence of int or numpy.random.Generator
-        Drives the tie breaks and the new bases (see the module docstring).
+        Drives the tie breaks.
+    bases : int, sequence of int or numpy.random.Generator, optional
+        Drives the new bases: one per position of every sequence, drawn before any is chosen
+        (see the module docstring). None: a generator spawned from `seed`'s.
 
     Returns
     -------
@@ -135,14 +148,22 @@ def mutate_top(sequences, scores, n, seed=0):
         m mutated sequences, same lengths.
     """
     idx, lengths = _encode(sequences)
-    (out,) = _mutants(idx, _fit(scores, idx.shape), lengths, [n], np.random.default_rng(seed))
+    rng = np.random.default_rng(seed)
+    changed = _bases(idx, lengths, rng.spawn(1)[0] if bases is None
+                     else np.random.default_rng(bases))
+    (out,) = _mutants(idx, _fit(scores, idx.shape), lengths, [n], rng, changed)
     return _decode(out, lengths)
 
 
 def _classify(model, tokenizer, indices, lengths, max_length, batch_size, device, precision,
               verbose):
-    """Class probabilities of many encoded sequences, float64 (n, classes), input order."""
-    order = np.argsort(lengths, kind="stable")  # neighbours in a chunk pad to similar lengths
+    """Class probabilities of many encoded sequences, float64 (n, classes), input order; each
+    distinct sequence is classified once."""
+    # each distinct sequence once: a row's bytes and its length identify it
+    key = np.concatenate([indices, lengths.astype("<u4")[:, None].view(np.uint8)], axis=1)
+    _, first, inverse = np.unique(key.view(np.dtype((np.void, key.shape[1])))[:, 0],
+                                  return_index=True, return_inverse=True)
+    order = first[np.argsort(lengths[first], kind="stable")]  # chunks pad to similar lengths
     chunk = batch_size * max(1, CHUNK // batch_size)  # whole batches per chunk
     probs = []
     with tqdm(total=len(order), desc="classify mutants", disable=not verbose) as bar:
@@ -154,9 +175,9 @@ def _classify(model, tokenizer, indices, lengths, max_length, batch_size, device
                                     precision=precision)
             probs.append(torch.softmax(logits.double(), -1).numpy())
             bar.update(len(rows))
-    out = np.empty((len(order), probs[0].shape[1]))
+    out = np.empty((len(indices), probs[0].shape[1]))
     out[order] = np.concatenate(probs)
-    return out
+    return out[first[inverse.ravel()]]
 
 
 def experiment(model, tokenizer, sequences, labels, scores, ns=NS, random_repeats=10,
@@ -229,9 +250,10 @@ def experiment(model, tokenizer, sequences, labels, scores, ns=NS, random_repeat
     methods = {name: _fit(s, idx.shape) for name, s in scores.items()}
     methods["random"] = np.zeros(idx.shape)  # all tied: a uniformly random order
     jobs, batches = [], []  # (method or None if shared, n, repeat) and its mutants
+    bases = [_bases(idx, lengths, _rng(seed, "bases", r)) for r in range(max(1, random_repeats))]
     for name, s in methods.items():
         for r in range(random_repeats if name == "random" else 1):
-            batches += _mutants(idx, s, lengths, ns, _rng(seed, name, r))
+            batches += _mutants(idx, s, lengths, ns, _rng(seed, name, r), bases[r])
             jobs += [(name, n, r) for n in ns]
     jobs.append((None, 0, 0))
     batches.append(idx)
@@ -424,8 +446,10 @@ def faithfulness(model, tokenizer, sequences, targets, scores, ns=NS, order="mos
     idx, lengths = _encode(sequences)
     targets = np.asarray(targets, dtype=np.int64)
     batches = [idx]
+    bases = _bases(idx, lengths, _rng(seed, "bases", 0))
     for name, s in scores.items():
-        batches += _mutants(idx, sign * _fit(s, idx.shape), lengths, ns, _rng(seed, name, 0))
+        batches += _mutants(idx, sign * _fit(s, idx.shape), lengths, ns, _rng(seed, name, 0),
+                            bases)
     probs = _classify(model, tokenizer, np.concatenate(batches), np.tile(lengths, len(batches)),
                       max_length, batch_size, device, precision, verbose)
     p = probs[np.arange(len(probs)), np.tile(targets, len(batches))].reshape(len(batches), -1)
