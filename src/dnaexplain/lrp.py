@@ -228,18 +228,17 @@ class _Ratio(torch.autograd.Function):
     @staticmethod
     def forward(ctx, x, fn):
         y = fn(x)
-        ctx.save_for_backward(x, y)
-        ctx.fn = fn
+        # at x = 0 the limit of f(x) / x is f'(0)
+        with torch.enable_grad():
+            zero = x.new_zeros((), requires_grad=True)
+            (slope,) = torch.autograd.grad(fn(zero), zero)
+        ctx.save_for_backward(torch.where(x == 0, slope, y / x))
         return y
 
     @staticmethod
     def backward(ctx, g):
-        x, y = ctx.saved_tensors
-        # at x = 0 the limit of f(x) / x is f'(0)
-        with torch.enable_grad():
-            zero = x.new_zeros((), requires_grad=True)
-            (slope,) = torch.autograd.grad(ctx.fn(zero), zero)
-        return g * torch.where(x == 0, slope, y / x), None
+        (ratio,) = ctx.saved_tensors
+        return g * ratio, None
 
 
 class _Scale(torch.autograd.Function):
@@ -451,6 +450,15 @@ def _softmax(x):
     return torch.softmax(x, dim=-1)
 
 
+def _half_matmul(a, b, scale):
+    """a @ b * scale, each factor's gradient halved (AttnLRP's uniform rule for a product),
+    scaling whichever is smaller: the factors of Q K^T, the output of A V."""
+    (m, k), n = a.shape[-2:], b.shape[-1]
+    if m * n > (m + n) * k:
+        return _Scale.apply(a, 1, 0.5) @ _Scale.apply(b, scale, 0.5)
+    return _Scale.apply(a @ b, scale, 0.5)
+
+
 def _ops(rules, p, mode):
     """The op implementations of a rule set, as a namespace of functions.
 
@@ -477,7 +485,7 @@ def _ops(rules, p, mode):
             norm=_norm_const,
             act=_Ratio.apply,
             add=_sum,
-            matmul=lambda a, b, scale: _Scale.apply(a @ b, scale, 0.5),
+            matmul=_half_matmul,
             mul=lambda a, b: _Scale.apply(a * b, 1, 0.5),
             softmax=_softmax,
         )
@@ -795,7 +803,9 @@ def propagate(model, inputs, target=None, rules="chefer", prune=0.0, read_at=Non
         if rules in CNN_RULES:
             seed = seed * logits.detach()
         extra = trace.scores + trace.blocks if record is not None else []
-        points = [trace.read] + trace.probs + extra
+        # gradient rules read the attention only for `record`: no (n, heads, t, t) x * grad
+        probs = trace.probs if rules in CHEFER_RULES or record is not None else []
+        points = [trace.read] + probs + extra
         wanted = [x for x in points if x.requires_grad]
         found = iter(torch.autograd.grad(logits, wanted, seed, allow_unused=True,
                                          retain_graph=grads))
@@ -807,7 +817,7 @@ def propagate(model, inputs, target=None, rules="chefer", prune=0.0, read_at=Non
         g = next(found) if x.requires_grad else None
         g = torch.zeros_like(x) if g is None else g
         rel.append((x * g if rules in GRADIENT_RULES else g).detach())
-    probs = rel[1:1 + len(trace.probs)]
+    probs = rel[1:1 + len(probs)]
     if record is not None:
         k = len(trace.scores)
         record.update(probs=probs, scores=rel[1 + k:1 + 2 * k], blocks=rel[1 + 2 * k:])
