@@ -10,7 +10,9 @@ ordinary backward pass of the whole batch. Two kinds of rule sets:
 
 `rule_forwards` swaps rule-aware forwards into the stock modules of a model (instance
 attributes, removed on exit; weights untouched; eval mode, so dropout is off); `propagate` runs
-one forward and one backward through them. Rules per op:
+one forward and one backward through them. Chefer's ``lrp`` also needs the plain gradient at
+the attention maps: with ``grads``, a second backward walks the same graph with every
+relevance-space rule switched to its plain gradient (`_Mode`), so no second forward is run. Rules per op:
 
 ==================  =====================  ===================  ==============  ============
 op                  chefer                 chefer_baseline      attnlrp         cp
