@@ -58,6 +58,9 @@ LRP_METHODS = [m for m in ["lrp", "lrp_last", "full_lrp"] if m in mutagenesis_me
 # every method for the class the model predicts. All mutated sequences of all methods are
 # classified together in large batches, so the experiment costs about what classifying that
 # many sequences costs (`benchmarks/mutagenesis.py` measures the ratio). Results are cached.
+# Each position's new base is drawn once and shared by every method: where two methods pick the
+# same positions they make the same mutant, classified once, so the methods are compared on the
+# same mutations rather than on different draws.
 #
 # The `cpu` profile leaves integrated gradients out of this chapter: its 32 interpolation steps
 # cost more than the other ten maps together. It also classifies the mutants in bfloat16
