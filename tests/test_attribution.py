@@ -526,7 +526,8 @@ def test_shared_passes_run_once_per_batch(transformer, monkeypatch, target):
     finally:
         hook.remove()
     chunks = 2
-    assert sorted(calls["propagate"]) == [("attnlrp", False)] * chunks + [("chefer", True)] * chunks
+    assert sorted(calls["propagate"]) == ([("attnlrp", False)] * chunks
+                                          + [("chefer", True)] * chunks)
     assert calls["attention_maps"] == []
     # per chunk: the Chefer pass (serving the attention family) and the AttnLRP pass
     assert calls["forward"] == 2 * chunks

@@ -12,7 +12,8 @@ ordinary backward pass of the whole batch. Two kinds of rule sets:
 attributes, removed on exit; weights untouched; eval mode, so dropout is off); `propagate` runs
 one forward and one backward through them. Chefer's ``lrp`` also needs the plain gradient at
 the attention maps: with ``grads``, a second backward walks the same graph with every
-relevance-space rule switched to its plain gradient (`_Mode`), so no second forward is run. Rules per op:
+relevance-space rule switched to its plain gradient (`_Mode`), so no second forward is run.
+Rules per op:
 
 ==================  =====================  ===================  ==============  ============
 op                  chefer                 chefer_baseline      attnlrp         cp
@@ -211,7 +212,7 @@ class _Softmax(torch.autograd.Function):
 
     @staticmethod
     def forward(ctx, x, mode):
-        y = torch.softmax(x, dim=-1)
+        y = _softmax(x)
         _saved(ctx, mode, y)
         return y
 
