@@ -167,7 +167,8 @@ for run in [r for r in motif_runs if r.endswith(":human_nontata_promoters")]:
             lines.append(f"- **{task}, `{method}`**: no significant JASPAR match, so no TF class "
                          f"(the paper: {r.expected}).")
             rows.append(claims.claim(text, "section 4.4", "no significant JASPAR match",
-                                     why="no motif of this method matched JASPAR (q < 0.05)"))
+                                     why="no motif of this method matched JASPAR (q < 0.05)",
+                                     paper=r.expected))
             continue
         lines.append(f"- **{task}, `{method}`**: most matched class {r.top} ({r.top_motifs} "
                      f"motifs); the paper's {r.expected}: {r.expected_motifs} motifs — the "
@@ -175,7 +176,8 @@ for run in [r for r in motif_runs if r.endswith(":human_nontata_promoters")]:
         rows.append(claims.claim(
             text, "section 4.4", f"mostly {r.top} ({r.top_motifs} motifs)",
             verdict="replicates" if r.holds else "does not replicate",
-            why="the most frequent TF class of its JASPAR matches; no test applies"))
+            why="the most frequent TF class of its JASPAR matches; no test applies",
+            paper=r.expected))
 claims.record("Motifs", profile, rows)
 display(Markdown("\n".join(lines) or "No non-TATA promoter task in `motif_runs`."))
 

@@ -13,46 +13,69 @@
 # %% [markdown]
 # # What replicates
 #
-# Every claim of the DNABERT case study that this book tests, and the headline claims of the
-# DNABERT-2 and pruned-LRP studies, one row each: what the paper says and where, this build's
-# numbers, and a verdict. The rows are written by the chapters as they run and collected here,
-# so this page always describes the build in front of you (its profile is named below).
-#
-# How a verdict is reached. A claim about one method against another (or against random
-# positions) is tested on the same sequences: per sequence, the two outcomes are paired, and a
-# sign-flip permutation test asks whether their mean difference is zero. Many claims are
-# tested at once, so the p-values of all rows are adjusted together (Benjamini-Hochberg) and a
-# claim **replicates** when its adjusted p is below 0.05 in the direction the paper states (for
-# a claim of no difference: when no difference is found). It **does not replicate** when the
-# difference is absent or goes the other way. **Cannot tell here** means this build cannot
-# test it, and the last column says why: most often the model falls back on the class in
-# question, so no mutation can lower its accuracy, or the model is not the paper's.
+# Every claim of the DNABERT case study that this book tests, the headline claims of the
+# DNABERT-2 and pruned-LRP studies, and the book's own tests against known answers, one row
+# each, with the paper's number beside ours where the paper gives one. The chapters write the
+# rows as they run, so this page describes the build in front of you.
 
-# %% tags=["parameters"]
+# %% tags=["parameters", "hide-input"]
 profile: str = "cpu"  # parameter set whose chapters' claims are collected
 
-# %%
+# %% tags=["remove-input"]
 import pandas as pd
-from IPython.display import Markdown, display
+from IPython.display import HTML, Markdown, display
 
 from dnaexplain import claims
 
-# recorded by 02_finetuning, 04_mutagenesis, 05_motifs, 06_dnabert2_cnn and 07_pruned_lrp
-ORDER = ["Fine-tuning", "Mutagenesis", "Motifs", "DNABERT-2 and a CNN", "Pruned LRP"]
-table = claims.collect(profile, order=ORDER)
+# recorded by 02_finetuning, 04_mutagenesis, 05_motifs, 06_dnabert2_cnn, 07_pruned_lrp,
+# 08_benchmark and 09_known_biology; shown strongest evidence first
+PAGES = {"Mutagenesis": "04_mutagenesis", "Benchmark": "08_benchmark",
+         "DNABERT-2 and a CNN": "06_dnabert2_cnn", "Known biology": "09_known_biology",
+         "Motifs": "05_motifs", "Pruned LRP": "07_pruned_lrp", "Fine-tuning": "02_finetuning"}
+table = claims.collect(profile, order=list(PAGES))
+counts = claims.summary(table)
+findings, caveats = claims.headlines(table)
 
-# %% tags=["hide-input"]
-replicated = int(table["verdict"].str.startswith("replicates").sum())
-refuted = int(table["verdict"].str.startswith("does not").sum())
-untold = int((table["verdict"] == "cannot tell here").sum())
+# %% tags=["remove-input"]
 display(Markdown(
-    f"Profile `{profile}`: {len(table)} claims from {table['chapter'].nunique()} chapters. "
-    f"{replicated} replicate, {refuted} do not, and {untold} cannot be told here."
+    f"Profile `{profile}`: {len(table)} claims from {table['chapter'].nunique()} chapters; "
+    f"{counts['replicates']} replicate, {counts['does not replicate']} do not, and "
+    f"{counts['cannot tell here']} cannot be told here. Each verdict's number leads to its "
+    "statistics and reasons at the foot of the page."
     if len(table) else f"No chapter of profile `{profile}` has recorded claims yet: build the "
     "chapters first (`make book`)."))
 
-# %%
-shown = table.assign(**{"adjusted p": table["p_adjusted"].map(
-    lambda p: "" if pd.isna(p) else f"{p:.2g}")})
-shown[["chapter", "claim", "paper", "ours", "verdict", "adjusted p", "why"]].style.hide(
-    axis="index").set_properties(**{"text-align": "left", "white-space": "normal"})
+# %% tags=["remove-input"]
+display(HTML(claims.to_html(table, {c: f"{p}.html" for c, p in PAGES.items()})))
+
+# %% [markdown]
+# ## What this build found
+
+# %% tags=["remove-input"]
+display(Markdown("\n".join(f"- {line}" for line in findings)
+                 or "No chapter recorded a finding of the topics this page summarises."))
+
+# %% [markdown]
+# ## What limits it
+
+# %% tags=["remove-input"]
+display(Markdown("\n".join(f"- {line}" for line in caveats)
+                 or "No caveat was recorded by this build's chapters."))
+
+# %% [markdown]
+# ## How a verdict is reached
+#
+# A claim about one method against another (or against random positions) is tested on the
+# same sequences: per sequence the two outcomes are paired, and a {term}`sign-flip test`
+# asks whether their mean difference points the way the claim says. A claim is tested as it
+# is stated: "lowers accuracy more than" is one-sided, and "no better than" fails only when
+# the method is shown better, so a method worse than random supports it. The p-values of all
+# rows are adjusted together (Benjamini-Hochberg) and a difference counts when its adjusted p
+# is below 0.05. A row on a {term}`fallback class` is tested like any other and carries that
+# caveat. **Cannot tell here** is kept for claims no test applies to, and the notes say why;
+# motif claims, found or not found, are judged from their counts.
+#
+# ## Statistics and reasons
+
+# %% tags=["remove-input"]
+display(HTML(claims.notes_html(table)))

@@ -317,12 +317,17 @@ def test_what_replicates_has_one_row_per_recorded_claim(html_dir):
     cache = Path(os.environ.get("DNAEXPLAIN_CACHE", ROOT / ".cache" / "results"))
     page = (html_dir / "book/chapters/12_what_replicates.html").read_text()
     profile = re.search(r"Profile <code[^>]*>(?:<span[^>]*>)?(\w+)", page).group(1)
-    recorded = claims.collect(profile, root=cache)
+    recorded = claims.collect(profile, root=cache, order=None)
     assert len(recorded), f"no chapter recorded a claim in the {profile} build"
     table = next(t for t in _tables(html_dir, "12_what_replicates") if "verdict" in t[0])
     header, rows = table[0], table[1:]
+    assert header == ["claim", "paper", "ours", "verdict", "chapter"]
     assert len(rows) == len(recorded), f"{len(rows)} rows shown for {len(recorded)} claims"
-    shown = sorted((r[header.index("chapter")], r[header.index("claim")]) for r in rows)
-    assert shown == sorted(zip(recorded["chapter"], recorded["claim"]))
-    verdicts = {r[header.index("verdict")].split(" (")[0] for r in rows}
-    assert verdicts <= {"replicates", "does not replicate", "cannot tell here"}, verdicts
+    shown = sorted((r[4], r[0]) for r in rows)
+    assert shown == sorted(zip(recorded["chapter"], recorded["claim"].str.replace("`", "")))
+    verdicts = {re.sub(r" \d+$", "", r[3]) for r in rows}
+    assert verdicts == set(recorded["verdict"]), verdicts
+    # each verdict's note is on the page, numbered as it links
+    notes = next(t for t in _tables(html_dir, "12_what_replicates") if "adjusted p" in t[0])
+    assert [r[0] for r in notes[1:]] == [str(i) for i in range(1, len(rows) + 1)]
+    assert "```" not in page and "Traceback" not in page
