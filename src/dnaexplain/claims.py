@@ -405,6 +405,29 @@ def mutagenesis_claims(task, summary, outcomes, n):
     return rows
 
 
+def chance(confusion):
+    """Whether a classifier beats always calling the largest class of its evaluation set: a
+    one-sided binomial test of its correct count at that class's share.
+
+    Parameters
+    ----------
+    confusion : array-like, shape (classes, classes)
+        Counts, true class by row, predicted by column.
+
+    Returns
+    -------
+    dict
+        ``accuracy``, ``majority`` (the largest class's share), ``p`` and ``above`` (p below
+        `ALPHA`).
+    """
+    confusion = np.asarray(confusion)
+    n, right = int(confusion.sum()), int(np.trace(confusion))
+    majority = confusion.sum(1).max() / n
+    p = scipy.stats.binomtest(right, n, majority, alternative="greater").pvalue
+    return {"accuracy": right / n, "majority": float(majority), "p": float(p),
+            "above": bool(p < ALPHA)}
+
+
 def accuracy_claims(run, trained):
     """The case study's test accuracy of a run's model against the paper's (binomial test of
     this build's correct count at the paper's rate); "cannot tell" for a model that is not the
