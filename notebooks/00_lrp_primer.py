@@ -34,18 +34,18 @@
 profile: str = "cpu"  # parameter set: smoke, cpu, paper, or the path of your own YAML file
 seed: int = None  # seed of the random models (integer, 0 or more)
 
-# %%
+# %% tags=["hide-input"]
 import numpy as np
 import pandas as pd
 import torch
 from IPython.display import Markdown, display
 
-from dnaexplain import lrp, models, params, plots
+from dnaexplain import book, lrp, models, params, plots
 from dnaexplain.tokenizers import dnabert_tokenizer, tokenize
 
 params.bind(globals())  # the profile's values, yours laid over, all checked
 torch.manual_seed(seed)
-pd.set_option("display.float_format", "{:.4g}".format)
+book.setup("{:.4g}")  # tables: 4 significant digits, no row numbers; warnings as admonitions
 
 # %% [markdown]
 # ## A two-layer network by hand
@@ -221,7 +221,7 @@ pd.DataFrame({"gradient x input": grad_x_input, "LRP (epsilon, no bias)": lrp0},
 #
 # | op | Chefer et al. (`lrp`, `lrp_last`, `full_lrp`) | AttnLRP (`attnlrp`) |
 # |---|---|---|
-# | linear | $\alpha_1\beta_0$, one denominator | gradient × input (bias absorbs) |
+# | linear | $\alpha_1\beta_0$, one denominator | {term}`gradient × input` (bias absorbs) |
 # | softmax | passes relevance unchanged | its true Jacobian |
 # | $QK^\top$, $AV$ | z-rule, each factor gets half | gradient, halved for each factor |
 # | LayerNorm | passes relevance unchanged | $\sigma$ treated as a constant |
@@ -231,18 +231,20 @@ pd.DataFrame({"gradient x input": grad_x_input, "LRP (epsilon, no bias)": lrp0},
 #
 # Chefer's rules are built to conserve relevance exactly; AttnLRP lets biases and the softmax
 # absorb part of it but follows the function more faithfully. Conservation is easy to watch:
-# sum the relevance at the input of every layer of a small random DNABERT (four layers, in
+# sum the relevance at the input of every layer of a small random {term}`DNABERT` (four layers, in
 # float64, for one sequence). Its weights are drawn with standard deviation 0.2 instead of
 # BERT's 0.02, so that, as in a trained model, the attention and feed-forward blocks add as
 # much to the residual stream as they pass through.
 
-# %%
+# %% tags=["hide-input"]
+# the small random DNABERT in float64, and one sequence
 torch.manual_seed(seed)
 bert = models.dnabert("tiny", k=3, num_hidden_layers=4, initializer_range=0.2).double().eval()
 tok = dnabert_tokenizer(3)
 batch = tokenize(tok, ["ACGTTGCAACGGATCCTAGCTAGGCTTACCGATCGA"])
 inputs = models.model_inputs(bert, batch)
 
+# %%
 totals = {}
 for rules in ["chefer", "chefer_baseline", "attnlrp"]:
     record = {}
@@ -260,15 +262,26 @@ plots.relevance_totals(totals.drop("explained output") / totals.loc["explained o
 
 # %% tags=["hide-input"]
 ratio = totals.loc["input"] / totals.loc["explained output"]
+# the baseline rules' totals from the encoder's output back to the input: sign changes, range
+path = totals["chefer_baseline"].drop("explained output").iloc[::-1].to_numpy()
+signs = np.sign(path[path != 0])
+flips = int((signs[1:] != signs[:-1]).sum())
 display(Markdown(
     f"At the input, the conservative rules hold {ratio['chefer']:.4g} times the explained output, "
-    f"the baseline rules {ratio['chefer_baseline']:.4g} times, AttnLRP {ratio['attnlrp']:.3g} times."))
+    f"the baseline rules {ratio['chefer_baseline']:.4g} times, AttnLRP {ratio['attnlrp']:.3g} times. "
+    f"From the encoder's output back to the input, the baseline rules' total ranges from "
+    f"{path.min():.3g} to {path.max():.3g} and "
+    + (f"changes sign {flips} time{'s' * (flips != 1)}." if flips else
+       f"keeps its sign ({'positive' if len(signs) and signs[0] > 0 else 'not positive'} "
+       "throughout).")))
 
 # %% [markdown]
 # With Chefer's conservative rules the total is 1 at every layer boundary. The baseline rule
-# set, which Chefer's code uses for `lrp_last`, `full_lrp` and attention GradCAM, multiplies the
-# total at every linear layer and flips its sign along the way; its scores are still usable as
-# a *ranking* (the mutagenesis chapter only ranks), but their sizes mean nothing. AttnLRP
+# set, which Chefer's code uses for `lrp_last`, `full_lrp` and {term}`attention GradCAM`, does not keep
+# the total: it can grow at every linear layer and can change sign along the way (the sentence
+# above says what it does in this model); its
+# scores are still usable as a *ranking* (the {term}`mutagenesis` chapter only ranks), but their sizes
+# mean nothing. AttnLRP
 # starts from the logit, and its input total need not equal it: biases and the softmaxes take
 # or give relevance along the way, so the total can end above or below the logit (the
 # sentence above says which, for this model).
@@ -277,12 +290,15 @@ display(Markdown(
 # input plus what the softmaxes absorbed (a negative amount when they gave relevance) equals
 # the logit exactly:
 
-# %%
+# %% tags=["hide-input"]
+# the same kind of model, every bias (and the position and token type embeddings) zeroed
 unbiased = models.dnabert("tiny", k=3, num_hidden_layers=4, initializer_range=0.2).double().eval()
 with torch.no_grad():
     for name, p in unbiased.named_parameters():
         if name.endswith("bias") or "position_embeddings" in name or "token_type" in name:
             p.zero_()
+
+# %%
 record = {}
 out = lrp.propagate(unbiased, models.model_inputs(unbiased, batch), rules="attnlrp", record=record)
 absorbed = sum(a.sum().item() - s.sum().item() for a, s in zip(record["probs"], record["scores"]))
@@ -308,5 +324,5 @@ pd.DataFrame({"relevance": r[0].numpy(), "pruned, p = 0.5": lrp.prune_relevance(
 # %% [markdown]
 # The positive entries 0.1 and 0.2 sum to 0.3, at most half of the positive total 1.0, so they
 # go; 0.3 and 0.4 are scaled by $1.0/0.7$. Of the negatives, −0.05 is at most half of −0.2 and
-# goes; −0.15 becomes −0.2. The chapter on pruned LRP measures what this sparsity costs in
-# faithfulness.
+# goes; −0.15 becomes −0.2. The chapter on pruned LRP measures what this {term}`sparsity` costs in
+# {term}`faithfulness`.

@@ -13,7 +13,7 @@
 # %% [markdown]
 # # Datasets
 #
-# The DNABERT case study fine-tunes DNABERT on two binary tasks from *Genomic Benchmarks*
+# The DNABERT case study fine-tunes {term}`DNABERT` on two binary tasks from *Genomic Benchmarks*
 # {cite}`gresova2023genomic` and explains the fine-tuned models on 500 sequences of each class
 # drawn from the test split:
 #
@@ -36,14 +36,14 @@ data_files: dict = None  # your datasets by file, e.g. {"mine": {"fasta": {"a": 
 datasets: list = None  # dataset names: built-in or from data_files, e.g. ["mine"]
 n_examples: int = None  # example sequences shown per class (integer, 0 or more)
 
-# %%
+# %% tags=["hide-input"]
 import pandas as pd
 from IPython.display import Markdown, display
 
-from dnaexplain import data, params, plots, sequences
+from dnaexplain import book, data, params, plots, sequences
 
 params.bind(globals())  # the profile's values, yours laid over, all checked
-pd.set_option("display.precision", 3)
+book.setup("{:.3g}")  # tables: 3 significant digits, no row numbers; warnings as admonitions
 
 # %% [markdown]
 # ## Where the data come from
@@ -52,7 +52,7 @@ pd.set_option("display.precision", 3)
 # `DNAEXPLAIN_DATA_MIRROR`, then in the download cache, and otherwise downloads the published
 # archive (Zenodo for Genomic Benchmarks, the GUE archive of the DNABERT-2 authors). Only the
 # test splits of the Genomic Benchmarks sets can be had offline here, so the book re-splits
-# them (below). In the `smoke` profile each set is capped at `max_sequences` sequences.
+# them (below). In the `smoke` {term}`profile` each set is capped at `max_sequences` sequences.
 
 # %%
 loaded = {}
@@ -70,7 +70,7 @@ pd.DataFrame([
 
 # %% [markdown]
 # The last column asks whether a model could tell the classes apart by length alone: the
-# AUROC of sequence length as a classifier, 0.5 when lengths say nothing, 1 when they separate
+# {term}`AUROC` of sequence length as a classifier, 0.5 when lengths say nothing, 1 when they separate
 # the classes. `data.from_files` warns from 0.6 on, since a model would learn the length.
 
 # %% [markdown]
@@ -106,7 +106,7 @@ plots.class_balance(balance);
 # CpG dinucleotides are depleted in most of the human genome ($\mathrm{CpG}_{o/e} \approx 0.2$)
 # but not in CpG islands, which overlap most non-TATA promoters: composition alone already
 # separates promoters from random fragments, and a model can score well by learning it. Keep
-# this in mind when the attribution chapters ask *which* positions matter.
+# this in mind when the {term}`attribution` chapters ask *which* positions matter.
 
 # %%
 per_sequence = pd.concat([
@@ -162,7 +162,8 @@ for d in loaded.values():
         for i in [i for i, y in enumerate(d.labels) if y == c][:n_examples]:
             rows.append({"dataset": d.name, "class": cls, "row in source": int(d.index[i]),
                          "first 60 bp": d.sequences[i][:60]})
-pd.DataFrame(rows).style.set_properties(subset=["first 60 bp"], **{"font-family": "monospace"})
+(pd.DataFrame(rows).style.hide(axis="index")
+ .set_properties(subset=["first 60 bp"], **{"font-family": "monospace"}))
 
 # %% [markdown]
 # ## Train, validation and evaluation splits
@@ -187,16 +188,29 @@ pd.DataFrame([
 # ## A task with a known answer
 #
 # Real data never say which positions *should* matter. The last part of the book uses a
-# synthetic task that does: random background with the GC content of the promoter data, and
-# {term}`JASPAR` motifs {cite}`khan2018jaspar` (a TATA box, an SP1 GC box, a CTCF site) planted
+# synthetic task that does: random background of a fixed GC content (`data.SYNTHETIC_TASK`;
+# the value, and how it compares with the data above, is printed below the figure), and
+# {term}`JASPAR` {term}`motifs <motif>` {cite}`khan2018jaspar` (a TATA box, an SP1 GC box, a CTCF site) planted
 # at recorded positions in the positive sequences only. The planted positions are the exact
 # ground truth every attribution method is scored against.
 
 # %%
-toy = data.synthetic(200 if max_sequences else 2000, length=200, seed=seed)
+toy = data.synthetic(200 if max_sequences else 2000, length=200, gc=data.SYNTHETIC_TASK["gc"],
+                     seed=seed)
 display(Markdown(f"{len(toy)} sequences, {int(toy.labels.sum())} with motifs; "
                  f"planted bases cover {toy.mask[toy.labels == 1].mean():.1%} of a positive."))
 pd.DataFrame([s._asdict() for s in toy.sites[:8]])
 
 # %%
 plots.site_map(toy.mask, toy.labels);
+
+# %% tags=["hide-input"]
+# the background's GC content as the code sets it, against the real data's means above
+gc = data.SYNTHETIC_TASK["gc"]
+background = sequences.gc_content([s for s, y in zip(toy.sequences, toy.labels) if y == 0])
+real = per_sequence.groupby(["dataset", "class"])["GC content"].mean()
+display(Markdown(
+    f"The book's synthetic task draws its background with GC content {gc:.2f} "
+    f"(`data.SYNTHETIC_TASK`; the sequences without motifs here measure "
+    f"{background.mean():.3f}). The real classes above average "
+    + ", ".join(f"{v:.2f} ({d}, {c})" for (d, c), v in real.items()) + "."))

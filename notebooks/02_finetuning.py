@@ -14,7 +14,7 @@
 # # Fine-tuning
 #
 # Explanations describe a model, so the first step is a model worth explaining. The DNABERT
-# case study fine-tunes the pre-trained DNABERT (k = 6, 12 layers, 768 hidden units) on each
+# case study fine-tunes the pre-trained {term}`DNABERT` (k = 6, 12 layers, 768 hidden units) on each
 # task with learning rate $2 \cdot 10^{-4}$, weight decay 0.01, 10 % linear warm-up, 5 epochs,
 # batch size 48 and sequences of at most 200 tokens, and reports 93 % accuracy on non-TATA
 # promoters and 86 % on enhancers. The DNABERT-2 study adds DNABERT-2 and a convolutional
@@ -23,7 +23,7 @@
 # Everything here goes through one function, `training.fine_tune`, which wraps the stock
 # Hugging Face `Trainer`: evaluation each epoch, the best epoch kept (validation accuracy), and a
 # checkpoint cache keyed by model, data, settings and seed, so the later chapters load these
-# exact models instead of training again. The `paper` profile points `source` at the released
+# exact models instead of training again. The `paper` {term}`profile` points `source` at the released
 # checkpoints (`zhihan1996/DNA_bert_6`, `zhihan1996/DNABERT-2-117M`) and uses the paper's
 # settings; the `cpu` profile trains small models from scratch.
 
@@ -34,14 +34,15 @@ data_files: dict = None  # your datasets by file, e.g. {"mine": {"fasta": {"a": 
 runs: list = None  # list of "model:dataset" runs, e.g. ["cnn:mine"]
 train: dict = None  # settings per model, e.g. {"dnabert": {"source": "ckpt/", "finetune": False}}
 
-# %%
+# %% tags=["hide-input"]
+import numpy as np
 import pandas as pd
 from IPython.display import Markdown, display
 
-from dnaexplain import claims, paper, params, plots, training
+from dnaexplain import book, claims, paper, params, plots, training
 
 params.bind(globals())  # the profile's values, yours laid over, all checked
-pd.set_option("display.float_format", "{:.4g}".format)
+book.setup("{:.4g}")  # tables: 4 significant digits, no row numbers; warnings as admonitions
 
 # %% [markdown]
 # ## Settings
@@ -64,15 +65,19 @@ pd.DataFrame({run: {**training.DEFAULTS, **training.settings_for(train, run)}
 # scored once on `evaluation` — the same sequences the explanation chapters use.
 
 # %%
-trained = {}
+trained, splits = {}, {}
 for run in runs:
-    trained[run], _ = training.run(run, train, seed=seed, max_sequences=max_sequences,
-                                   min_eval_per_class=min_eval_per_class)
+    trained[run], splits[run] = training.run(run, train, seed=seed, max_sequences=max_sequences,
+                                             min_eval_per_class=min_eval_per_class)
     size = sum(p.numel() for p in trained[run].model.parameters())
     print(f"{run}: {size:,} parameters, model {trained[run].key}")
 
 # %% [markdown]
 # ## Learning curves
+#
+# The training loss is the mean cross-entropy per optimiser step, averaged over the steps
+# between two logs, on the same scale whatever `accumulation` is; an untrained two-class model
+# starts near $\ln 2 \approx 0.69$. Validation accuracy is measured after every epoch.
 
 # %%
 histories = {run: t.history for run, t in trained.items() if len(t.history)}
@@ -82,9 +87,38 @@ for run in trained.keys() - histories.keys():
     print(f"{run}: used as it is (finetune: false), no training")
 
 # %% [markdown]
+# A model whose accuracy is no better than always answering the most frequent class has
+# learned nothing usable. Per run and epoch, the validation accuracy is set against that
+# majority-class rate: "at chance" means a one-sided binomial test of its correct count at
+# that rate finds no excess (`claims.chance`, p of 0.05 or more).
+
+# %% tags=["hide-input"]
+lines = []
+for run, h in histories.items():
+    counts = splits[run]["validation"].counts()
+    evals = h.dropna(subset=["eval_accuracy"]) if "eval_accuracy" in h else h.iloc[:0]
+    if evals.empty:
+        continue
+    at = [int(round(e)) for e, a in zip(evals["epoch"], evals["eval_accuracy"])
+          if not claims.chance(a, counts)["above"]]
+    per_epoch = ", ".join(f"{a:.3f} (epoch {e:g})" for e, a in
+                          zip(evals["epoch"], evals["eval_accuracy"]))
+    final = trained[run].metrics
+    kept = claims.chance(final["accuracy"], np.sum(final["confusion"], axis=1))
+    lines.append(
+        f"- **{run}**: validation accuracy {per_epoch}; the largest class is "
+        f"{claims.chance(0, counts)['majority']:.3f} of {int(sum(counts))} sequences: "
+        + (f"at chance after epoch{'s' * (len(at) > 1)} {', '.join(map(str, at))}" if at else
+           "above chance after every epoch")
+        + f". On the evaluation part, the kept model's accuracy {final['accuracy']:.3f} is "
+        + ("at chance" if not kept["above"] else "above chance")
+        + f" (largest class {kept['majority']:.3f}, one-sided binomial p = {kept['p']:.2g}).")
+display(Markdown("\n".join(lines) or "No run was trained here."))
+
+# %% [markdown]
 # ## Evaluation
 #
-# Accuracy per class matters as much as overall accuracy here: the mutagenesis chapter asks how
+# Accuracy per class matters as much as overall accuracy here: the {term}`mutagenesis` chapter asks how
 # far mutations move each class, and a model that calls everything a promoter has nothing to
 # lose on the promoter class. Positives are class 1 (promoter, enhancer), negatives class 0.
 # The DNABERT case study reports overall accuracy only.

@@ -14,15 +14,16 @@
 # # Scoring position contributions
 #
 # Section 4.2 of the DNABERT case study turns a fine-tuned model and one sequence into one score
-# per nucleotide, in six ways: the attention of the [CLS] token in the last layer (DNABERT's own
-# visualisation), attention rollout {cite}`abnar2020rollout`, attention GradCAM, and three
-# variants of LRP with the rules of Chefer et al. {cite}`chefer2021transformer` — rolled out
+# per nucleotide, in six ways: {term}`the attention of the [CLS] token <attention score>` in the
+# last layer ({term}`DNABERT`'s own visualisation), {term}`attention rollout`
+# {cite}`abnar2020rollout`, {term}`attention GradCAM`, and three variants of {term}`LRP` with
+# {term}`the rules of Chefer et al. <Chefer's rules>` {cite}`chefer2021transformer` — rolled out
 # over the layers (`lrp`), read at the last attention map (`lrp_last`), or read at the encoder
-# input (`full_lrp`). This chapter computes all of them, plus AttnLRP
-# {cite}`achtibat2024attnlrp`, CP-LRP, gradient-based scores and a random baseline, on the same
+# input (`full_lrp`). This chapter computes all of them, plus {term}`AttnLRP`
+# {cite}`achtibat2024attnlrp`, {term}`CP-LRP`, gradient-based scores and a {term}`random baseline`, on the same
 # sequences of both tasks.
 #
-# Every method scores *tokens*. A 6-mer token covers six positions; following DNABERT, a
+# Every method scores *tokens*. A {term}`6-mer <k-mer>` token covers six positions; following DNABERT, a
 # position gets the mean score of the tokens that cover it:
 #
 # $$s_i = \frac{1}{|\{t : i \in t\}|} \sum_{t \ni i} s_t .$$
@@ -36,16 +37,16 @@ train: dict = None  # settings per model, e.g. {"dnabert": {"source": "ckpt/", "
 methods: list = None  # scoring methods, see dnaexplain.attribution.METHODS
 n_scored: int = None  # correctly classified sequences scored per class (integer, 1 or more)
 
-# %%
+# %% tags=["hide-input"]
 import numpy as np
 import pandas as pd
 from IPython.display import Markdown, display
 
-from dnaexplain import attribution, cache, metrics, models, params, plots, training
+from dnaexplain import attribution, book, cache, metrics, models, params, plots, training
 from dnaexplain.tokenizers import encode
 
 params.bind(globals())  # the profile's values, yours laid over, all checked
-pd.set_option("display.float_format", "{:.3g}".format)
+book.setup("{:.3g}")  # tables: 3 significant digits, no row numbers; warnings as admonitions
 
 # %% [markdown]
 # ## The models and the sequences
@@ -97,7 +98,7 @@ for run, (trained, ds) in chosen.items():
 #
 # For each pair of methods, the Spearman correlation of their nucleotide scores, per sequence,
 # averaged over all scored sequences of a task. High agreement between two methods says they
-# rank positions alike, not that either is right; the mutagenesis chapter tests that.
+# rank positions alike, not that either is right; the {term}`mutagenesis` chapter tests that.
 
 # %%
 for run, (trained, ds) in chosen.items():
@@ -117,7 +118,7 @@ for run, (trained, ds) in chosen.items():
 # `attribution.attribute`.
 #
 # * **Which layers.** The code's BERT `generate_LRP` starts the rollout at the last layer,
-#   so its map is the last layer's relevance-weighted attention alone; the paper describes a
+#   so its map is the last layer's {term}`relevance`-weighted attention alone; the paper describes a
 #   rollout over the layers. The default here, `start_layer=0`, follows the paper's
 #   description, because that is the method whose results the paper reports and discusses;
 #   `start_layer=-1` is the code's default.
@@ -127,8 +128,8 @@ for run, (trained, ds) in chosen.items():
 #   here, `normalize=True`, follows the BERT code the paper ran: every row of the product
 #   stays a distribution over tokens, so a layer does not outweigh the others by the scale
 #   of its relevance alone. `normalize=False` is the ViT convention. For the last layer
-#   alone the two differ by a factor on the row; over several layers they rank tokens
-#   differently.
+#   alone the two differ by a factor on the row; over several layers they can rank tokens
+#   differently (whether they do here is measured below).
 #
 # Two smaller differences are fixed: the [CLS] entry is set to the row minimum, as the code
 # does since its commit 38071a7 (so it cannot stretch a later min-max scaling), and every
@@ -151,16 +152,22 @@ default = maps[next(iter(variants))]
 conventions = pd.Series({name: np.nanmean(metrics.spearman(default, m, lengths=lengths))
                          for name, m in maps.items()}, name="mean Spearman with the default")
 display(conventions.to_frame())
+same = conventions.iloc[1] >= 0.995  # what rounds to 1.00
 display(Markdown(
     f"On {len(lengths)} sequences of `{ds.name}`: without normalisation the rollout over "
     f"all layers correlates {conventions.iloc[1]:.2f} with the default; the last layer "
-    f"alone, {conventions.iloc[2]:.2f}."))
+    f"alone, {conventions.iloc[2]:.2f}. "
+    + ("So on this model the normalisation barely changes how the rollout ranks positions; "
+       "which layers are rolled out matters more." if same and conventions.iloc[2] < 0.995 else
+       "So on this model the normalisation barely changes how the rollout ranks positions."
+       if same else "So on this model the normalisation changes how the rollout ranks "
+       "positions.")))
 
 # %% [markdown]
 # ## Conservation, checked live
 #
 # The invariants the library's tests assert, on the fine-tuned promoter model and a few of the
-# sequences above, in float64: with Chefer's conservative rules the relevance at the encoder
+# sequences above, in float64: with Chefer's {term}`conservative` rules the relevance at the encoder
 # input sums to 1 (the one-hot start), the baseline rule set does not; attention rollout's rows
 # sum to 1; attention GradCAM lies in [0, 1].
 
@@ -213,8 +220,8 @@ display(Markdown(
 #   useful, which is all the mutagenesis test uses.
 # - **What would change your mind.** A {term}`mutagenesis` curve of your method that stays
 #   inside the {term}`random baseline`'s band (next chapter); a low
-#   {term}`relevance mass accuracy` or an AUROC near 0.5 on the synthetic task whose answer is
-#   known (the benchmark chapter); motifs found from its scores that match nothing in
+#   {term}`relevance mass accuracy` or an {term}`AUROC` near 0.5 on the synthetic task whose answer is
+#   known (the benchmark chapter); {term}`motifs <motif>` found from its scores that match nothing in
 #   {term}`JASPAR` (the motifs chapter).
 #
 # A defensible answer therefore names a method *provisionally* and the tests it still has to

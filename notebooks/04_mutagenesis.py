@@ -13,18 +13,18 @@
 # %% [markdown]
 # # Mutagenesis
 #
-# A score map claims that some positions matter more than others. Section 4.3 of the DNABERT
+# A {term}`score map` claims that some positions matter more than others. Section 4.3 of the DNABERT
 # case study puts that claim to a direct test: for each sequence, rank its positions by score,
 # change the top $n$ of them to a random other base, re-tokenise and classify again. If the
 # scores are right, the model's accuracy on a class falls faster when its top-scored positions
 # are mutated than when random positions are. The paper reports (Table 1, Figures 1 and 2) that
-# the LRP-based scores beat the others at $n = 20$ and that attention cannot reliably beat random
+# the {term}`LRP`-based scores beat the others at $n = 20$ and that {term}`attention <attention score>` cannot reliably beat random
 # positions.
 #
-# Two baselines frame every curve: **random** positions, repeated with different seeds (the
+# Two baselines frame every curve: **{term}`random <random baseline>`** positions, repeated with different seeds (the
 # grey band shows where one random draw falls: the middle 95 % of the repeats when there are
-# at least 40 of them, else their whole range, minimum to maximum; the legend and the text
-# below say which), and **n = all**, a random sequence of the same length, which is how the
+# at least 40 of them, else the binomial interval of one draw at the accuracy pooled over the
+# repeats; the legend and the text below say which), and **{term}`n = all`**, a random sequence of the same length, which is how the
 # model classifies sequences with no signal left. Ties in a score map are broken at random,
 # never by position, so no method gains from the order of the sequence.
 
@@ -37,17 +37,17 @@ train: dict = None  # settings per model, e.g. {"dnabert": {"source": "ckpt/", "
 mutagenesis_methods: list = None  # methods judged, see dnaexplain.attribution.METHODS
 n_per_class: int = None  # sequences per class mutated (integer, 1 or more, the paper: 500)
 
-# %%
+# %% tags=["hide-input"]
 import numpy as np
 import pandas as pd
 from IPython.display import Markdown, display
 
-from dnaexplain import (attribution, cache, claims, data, models, mutagenesis, paper, params,
-                        plots, training)
+from dnaexplain import (attribution, book, cache, claims, data, models, mutagenesis, paper,
+                        params, plots, training)
 from dnaexplain.tokenizers import encode
 
 params.bind(globals())  # the profile's values, yours laid over, all checked
-pd.set_option("display.float_format", "{:.3f}".format)
+book.setup("{:.3f}")  # tables: 3 decimals, no row numbers; warnings as admonitions
 # the paper's LRP variants; AttnLRP, CP-LRP and the gradient maps are this book's additions
 LRP_METHODS = [m for m in ["lrp", "lrp_last", "full_lrp"] if m in mutagenesis_methods]
 
@@ -62,7 +62,7 @@ LRP_METHODS = [m for m in ["lrp", "lrp_last", "full_lrp"] if m in mutagenesis_me
 # same positions they make the same mutant, classified once, so the methods are compared on the
 # same mutations rather than on different draws.
 #
-# The `cpu` profile leaves integrated gradients out of this chapter: its 32 interpolation steps
+# The `cpu` {term}`profile` leaves {term}`integrated gradients` out of this chapter: its 32 interpolation steps
 # cost more than the other ten maps together. It also classifies the mutants in bfloat16
 # where the CPU runs it natively (`mutagenesis_precision: fast`), which halves the cost there;
 # the check below the loop compares the unmutated accuracy with the same sequences classified
@@ -118,7 +118,7 @@ for number, label in ((1, paper.INFORMATIVE_LABEL), (2, 1 - paper.INFORMATIVE_LA
 # ## The class each model falls back on
 #
 # With its positions randomised a sequence carries no evidence, so what a model calls random
-# sequences is the class it falls back on. Mutations push every sequence towards that class,
+# sequences is {term}`the class it falls back on <fallback class>`. Mutations push every sequence towards that class,
 # so on it a method must work against that pull: a fall there still counts, and its claims are
 # tested like the others, with the fallback noted beside them on the What replicates page.
 
@@ -132,9 +132,22 @@ for run, summary in results.items():
     said = "" if theirs is None else (
         f"; the paper's model falls back on {paper.table_1(task, theirs)['paper class']!r}, "
         f"label {theirs}")
+    # on the fallback class: which methods' top n positions still lower the accuracy
+    start = float(one.loc[one["class"] == ours, "n = 0"].iloc[0])
+    at = summary[(summary["class"] == ours) & (summary["n"] == max(ns))]
+    at = at.set_index("method")["accuracy"]
+    fell = [m for m in at.index if m != "random" and at[m] < start]
+    rest = [m for m in at.index if m != "random" and m not in fell]
+    moved = (f" On {ours!r}, {start:.2f} unmutated, mutating the top {max(ns)} positions "
+             + (f"lowers the accuracy for {len(fell)} of {len(fell) + len(rest)} methods "
+                f"(lowest {at[fell].min():.2f}, {at[fell].idxmin()})" if fell else
+                "lowers the accuracy for none of the methods")
+             + (f" and leaves it level or higher for {', '.join(rest)}" if rest and fell else "")
+             + (f"; {max(ns)} random positions give {at['random']:.2f}" if "random" in at.index
+                else "") + ".")
     lines.append(f"- **{task}**: this build's model calls random sequences {ours!r} most often "
                  f"(" + ", ".join(f"{r['class']} {r['random sequences']:.2f}" for _, r in
-                                  one.iterrows()) + f"){said}.")
+                                  one.iterrows()) + f"){said}.{moved}")
 display(Markdown("\n".join(lines)))
 
 # %% [markdown]
@@ -142,7 +155,7 @@ display(Markdown("\n".join(lines)))
 #
 # Per task and class, this build's accuracy unmutated, with the top $n$ positions of each
 # method mutated (the largest $n$ of the profile; the paper's 20), with $n$ random positions
-# (mean and band) and on random sequences, next to the paper's row. The paper's LRP* is the
+# (mean and band) and on random sequences, next to the paper's row. The paper's {term}`LRP*` is the
 # better of `lrp` and `lrp_last`, picked after the fact per class; here every variant is shown.
 
 # %%
@@ -160,9 +173,9 @@ for run, summary in results.items():
 #
 # Each claim of Table 1 and Figures 1 and 2 is tested on the same sequences: per sequence,
 # whether it is still called its class under one method against under the other (for random
-# positions, the share of the repeats), compared by a paired sign-flip test. The What
+# positions, the share of the repeats), compared by a paired {term}`sign-flip test`. The What
 # replicates page adjusts the p-values of every claim of the book together
-# (Benjamini-Hochberg) before it calls a claim replicated.
+# ({term}`Benjamini-Hochberg <Benjamini–Hochberg>`) before it calls a claim replicated.
 
 # %%
 rows = [row for run in results for row in claims.mutagenesis_claims(
@@ -181,10 +194,12 @@ else:
 # the paper and a few point mutations move them less. And a claim about one class of one task
 # is a claim about one curve. Where random sequences are called a class at least as often as
 # the real ones, the model falls back on that class when evidence is missing: mutations push
-# towards it, its accuracy can barely fall, and a method that "fails" there has not failed. The
-# informative rows are the other class of each task, the one the model has to find evidence
-# for; the same reading applies to the paper's Figures 1 and 2, where the curves of one class
-# per task stay flat.
+# towards it, so its accuracy has less room to fall, and a method whose curve stays level there
+# has not necessarily failed. Curves on that class can still fall (the list above says how far
+# they do here), but a fall that works against the pull is harder to read than one on the other
+# class. The informative rows are the other class of each task, the one the model has to find
+# evidence for; the same reading applies to the paper's Figures 1 and 2, where the curves of one
+# class per task stay flat.
 
 # %% [markdown]
 # ## Exercise
@@ -216,8 +231,10 @@ else:
 #   $n = 0$ nothing has changed.
 # - The {term}`n = all` point is how often the model calls random sequences that class. For
 #   the class the model falls back on it is high, often above the unmutated accuracy; for the
-#   other class it is low. That decides which class can show a difference at all: the
-#   fallback class's curves stay flat or rise whatever the method.
+#   other class it is low. That decides which class shows a difference most clearly:
+#   mutations push towards the fallback class, so its curves fall less, if at all, and a
+#   fall there is weaker evidence; a method that finds what the model uses can still lower
+#   them.
 # - For the class the model has to find evidence for, random positions lower the accuracy
 #   slowly (a few random changes rarely hit what matters), and a {term}`faithful
 #   <faithfulness>` method lowers it faster, towards the $n$ = all level. Its curve should lie
@@ -226,7 +243,8 @@ else:
 #   looks, not what the output depends on. The DNABERT case study reports that it cannot
 #   reliably beat random positions; whether it does on this model is what the figure shows.
 #
-# Typical wrong assumptions: that both classes behave alike (the fallback class cannot fall);
+# Typical wrong assumptions: that both classes behave alike (mutations pull towards the
+# fallback class, so its curves fall less);
 # that curves fall without limit (they level off near the $n$ = all point); that a curve
 # inside the random band is a weak result (it means no evidence that the method beats chance).
 # :::

@@ -13,13 +13,16 @@
 # %% [markdown]
 # # Motifs
 #
-# Mutagenesis asks whether the top-scored positions matter to the model; motif analysis asks
+# {term}`Mutagenesis <mutagenesis>` asks whether the top-scored positions matter to the model;
+# {term}`motif` analysis asks
 # whether they mean something to a biologist. Section 4.4 of the DNABERT case study runs
-# DNABERT's own motif procedure {cite}`ji2021dnabert` on the scores of each method for the
+# {term}`DNABERT`'s own motif procedure {cite}`ji2021dnabert` on the scores of each method for the
 # promoter task and compares what it finds with {term}`JASPAR` {cite}`khan2018jaspar` using
 # {term}`TOMTOM` {cite}`gupta2007tomtom`. The
-# paper reports that attention finds mostly C4 zinc-finger (nuclear receptor) factors,
-# `lrp_last` mostly C2H2 zinc fingers and `lrp` mostly homeodomain factors.
+# paper reports that {term}`attention <attention score>` finds mostly JASPAR's "Other C4 zinc finger-type factors" (in
+# JASPAR 2018 the GATA-type zinc fingers, not the nuclear receptors, which JASPAR files as a
+# class of their own), `lrp_last` mostly C2H2 zinc fingers and `lrp` mostly homeodomain
+# factors.
 #
 # The procedure, with every threshold a parameter of `motifs.find_motifs`:
 #
@@ -33,7 +36,7 @@
 #
 # The first step takes whole high-score runs as candidate strings. With long runs these almost
 # never repeat between sequences, so step 2 finds nothing enriched. `motif_kmer` > 0 instead
-# takes every $k$-mer inside a run as a candidate (0 keeps DNABERT's rule exactly); the
+# takes every {term}`k-mer` inside a run as a candidate (0 keeps DNABERT's rule exactly); the
 # parameter is printed with every result.
 
 # %% tags=["parameters"]
@@ -46,17 +49,19 @@ motif_methods: list = None  # methods whose scores are searched for motifs
 n_motif: int = None  # sequences per class searched (integer, 1 or more)
 motif_class: str = None  # class whose motifs are searched ("": promoter, else the last class)
 
-# %%
+# %% tags=["hide-input"]
+import inspect
+
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from IPython.display import Markdown, display
 
-from dnaexplain import (attribution, claims, data, metrics, motifs, paper, params, plots,
+from dnaexplain import (attribution, book, claims, data, metrics, motifs, paper, params, plots,
                         training)
 
 params.bind(globals())  # the profile's values, yours laid over, all checked
-pd.set_option("display.float_format", "{:.3g}".format)
+book.setup("{:.3g}")  # tables: 3 significant digits, no row numbers; warnings as admonitions
 
 # %% [markdown]
 # ## Scores on promoters
@@ -111,15 +116,15 @@ for (run, method), hits in found.items():
 #
 # Every filter of the procedure can stop a method. Two matter here. The high-score rule keeps
 # a position only if its score exceeds ten times the sequence's minimum, so a map whose
-# largest score is less than ten times its smallest has no regions at all; the attention of a
-# small model trained from scratch is close to uniform over the tokens and falls in that case.
+# largest score is less than ten times its smallest has no regions at all; a map close to
+# uniform over the tokens, as the attention of a small model can be, falls in that case.
 # And the enrichment test runs over thousands of candidate strings, so with a few hundred
 # sequences a candidate needs a small p-value to survive the Benjamini-Hochberg correction at
 # the paper's 0.005. The table gives, per task and method, the median ratio of a sequence's
 # largest to its smallest score, how many candidates were tested, and the strongest of them,
 # whether or not it passed.
 
-# %%
+# %% tags=["hide-input"]
 rows = []
 for (run, method), (sequences, labels, full) in inputs.items():
     ds, pos, s = profiles[run, method]
@@ -136,13 +141,31 @@ for (run, method), (sequences, labels, full) in inputs.items():
 diagnosis = pd.DataFrame(rows)
 diagnosis
 
+# %% tags=["hide-input"]
+# how peaked each map is, against the high-score rule's fold (find_motifs' default, used above)
+fold = inspect.signature(motifs.find_motifs).parameters["fold"].default
+lines = []
+for task, part in diagnosis.groupby("task", sort=False):
+    ratio = dict(zip(part["method"], part["max / min (median)"]))
+    flat = [m for m, r in ratio.items() if r < fold]
+    peaked = [f"`{m}` ({r:.3g})" for m, r in ratio.items() if r >= fold]
+    lines.append(f"- **{task}**: " + (
+        "the median ratio of largest to smallest score is under "
+        f"{fold:g} for " + ", ".join(f"`{m}` ({ratio[m]:.3g})" for m in flat)
+        + ", so the rule keeps no position in at least half of "
+        + ("that method's" if len(flat) == 1 else "those methods'") + " sequences"
+        + (f"; it is {fold:g} or more for " + ", ".join(peaked) if peaked else "")
+        if flat else
+        f"every method's median ratio is {fold:g} or more ("
+        + ", ".join(peaked) + "): the rule finds regions in most sequences of each") + ".")
+display(Markdown("\n".join(lines)))
+
 # %% [markdown]
 # ## Transcription-factor classes, side by side
 #
 # Each motif counts once for every TF class among its significant JASPAR matches (q < 0.05,
-# the five best matches per motif). The paper's
-# finding to compare with: attention → C4 zinc fingers, `lrp_last` → C2H2 zinc fingers,
-# `lrp` → homeodomain factors.
+# the five best matches per motif). The paper's finding to compare with: attention → other C4
+# zinc fingers (GATA-type), `lrp_last` → C2H2 zinc fingers, `lrp` → homeodomain factors.
 
 # %%
 rows = [{"task": run.split(":")[1], "method": method, "TF class": r.tf_class,
@@ -182,11 +205,40 @@ claims.record("Motifs", profile, rows)
 display(Markdown("\n".join(lines) or "No non-TATA promoter task in `motif_runs`."))
 
 # %% [markdown]
+# How firm each verdict above is: a class "leads" by the count of motifs with a significant
+# match in it, among each motif's five best matches, so one motif can decide it, and a motif's
+# best match alone (the tables of best matches above) can tell another story.
+
+# %% tags=["hide-input"]
+lines = []
+for run in [r for r in motif_runs if r.endswith(":human_nontata_promoters")]:
+    task = run.split(":")[1]
+    report = motifs.class_report(classes[classes.task == task],
+                                 {m: c for m, c in PAPER.items() if m in motif_methods},
+                                 best={m: matches[run, m] for m in motif_methods})
+    for method, r in report.iterrows():
+        if not r.top_motifs:
+            continue
+        lead = (f"only {r.top} has a match ({r.top_motifs} motif{'s' * (r.top_motifs != 1)})"
+                if not r.second_motifs and r.tied == 1
+                else f"{r.tied} classes tie at {r.top_motifs} motifs ({r.top})" if r.tied > 1
+                else f"{r.top} leads {r.second} by {r.margin} motif{'s' * (r.margin != 1)} "
+                     f"({r.top_motifs} against {r.second_motifs})")
+        by_best = (f"counted by each motif's best match alone, {r.best_top} leads with "
+                   f"{r.best_top_motifs} of {r.best_motifs} motifs" if r.best_motifs else
+                   "no motif's best match is significant")
+        agree = ("the same class" if r.best_top == r.top else "a different answer")
+        lines.append(f"- **{task}, `{method}`**: {lead}; the paper's {r.expected} has "
+                     f"{r.expected_motifs}. {by_best[0].upper() + by_best[1:]}"
+                     + (f", {agree}." if r.best_motifs else "."))
+display(Markdown("\n".join(lines) or "No non-TATA promoter task in `motif_runs`."))
+
+# %% [markdown]
 # ## The TATA box: a known answer
 #
 # In `prom_300_tata` every promoter is centred so that the transcription start site (TSS) is at
 # position 249 of 300 (−249 … +50), and a TATA box sits about 30 bp upstream of it. A method
-# that finds what the model uses for TATA promoters should (a) put its relevance there on
+# that finds what the model uses for TATA promoters should (a) put its {term}`relevance` there on
 # average and (b) return a TBP / TATA-box matrix among its motifs, or at least (c) rank a
 # TATA-like string first among its candidates.
 
@@ -226,11 +278,11 @@ display(Markdown("\n".join(lines) if lines else "No TATA task in `motif_runs`.")
 #
 # Three things separate this run from the paper's, and each pushes the same way.
 #
-# * **The model.** The paper explains the pre-trained DNABERT fine-tuned on promoters; here a
-#   four-layer model learns from a few thousand sequences. Its attention stays close to uniform
-#   over the tokens (the ratio column above), so the high-score rule, which is relative to a
-#   sequence's own minimum, keeps nothing from it: an attention map can only yield motifs when
-#   it is peaked.
+# * **The model.** The paper explains the pre-trained DNABERT fine-tuned on promoters; the
+#   `smoke` and `cpu` {term}`profiles <profile>` train a small model from scratch on a few thousand sequences
+#   (the `paper` profile fine-tunes the pre-trained one). The high-score rule is relative to a
+#   sequence's own minimum, so a map can only yield motifs when it is peaked; how peaked each
+#   method's maps are here is the ratio column above and the list below it.
 # * **What the promoter motifs match.** Non-TATA promoters are mostly CpG-island promoters, and
 #   GC-rich strings ranked high by a map tend to match GC-box binders such as the SP/KLF
 #   factors, which JASPAR files under C2H2 zinc fingers. The TF class a method "finds" is the

@@ -13,15 +13,15 @@
 # %% [markdown]
 # # DNABERT-2, AttnLRP and a CNN
 #
-# DNABERT-2 {cite}`zhou2024dnabert2` drops two things the earlier chapters relied on. Its
-# tokens come from byte-pair encoding (BPE): a token covers a variable number of nucleotides,
-# and tokens do not overlap, where DNABERT's 6-mers overlap by five. And attention is biased
+# {term}`DNABERT-2 <DNABERT>` {cite}`zhou2024dnabert2` drops two things the earlier chapters relied on. Its
+# tokens come from {term}`byte-pair encoding` (BPE): a token covers a variable number of nucleotides,
+# and tokens do not overlap, where DNABERT's {term}`6-mers <k-mer>` overlap by five. And attention is biased
 # by distance (ALiBi) instead of position embeddings. Kurth, Yanez Sarmiento and Renard
 # {cite}`kurth2026dnabert2` ask whether the explanations of such a genome language model are as
-# trustworthy as those of a convolutional network (CNN), whose LRP maps are known to pick out
-# sequence motifs. They adapt AttnLRP {cite}`achtibat2024attnlrp` to DNABERT-2, propose ways
-# to move relevance between the token and the nucleotide level, and compare DNABERT-2's maps
-# with a CNN's by faithfulness, sparsity, complexity, agreement and biological localisation.
+# trustworthy as those of a convolutional network (CNN), whose {term}`LRP` maps are known to pick out
+# sequence {term}`motifs <motif>`. They adapt {term}`AttnLRP` {cite}`achtibat2024attnlrp` to DNABERT-2, propose ways
+# to move {term}`relevance` between the token and the nucleotide level, and compare DNABERT-2's maps
+# with a CNN's by {term}`faithfulness`, {term}`sparsity`, {term}`complexity`, agreement and biological localisation.
 # They conclude that AttnLRP gives reliable explanations that match known biological
 # patterns, as the CNN's do.
 #
@@ -29,14 +29,15 @@
 # earlier chapters and GUE's `prom_300_tata`, whose sequences are aligned on the transcription
 # start site (TSS), so a known signal, the TATA box about 30 bp upstream, can be looked for.
 #
-# The maps compared, on the same sequences:
+# The maps that can be compared, on the same sequences (`compare_methods` picks, per model,
+# which of them a {term}`profile` runs; this build's choice is printed below the settings):
 #
 # * **DNABERT-2**: AttnLRP (relevance at the word embeddings; bilinear products split their
-#   relevance evenly between the factors, LayerNorm's scale held constant), CP-LRP (gradient
-#   × input with attention probabilities, LayerNorm's scale and the gate of the gated MLP held
-#   constant, GELU and tanh passing relevance unchanged, so it conserves), integrated
-#   gradients, in-silico saturation mutagenesis (ISM: the drop of the target logit, averaged
-#   over the three point mutants of a position; expensive, a reference) and random scores;
+#   relevance evenly between the factors, LayerNorm's scale held constant), {term}`CP-LRP`
+#   ({term}`gradient × input` with attention probabilities, LayerNorm's scale and the gate of the gated MLP held
+#   constant, GELU and tanh passing relevance unchanged, so it {term}`conserves <conservation>`),
+#   {term}`integrated gradients`, {term}`in-silico saturation mutagenesis` (ISM: the drop of the target logit, averaged
+#   over the three point mutants of a position; expensive, a reference) and {term}`random scores <random baseline>`;
 # * **CNN**: its LRP composite (z⁺ rule on the convolutions, ε rule on the dense layers),
 #   integrated gradients, ISM and random scores.
 #
@@ -51,17 +52,17 @@ train: dict = None  # settings per model, e.g. {"dnabert": {"source": "ckpt/", "
 compare_methods: dict = None  # methods per model, e.g. {"cnn": ["lrp", "ism", "random"]}
 n_compare: int = None  # sequences per class compared (integer, 1 or more)
 
-# %%
+# %% tags=["hide-input"]
 import numpy as np
 import pandas as pd
 from IPython.display import Markdown, display
 
-from dnaexplain import (attribution, cache, claims, metrics, models, mutagenesis, params, plots,
-                        training)
+from dnaexplain import (attribution, book, cache, claims, metrics, models, mutagenesis, params,
+                        plots, training)
 from dnaexplain.tokenizers import encode
 
 params.bind(globals())  # the profile's values, yours laid over, all checked
-pd.set_option("display.float_format", "{:.3g}".format)
+book.setup("{:.3g}")  # tables: 3 significant digits, no row numbers; warnings as admonitions
 
 NAME = {"dnabert2": "DNABERT-2", "cnn": "CNN", "dnabert": "DNABERT"}
 # each model's LRP map: the one the paper compares (AttnLRP on DNABERT-2, LRP on the CNN)
@@ -86,6 +87,11 @@ def tidy(table, model_name, task):
                         label=[label(model_name, m) for m in table.method])
 
 
+display(Markdown("Maps this build compares (`compare_methods`): " + "; ".join(
+    f"{NAME.get(m, m)}: {', '.join(f'`{x}`' for x in ms)}" for m, ms in compare_methods.items())
+    + "."))
+
+
 # %% [markdown]
 # ## Models and sequences
 #
@@ -99,7 +105,7 @@ def tidy(table, model_name, task):
 # wherever they disagree, and the comparison of their maps is the point of this chapter; with
 # the true class, both maps explain the same output of the same sequence, right or wrong.
 
-# %%
+# %% tags=["hide-input"]
 tasks = list(dict.fromkeys(run.split(":")[1] for run in compare_runs))
 by_run, samples, tables = {}, {}, []
 for task in tasks:
@@ -146,7 +152,7 @@ models_table
 # Here, DNABERT-2's maps are computed under each strategy (cached; mean and copy are kept
 # separate to check that they agree).
 
-# %%
+# %% tags=["hide-input"]
 scores, tokens = {}, {}
 for (model_name, task), t in trained.items():
     ds = samples[task]
@@ -184,37 +190,41 @@ display(Markdown("\n".join(lines) or "No DNABERT-2 run in `compare_runs`."))
 # over the nucleotides of each token (grey lines mark where tokens start), and the CNN's LRP
 # map of the same sequence for reference.
 
-# %%
-def strategy_example(task):
-    ds = samples[task]
-    promoter = ds.classes.index("promoter") if "promoter" in ds.classes else 1
-    sites = metrics.motif_mask(ds.sequences, TATA_PATTERN)[:, TATA[0]:TATA[1]].any(1)
-    picks = np.flatnonzero((ds.labels == promoter) & sites)
-    i = picks[0] if len(picks) else int(np.flatnonzero(ds.labels == promoter)[0])
-    tracks = {f"AttnLRP, {s}": by_strategy[task][s][i] for s in STRATEGIES}
-    if ("cnn", task) in scores:
-        tracks[label("cnn", LRP["cnn"])] = scores["cnn", task][LRP["cnn"]][i]
-    bounds = [s for s, _ in tokens[task].spans[i].tolist() if s >= 0]
-    window = (max(0, TATA[0] - 20), min(len(ds.sequences[i]), TATA[1] + 25))
-    if not task.startswith("prom_"):
-        window = (0, min(66, len(ds.sequences[i])))
-    return plots.strategy_tracks(tracks, bounds, ds.sequences[i], window=window,
-                                 title=f"{task}, sequence {ds.index[i]} of the source "
-                                       f"(bp {window[0]}–{window[1] - 1})")
-
-
+# %% tags=["hide-input"]
+# the example: the first promoter of a prom_ task with a TATAWAW in -40 ... -20 (else the
+# first promoter of the first task), its AttnLRP map under each strategy and the CNN's map,
+# on the stretch around the box (the first 66 bp of a task without one)
 example_task = next((t for t in by_strategy if t.startswith("prom_")),
                     next(iter(by_strategy), None))
+example = None
 if example_task is not None:
-    strategy_example(example_task);
+    ex = samples[example_task]
+    promoter = ex.classes.index("promoter") if "promoter" in ex.classes else 1
+    sites = metrics.motif_mask(ex.sequences, TATA_PATTERN)[:, TATA[0]:TATA[1]].any(1)
+    picks = np.flatnonzero((ex.labels == promoter) & sites)
+    i = picks[0] if len(picks) else int(np.flatnonzero(ex.labels == promoter)[0])
+    tracks = {f"AttnLRP, {s}": by_strategy[example_task][s][i] for s in STRATEGIES}
+    if ("cnn", example_task) in scores:
+        tracks[label("cnn", LRP["cnn"])] = scores["cnn", example_task][LRP["cnn"]][i]
+    window = (max(0, TATA[0] - 20), min(len(ex.sequences[i]), TATA[1] + 25))
+    if not example_task.startswith("prom_"):
+        window = (0, min(66, len(ex.sequences[i])))
+    example = dict(tracks=tracks, sequence=ex.sequences[i], window=window,
+                   bounds=[s for s, _ in tokens[example_task].spans[i].tolist() if s >= 0],
+                   title=f"{example_task}, sequence {ex.index[i]} of the source "
+                         f"(bp {window[0]}–{window[1] - 1})")
+
+# %%
+if example is not None:
+    plots.strategy_tracks(**example);
 
 # %% [markdown]
 # ## Every map on the same sequences
 #
 # One sequence of each class per task, every map of both models, each row scaled to a largest
 # absolute score of 1. DNABERT-2's gradient and LRP maps show the token structure (blocks of
-# equal score, since every nucleotide of a token gets the same share); ISM scores each
-# nucleotide on its own on both models.
+# equal score, since every nucleotide of a token gets the same share); ISM, on the models
+# whose `compare_methods` include it, scores each nucleotide on its own.
 
 # %%
 for task in tasks:
@@ -229,16 +239,16 @@ for task in tasks:
 # %% [markdown]
 # ## Faithfulness
 #
-# A faithful map names the positions the model's output depends on. As in the mutagenesis
+# A faithful map names the positions the model's output depends on. As in the {term}`mutagenesis`
 # chapter, the $n$ highest-scoring positions of each sequence are changed to a random other
 # base (ties broken at random), the mutant is classified again and the drop of the probability
 # of the explained class is recorded. Mutating the *least* relevant positions first is the
 # contrast: a faithful map loses little there. Two summaries of the curves, per sequence:
 #
-# * the **mean drop** over the steps $n$ of one curve (most relevant first, or least). Over a
-#   few uneven steps this is a coarse summary, not the AOPC of Samek et al., which averages
+# * the **{term}`mean drop`** over the steps $n$ of one curve (most relevant first, or least). Over a
+#   few uneven steps this is a coarse summary, not the {term}`AOPC` of Samek et al., which averages
 #   over every step;
-# * the **area between the curves**, as in AttnLRP's protocol: how far the probability stays
+# * the **{term}`area between the curves <area between curves>`**, as in AttnLRP's protocol: how far the probability stays
 #   higher when the least relevant positions go first than when the most relevant do,
 #   integrated over $n$ from 0 to `max(ns)` (trapezoids, $n = 0$ included, where both curves
 #   start) and divided by `max(ns)` (`metrics.area_between_curves`). It contrasts a map with
@@ -250,7 +260,7 @@ for task in tasks:
 # small values for every map. ISM measures the effect of single mutations directly, so it is
 # close to an upper reference for small $n$.
 
-# %%
+# %% tags=["hide-input"]
 drops = []
 for (model_name, task), t in trained.items():
     ds, maps = samples[task], dict(scores[model_name, task])
@@ -268,9 +278,11 @@ for (model_name, task), t in trained.items():
 drops = pd.concat(drops, ignore_index=True)
 curves = (drops.groupby(["task", "model", "method", "label", "order", "n"], sort=False)
           ["drop"].mean().reset_index())
-plots.faithfulness_curves(curves[~curves.method.str.endswith("(copy)")]);
 
 # %%
+plots.faithfulness_curves(curves[~curves.method.str.endswith("(copy)")]);
+
+# %% tags=["hide-input"]
 # per sequence: the drop at every step, most and least relevant first, side by side
 wide = drops.pivot_table(index=["task", "model", "method", "label", "sequence"],
                          columns=["order", "n"], values="drop", sort=False)
@@ -315,7 +327,7 @@ plots.metric_points(per_sequence, {"gini": "sparsity (Gini, higher = sparser)",
 # level row compares DNABERT-2's token scores with the CNN's map summed over the same tokens.
 # Mean equals copy here, so only copy has its own faithfulness run.
 
-# %%
+# %% tags=["hide-input"]
 COLUMNS = {"gini": "gini", "entropy": "entropy", "area between curves": "area between curves",
            "spearman": "Spearman with CNN", "overlap": f"top-{TOP_K} overlap with CNN"}
 parts = []
@@ -343,7 +355,8 @@ strategies_table
 # %% [markdown]
 # Split against copy on faithfulness, per sequence (the same sequences under both maps):
 # `metrics.paired_comparisons` gives the mean difference of the areas, its 95 % bootstrap
-# interval, the sign-flip permutation p and p adjusted by Benjamini-Hochberg over the tasks.
+# interval, the {term}`sign-flip <sign-flip test>` permutation p and p adjusted by
+# {term}`Benjamini-Hochberg <Benjamini–Hochberg>` over the tasks.
 # A difference is read as one when the adjusted p is below 0.05 and it is at least `EFFECT`.
 
 # %% tags=["hide-input"]
@@ -395,7 +408,7 @@ for task in tasks:
 # that a DNABERT-2 map and a CNN map have in common, for maps of the same method and for the
 # two LRP maps. Two random maps share $k / L$ of their top $k$ on average.
 
-# %%
+# %% tags=["hide-input"]
 rows = []
 for task in both:
     a, b = scores["dnabert2", task], scores["cnn", task]
@@ -424,7 +437,7 @@ overlap_table
 # Two checks of the data first: where the matches lie, and how often non-promoters carry one
 # in the window too.
 
-# %%
+# %% tags=["hide-input"]
 tata_tasks = [t for t in tasks if t.startswith("prom_300")]
 localisation, tata_check = [], {}
 for task in tata_tasks:
@@ -467,7 +480,7 @@ display(Markdown("\n\n".join(lines) or "No `prom_300` task in `compare_runs`."))
 # Mean score along the promoters, per map (each sequence scaled to a largest absolute score of
 # 1, then averaged, then each curve scaled to its peak), and the enrichment per map:
 
-# %%
+# %% tags=["hide-input"]
 for task in tata_tasks:
     ds = samples[task]
     keep = ds.labels == ds.classes.index("promoter")
@@ -486,7 +499,7 @@ if len(localisation):
                                        "TATAWAW enrichment": "enrichment on TATAWAW"},
                         reference={"window enrichment": 1, "TATAWAW enrichment": 1});
 
-# %%
+# %% tags=["hide-input"]
 localisation_table = (localisation.groupby(["task", "model", "method"], sort=False)
                       [["window share", "window enrichment", "TATAWAW enrichment"]].mean()
                       if len(localisation) else localisation)
@@ -502,7 +515,7 @@ localisation_table
 # adjusted together by Benjamini-Hochberg, and a verdict needs an adjusted p below 0.05 (and,
 # for the area between the curves, a difference of at least `EFFECT`).
 
-# %%
+# %% tags=["hide-input"]
 MEASURES = {"area between curves": ("faithfulness (area between the curves)", True, EFFECT),
             "gini": ("sparsity (Gini)", True, 0),
             "entropy": ("complexity (entropy)", False, 0),
@@ -538,8 +551,9 @@ display(Markdown("\n".join(lines) or "`compare_runs` has no task with both model
 # %% [markdown]
 # ## How these numbers relate to the paper's
 #
-# The paper's own numbers were not available to this build, so they are not reproduced here
-# as numbers; its conclusions are, and are set against these results next. Each check is a
+# Kurth et al.'s own numbers are not available offline (the book carries none of their
+# tables), so they are not reproduced here as numbers; their conclusions are, and are set
+# against these results next. Each check is a
 # paired comparison on the same sequences: AttnLRP's area between the curves against that of
 # the random map of the same model, and its enrichment on the TATA box region against 1 (an
 # even spread); the checks of all tasks form one family (Benjamini-Hochberg).

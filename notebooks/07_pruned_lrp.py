@@ -13,22 +13,25 @@
 # %% [markdown]
 # # Pruned LRP
 #
-# An LRP map of a DNA sequence gives some relevance to almost every position. Most of it is
+# An {term}`LRP` map of a DNA sequence gives some {term}`relevance` to almost every position. Most of it is
 # small, and it is left to the reader to tell the few positions that matter from the noise
 # around them — easy on a photograph, hard on 200 letters of DNA. Yanez Sarmiento et al.
 # {cite}`yanez2024plrp` make the map sparse inside the propagation itself: at every layer, per
 # input, the smallest relevances are pruned and their mass is given to the relevances that
-# are kept, so the explanation stays conservative. Because the pruning is decided anew for
+# are kept, so the explanation stays {term}`conservative`. Because the pruning is decided anew for
 # each input, different neurons are pruned for different sequences; the network is not
-# changed. On images and on synthetic DNA with planted motifs they report that pruned LRP
+# changed. On images and on synthetic DNA with planted {term}`motifs <motif>` they report that
+# {term}`pruned LRP`
 # gives sparser maps that put more of their relevance inside the ground truth, at a small cost
-# in faithfulness.
+# in {term}`faithfulness`.
 #
 # This chapter measures that trade-off on the book's synthetic task, where the planted motif
-# positions are known exactly, for a transformer (DNABERT-2, pruning AttnLRP) and for the CNN
+# positions are known exactly, for a transformer ({term}`DNABERT-2 <DNABERT>`, pruning
+# {term}`AttnLRP`) and for the CNN
 # (pruning its LRP composite): as the pruned fraction $p$ grows, how much sparser do the maps
-# get (Gini index), how much of their relevance falls on the planted motifs (relevance mass
-# accuracy), and how much of their faithfulness (mean drop) do they keep?
+# get ({term}`Gini index`), how much of their relevance falls on the planted motifs
+# ({term}`relevance mass accuracy`), and how much of their faithfulness ({term}`mean drop`) do
+# they keep?
 #
 # ## The pruning rule
 #
@@ -49,8 +52,8 @@
 # are unchanged, so the map still adds up to what was explained, and $p = 0$ is the unpruned
 # method. This is the paper's variant that rescales the kept relevance (PLRP-λ), with one $p$
 # for every layer; it is `lrp.prune_relevance`, applied at the input of every `Linear` and
-# `Conv1d` layer during the backward pass (for AttnLRP, whose relevance is gradient × input,
-# to $x \odot \partial y_c / \partial x$). In the attribution API it is the method `plrp`
+# `Conv1d` layer during the backward pass (for AttnLRP, whose relevance is {term}`gradient × input`,
+# to $x \odot \partial y_c / \partial x$). In the {term}`attribution` API it is the method `plrp`
 # with options `base` and `p`.
 
 # %% tags=["parameters"]
@@ -61,17 +64,17 @@ train: dict = None  # settings per model, e.g. {"dnabert": {"source": "ckpt/", "
 prune_ps: list = None  # pruning fractions p in [0, 1), e.g. [0.0, 0.5, 0.9]
 n_benchmark: int = None  # sequences per class (integer, 1 or more)
 
-# %%
+# %% tags=["hide-input"]
 import numpy as np
 import pandas as pd
 from IPython.display import Markdown, display
 
-from dnaexplain import (attribution, cache, claims, metrics, models, mutagenesis, params,
+from dnaexplain import (attribution, book, cache, claims, metrics, models, mutagenesis, params,
                         plots, training)
 from dnaexplain.tokenizers import encode
 
 params.bind(globals())  # the profile's values, yours laid over, all checked
-pd.set_option("display.float_format", "{:.3g}".format)
+book.setup("{:.3g}")  # tables: 3 significant digits, no row numbers; warnings as admonitions
 
 NAME = {"dnabert": "DNABERT", "dnabert2": "DNABERT-2", "cnn": "CNN"}
 TOLERANCE = 0.10  # the mean drop may fall this far (relative) below its p = 0 value
@@ -90,7 +93,7 @@ def label(run):
 #
 # Both models are trained on the synthetic task by `training.run` (or loaded from the cache;
 # the benchmark chapter uses the same models). The task: 200 bp of random background, and in
-# the positives one or two instances of a JASPAR motif (TBP, SP1, CTCF) sampled from its matrix
+# the positives one or two instances of a {term}`JASPAR` motif (TBP, SP1, CTCF) sampled from its matrix
 # and planted at random positions; the negatives have none, so the planted bases are exactly
 # what separates the classes. Every map explains the motif class, on `n_benchmark` positives
 # of the evaluation part (the same sequences for both models, and the same as in the benchmark
@@ -117,13 +120,13 @@ models_table
 # scores the share of the sequence that is planted (last column of the second table).
 # Faithfulness is the mean drop of `mutagenesis.faithfulness`: the drop of the motif
 # class's probability as the 1, 5, ... most relevant positions are mutated, averaged over the
-# steps in `ns` (a coarse summary of the curve, not Samek's AOPC, which averages over every
+# steps in `ns` (a coarse summary of the curve, not Samek's {term}`AOPC`, which averages over every
 # step). Two references frame it: mutating positions in random order, and mutating the
 # planted bases first (in random order among them). The second is no ceiling: a motif
 # instance has weakly specified columns whose mutation costs little, and a map that finds the
 # bases the model relies on inside the motif can beat it.
 
-# %%
+# %% tags=["hide-input"]
 scores, truth, faith = {}, [], []
 for run, t in trained.items():
     variants = attribution.plrp_variants(run.split(":")[0], PS)
@@ -140,7 +143,7 @@ for run, t in trained.items():
         code=["mutagenesis.py", "attribution.py"]).assign(run=run))
 truth, faith = pd.concat(truth, ignore_index=True), pd.concat(faith, ignore_index=True)
 
-# %%
+# %% tags=["hide-input"]
 drop = faith.groupby(["run", "method"], sort=False)["mean_drop"].first()
 table = (truth.groupby(["run", "method"], sort=False)
          [["gini", "zeros", "mass_accuracy", "rank_accuracy", "auroc"]].mean())
@@ -163,11 +166,13 @@ reference
 # drop of mutating positions in random order. Right: relevance mass accuracy against sparsity; the
 # dashed line is a flat map's, the share of the sequence that is planted.
 
-# %%
+# %% tags=["hide-input"]
 summary = table.reset_index().rename(columns={"Gini": "gini", "mean drop": "mean_drop",
                                               "mass accuracy": "mass_accuracy"})
 baselines = {run: {"mean_drop": reference.loc[run, "random order"],
                    "mass_accuracy": inside.mean()} for run in trained}
+
+# %%
 plots.pruning_tradeoff(summary.assign(run=summary.run.map(label)),
                        {label(r): b for r, b in baselines.items()});
 

@@ -13,32 +13,33 @@
 # %% [markdown]
 # # A benchmark with known answers
 #
-# Every earlier chapter judged score maps without knowing which positions really matter: by
+# Every earlier chapter judged {term}`score maps <score map>` without knowing which positions really matter: by
 # what happens when top positions are mutated, by whether the maps agree, by whether they
-# resemble known motifs. On real promoters and enhancers nobody knows the right answer. On a
+# resemble known {term}`motifs <motif>`. On real promoters and enhancers nobody knows the right answer. On a
 # synthetic task one can: plant motifs in random DNA, and the planted bases are, by
 # construction, the only difference between the classes. A model that learned the task can
 # only have learned them, and a map that explains it should put its weight there. This is the
 # one place in the book where "which explanation is right" has an exact answer.
 #
-# The task (`data.SYNTHETIC_TASK`): 6,000 sequences of 200 bp of random background (GC 42 %);
-# half of them, the positives, carry one or two instances of a JASPAR motif (TBP, SP1 or CTCF)
-# sampled from its matrix at random non-overlapping positions. DNABERT, DNABERT-2 and the CNN
+# The task (`data.SYNTHETIC_TASK`, its values printed below): 6,000 sequences of 200 bp of
+# random background of one fixed GC content, not fitted to any real data set;
+# half of them, the positives, carry one or two instances of a {term}`JASPAR` motif (TBP, SP1 or CTCF)
+# sampled from its matrix at random non-overlapping positions. {term}`DNABERT`, DNABERT-2 and the CNN
 # are trained on it, and every scoring method of each model explains the motif class on the
 # positives of the evaluation part, where the ground truth is the mask of planted bases.
 #
 # Three measures compare a map $s$ of a sequence with its mask $M$ of $K$ planted bases:
 #
-# * **{term}`relevance mass accuracy`** {cite}`arras2022clevr`: the share of the positive relevance
+# * **{term}`relevance mass accuracy`** {cite}`arras2022clevr`: the share of the positive {term}`relevance`
 #   inside the mask, $\sum_{i \in M} s_i^+ / \sum_i s_i^+$;
 # * **relevance rank accuracy**: the share of the $K$ highest-scoring positions that lie in the
 #   mask;
-# * **AUROC**: the scores as a detector of planted positions, threshold-free; 0.5 is chance,
-#   whatever the map's scale, sign or sparsity, so it is the headline measure.
+# * **{term}`AUROC`**: the scores as a detector of planted positions, threshold-free; 0.5 is chance,
+#   whatever the map's scale, sign or {term}`sparsity`, so it is the headline measure.
 #
 # A flat or random map scores the share of the sequence that is planted on the first two, and
 # 0.5 on the third. Each measure is computed per sequence and averaged, with a 95 % bootstrap
-# interval over sequences. The mutagenesis test of the DNABERT study is run on the same maps,
+# interval over sequences. The {term}`mutagenesis` test of the DNABERT study is run on the same maps,
 # so it can itself be checked against the known answer.
 
 # %% tags=["parameters"]
@@ -49,16 +50,16 @@ train: dict = None  # settings per model, e.g. {"dnabert": {"source": "ckpt/", "
 benchmark_methods: dict = None  # methods per model, e.g. {"cnn": ["lrp", "ism", "random"]}
 n_benchmark: int = None  # sequences per class (integer, 1 or more)
 
-# %%
+# %% tags=["hide-input"]
 import numpy as np
 import pandas as pd
 from IPython.display import Markdown, display
 
-from dnaexplain import (attribution, cache, claims, metrics, mutagenesis, params, plots,
+from dnaexplain import (attribution, book, cache, claims, metrics, mutagenesis, params, plots,
                         training)
 
 params.bind(globals())  # the profile's values, yours laid over, all checked
-pd.set_option("display.float_format", "{:.3g}".format)
+book.setup("{:.3g}")  # tables: 3 significant digits, no row numbers; warnings as admonitions
 
 NAME = {"dnabert": "DNABERT", "dnabert2": "DNABERT-2", "cnn": "CNN"}
 MEASURES = {"auroc": "AUROC", "mass_accuracy": "relevance mass accuracy",
@@ -69,6 +70,15 @@ ATTENTION = ["attention", "rollout", "attn_gradcam"]  # scores read off attentio
 # 2 CPU cores): the transformers get it on the first `n_ism` sequences (0 = all); the CNN, cheap
 # to run, on all of them.
 
+# %% tags=["hide-input"]
+from dnaexplain.data import SYNTHETIC_TASK  # noqa: E402
+
+display(Markdown(
+    f"The task as the code makes it: {SYNTHETIC_TASK['n']:,} sequences of "
+    f"{SYNTHETIC_TASK['length']} bp, background GC content {SYNTHETIC_TASK['gc']:.2f}, "
+    f"{'–'.join(map(str, np.atleast_1d(SYNTHETIC_TASK['n_sites'])))} sites per positive from "
+    f"JASPAR {', '.join(SYNTHETIC_TASK['motifs'])}."))
+
 # %% [markdown]
 # ## Models
 #
@@ -77,7 +87,7 @@ ATTENTION = ["attention", "rollout", "attn_gradcam"]  # scores read off attentio
 # the share of the explained positives that the model calls motif sequences: a map can only be
 # expected to find motifs the model has found.
 
-# %%
+# %% tags=["hide-input"]
 by_run, ds, models_table = training.runs_on_class(
     benchmark_runs, train, "motif", n_benchmark, seed=seed,
     min_eval_per_class=min_eval_per_class, max_sequences=max_sequences)
@@ -100,12 +110,12 @@ plots.site_map(ds.mask, ds.labels, n=min(12, len(ds)), title="planted motif posi
 #
 # Every method of `benchmark_methods` for each model, explaining the motif class (cached).
 # Token scores go to nucleotides by the mean over the tokens covering a position (DNABERT's
-# convention; for DNABERT-2's non-overlapping BPE tokens, every nucleotide gets its token's
-# score), which leaves a random map at chance on every measure. ISM, the reference by brute
+# convention; for DNABERT-2's non-overlapping {term}`BPE` tokens, every nucleotide gets its token's
+# score), which leaves a random map at chance on every measure. {term}`ISM`, the reference by brute
 # force, scores the first `n_ism` sequences of a transformer (printed below); its rows are
 # averages over those.
 
-# %%
+# %% tags=["hide-input"]
 scores, ism_count = {}, {}
 for model_name, t in trained.items():
     methods = [m for m in benchmark_methods[model_name] if m != "ism"]
@@ -121,7 +131,7 @@ for model_name, t in trained.items():
 print(f"{len(ds)} positives; ISM on " + (", ".join(
     f"{k} ({NAME.get(m, m)})" for m, k in ism_count.items()) or "none"))
 
-# %%
+# %% tags=["hide-input"]
 truth = pd.concat([metrics.ground_truth_table(s, ds.mask, lengths).assign(
     model=NAME.get(m, m)) for m, s in scores.items()], ignore_index=True)
 summaries = {measure: metrics.bootstrap_summary(truth, measure, ["model", "method"],
@@ -136,11 +146,13 @@ head = summaries[HEADLINE]
 # a model (0 = best, 1 = worst, so that models with more methods weigh the same), averaged
 # over the models that have it; a blank means the method does not apply (the CNN has no
 # attention). "(n = ...)" marks a mean over fewer sequences: ISM's subset, or, for relevance
-# mass accuracy, the maps with any positive relevance at all (attention GradCAM is often
+# mass accuracy, the maps with any positive relevance at all ({term}`attention GradCAM` is often
 # zero everywhere).
 
-# %%
+# %% tags=["hide-input"]
 def ranking(summary):
+    """A measure's summary as a table to read: methods by mean relative rank over the models,
+    each cell "mean [95 % interval]"."""
     wide = summary.pivot(index="method", columns="model", values="mean")
     wide = wide[[c for c in dict.fromkeys(summary["model"])]]
     ranks = wide.rank(ascending=False)
@@ -156,6 +168,7 @@ def ranking(summary):
     return table
 
 
+# %%
 ranking(summaries[HEADLINE])
 
 # %%
@@ -181,11 +194,11 @@ plots.benchmark_ranking(summaries["mass_accuracy"],
 # Which differences are real is decided by paired comparisons on the same sequences, not by
 # whether intervals overlap: for each model, the first-ranked method against every other
 # one, and the attention-based scores and the winner against random scores, all on AUROC
-# (`metrics.paired_comparisons`: mean difference with its 95 % bootstrap interval, sign-flip
-# permutation p). The comparisons of all models form one family, adjusted by
-# Benjamini-Hochberg; a difference counts when its adjusted p is below 0.05.
+# (`metrics.paired_comparisons`: mean difference with its 95 % bootstrap interval,
+# {term}`sign-flip <sign-flip test>` permutation p). The comparisons of all models form one
+# family, adjusted by {term}`Benjamini-Hochberg <Benjamini–Hochberg>`; a difference counts when its adjusted p is below 0.05.
 
-# %%
+# %% tags=["hide-input"]
 order, pairs = {}, {}
 for model_name in trained:
     model = NAME.get(model_name, model_name)
@@ -250,9 +263,10 @@ for model_name in trained:
 display(Markdown("\n".join(lines) or "No model has random scores to compare with."))
 
 # %% [markdown]
-# The case study's thesis, that LRP explains DNABERT better than its attention, can be held to
-# the planted answer here: each LRP variant against attention, `lrp` against rollout, and
-# AttnLRP (the DNABERT-2 study's method) against random scores, per model, on AUROC. These
+# The case study's thesis, that {term}`LRP` explains DNABERT better than its attention, can be held to
+# the planted answer here: each LRP variant against {term}`attention <attention score>`, `lrp` against
+# {term}`rollout`, and {term}`AttnLRP` (the DNABERT-2 study's method) against
+# {term}`random scores <random baseline>`, per model, on AUROC. These
 # rows go to the What replicates page, where they are judged with every other claim of the
 # book.
 
@@ -298,7 +312,7 @@ display(Markdown("\n".join(lines) or "No model has both an LRP variant and atten
 # test brings its own random-position baseline (grey band); ISM is left out where it covers
 # only part of the sequences.
 
-# %%
+# %% tags=["hide-input"]
 results = {}
 for model_name, t in trained.items():
     chosen = {m: s for m, s in scores[model_name].items()

@@ -13,9 +13,10 @@
 # %% [markdown]
 # # Known biology: Oct4 and MafK
 #
-# The DNABERT case study judged its maps partly by the motifs they yield, and named the
-# transcription-factor classes those motifs resemble: attention finds C4 zinc fingers,
-# `lrp_last` C2H2 zinc fingers, `lrp` homeodomain factors. On promoters nobody knows which
+# The DNABERT case study judged its maps partly by the {term}`motifs <motif>` they yield, and named the
+# transcription-factor classes those motifs resemble: {term}`attention <attention score>` finds
+# "other" C4 zinc fingers (GATA-type in {term}`JASPAR` 2018), `lrp_last` C2H2 zinc fingers, `lrp` homeodomain factors. On
+# promoters nobody knows which
 # factors a model relies on, so such a finding cannot be checked. The benchmark chapter had an
 # exact answer, but on artificial sequences. This chapter takes the road between: real human
 # DNA for which biology knows the answer.
@@ -27,17 +28,17 @@
 # BACH1). A model that tells Oct4 peaks from MafK peaks has every reason to use these motifs,
 # so an explanation of an Oct4 peak as Oct4 should point at its octamers, and of a MafK peak at
 # its MAREs. The answer is partial: not every peak holds its factor's site, and a model may
-# also use other signals (partner factors, base composition). It says where relevance belongs
+# also use other signals (partner factors, base composition). It says where {term}`relevance` belongs
 # when a site is there, not that nothing else may matter.
 #
-# Three questions, asked of DNABERT, DNABERT-2 and the CNN, for each of their scoring methods:
+# Three questions, asked of {term}`DNABERT`, DNABERT-2 and the CNN, for each of their scoring methods:
 #
 # 1. **Motifs.** Run on the maps, does the motif procedure of the motif chapter return a POU
 #    motif for the Oct4 peaks and a Maf motif for the MafK peaks, and how high does it rank
 #    them? Once with DNABERT's high-score regions, once with {term}`seqlets <seqlet>`.
-# 2. **Relevance on the sites.** A scan with JASPAR's POU5F1 and MAFK matrices marks the
-#    sites. Do the maps put their relevance there ({term}`relevance mass accuracy`, AUROC),
-#    and more than random scores do?
+# 2. **Relevance on the sites.** A scan with JASPAR's POU5F1 and MAFK {term}`matrices <PWM>` marks the
+#    sites. Do the maps put their relevance there ({term}`relevance mass accuracy`,
+#    {term}`AUROC`), and more than {term}`random scores <random baseline>` do?
 # 3. **Mutation.** Does changing the bases of the sites cost the model more than changing as
 #    many random bases, and more or less than changing each map's top-scored bases?
 
@@ -50,16 +51,16 @@ train: dict = None  # settings per model, e.g. {"dnabert": {"source": "ckpt/", "
 biology_methods: dict = None  # methods per model, e.g. {"cnn": ["lrp", "ism", "random"]}
 n_biology: int = None  # sequences per class (integer, 1 or more)
 
-# %%
+# %% tags=["hide-input"]
 import numpy as np
 import pandas as pd
 from IPython.display import Markdown, display
 
-from dnaexplain import (attribution, cache, claims, data, metrics, motifs, mutagenesis, params,
-                        plots, sites, training)
+from dnaexplain import (attribution, book, cache, claims, data, metrics, motifs, mutagenesis,
+                        params, plots, sites, training)
 
 params.bind(globals())  # the profile's values, yours laid over, all checked
-pd.set_option("display.float_format", "{:.3g}".format)
+book.setup("{:.3g}")  # tables: 3 significant digits, no row numbers; warnings as admonitions
 
 NAME = {"dnabert": "DNABERT", "dnabert2": "DNABERT-2", "cnn": "CNN"}
 # each class: its factor's JASPAR 2018 matrix (the site scan) and family (motif recovery)
@@ -78,7 +79,7 @@ MAX_Q = 0.05  # TOMTOM q-value at or below which a JASPAR match counts
 # mirror or the download cache, or fetched from PyPI (the janggu wheel, checked against its
 # published hash). The peaks are split once with the seed, as every file dataset is.
 
-# %%
+# %% tags=["hide-input"]
 datasets = sorted({run.split(":")[1] for run in biology_runs})
 if len(datasets) != 1:
     raise ValueError(f"biology_runs must all use one dataset, got {datasets or 'none'}")
@@ -108,7 +109,7 @@ data.summary(parts["evaluation"])
 # evaluation part. Only a model that tells the classes apart has learnt something for a map
 # to show.
 
-# %%
+# %% tags=["hide-input"]
 trained, rows = {}, []
 for run in biology_runs:
     model_name = run.split(":")[0]
@@ -139,7 +140,7 @@ display(Markdown("Accuracy on the evaluation part: " + "; ".join(
 # of each matrix: an Oct4 site should be commoner in Oct4 peaks than in MafK peaks, and a MARE
 # in MafK peaks.
 
-# %%
+# %% tags=["hide-input"]
 per_class = min(n_biology, int(parts["evaluation"].counts().min()))
 ds = data.sample(parts["evaluation"], per_class, seed=seed)
 label = {c: ds.classes.index(c) for c in FACTORS}
@@ -174,7 +175,7 @@ display(Markdown(
 # (cached). Token scores go to nucleotides by the mean over the tokens covering a position, as
 # in the benchmark chapter.
 
-# %%
+# %% tags=["hide-input"]
 scores = {}
 for model_name, t in trained.items():
     methods = biology_methods[model_name]
@@ -209,16 +210,16 @@ for c in FACTORS:
 # For each class, its sequences are the positives and the other class's the background; the
 # motif chapter's procedure runs on each map (`motifs.family_recovery`): step 1 either takes
 # DNABERT's high-score regions ("regions") or tangermeme's seqlets ("seqlets"); every
-# $k$-mer inside them (`motif_kmer`, as in the motif chapter) is a candidate; candidates
-# enriched in the positives (Benjamini–Hochberg adjusted $p < 0.005$) are merged into motifs
+# {term}`k-mer` inside them (`motif_kmer`, as in the motif chapter) is a candidate; candidates
+# enriched in the positives ({term}`Benjamini–Hochberg` adjusted $p < 0.005$) are merged into motifs
 # of 24 bp windows, ranked by their number of sites and compared with JASPAR 2018 CORE
-# vertebrates by TOMTOM. A motif recovers its class's factor when its best JASPAR match
+# vertebrates by {term}`TOMTOM`. A motif recovers its class's factor when its best JASPAR match
 # belongs to the factor's family at $q \le 0.05$: for Oct4 any POU-domain factor (POU5F1
 # itself, Pou5f1::Sox2, POU2F1, ...), for MafK the factors that bind the MARE or its
 # half-site (the small Mafs MAFF, MAFG, MAFK, the large Mafs MAF, MAFA, MAFB, NRL, and their
 # CNC partners NFE2, NFE2L1-3, BACH1-2).
 
-# %%
+# %% tags=["hide-input"]
 families = {label[c]: FACTORS[c]["family"] for c in FACTORS}
 recovery, found, matches = [], {}, {}
 for model_name, t in trained.items():
@@ -241,7 +242,7 @@ recovery["class"] = [ds.classes[i] for i in recovery["label"]]
 # the rank of the first one that recovers the class's factor family (blank: none does), its
 # JASPAR match and the TOMTOM q-value of that match.
 
-# %%
+# %% tags=["hide-input"]
 runs = pd.MultiIndex.from_frame(recovery[["model", "method", "procedure"]].drop_duplicates())
 wide = recovery.set_index([*runs.names, "class"]).unstack("class").reindex(runs)
 headline = pd.DataFrame(index=runs)
@@ -257,7 +258,7 @@ headline
 # For each model and class, the recovering motif of the earliest rank (ties: the smallest
 # q-value) beside the JASPAR matrix it matches, drawn on the strand TOMTOM aligned.
 
-# %%
+# %% tags=["hide-input"]
 jaspar = data.jaspar_motifs()
 for model_name in trained:
     pairs = []
@@ -321,7 +322,7 @@ if "cnn" in trained:
 # site bases (0.5 is chance, whatever the map's scale). Means over sequences with 95 %
 # bootstrap intervals; the dotted line is what a flat map scores.
 
-# %%
+# %% tags=["hide-input"]
 MEASURES = {"auroc": "AUROC", "mass_accuracy": "relevance mass accuracy"}
 on_sites = pd.concat([metrics.ground_truth_table(s, truth, lengths).assign(
     model=NAME.get(m, m)) for m, s in scores.items()], ignore_index=True)
@@ -343,11 +344,11 @@ plots.metric_points(on_sites[on_sites.sequence.isin(np.flatnonzero(with_site))],
 # %% [markdown]
 # Against random scores, on the same sequences: for every model with `random` among its
 # methods, each other method's measure minus random's, per sequence
-# (`metrics.paired_comparisons`: mean difference, 95 % bootstrap interval, sign-flip
-# permutation p). All comparisons of the chapter's two measures form one family, adjusted by
+# (`metrics.paired_comparisons`: mean difference, 95 % bootstrap interval,
+# {term}`sign-flip <sign-flip test>` permutation p). All comparisons of the chapter's two measures form one family, adjusted by
 # {term}`Benjamini–Hochberg`; a difference counts when its adjusted p is below 0.05.
 
-# %%
+# %% tags=["hide-input"]
 pairs = {}
 for model_name in scores:
     model = NAME.get(model_name, model_name)
@@ -411,7 +412,7 @@ display(Markdown("\n".join(lines)))
 # probability, and the accuracy before and after (a sequence counts as called right when its
 # own class gets more than half the probability).
 
-# %%
+# %% tags=["hide-input"]
 keep = np.flatnonzero(with_site)
 counts = truth[keep].sum(1)
 mutation = []
@@ -433,7 +434,7 @@ mutation["right after"] = mutation.p_after > 0.5
 per_sequence = mutation.groupby(["model", "mask", "sequence"], sort=False)[
     ["mutated", "drop", "right before", "right after"]].mean().reset_index()
 
-# %%
+# %% tags=["hide-input"]
 drops = metrics.bootstrap_summary(per_sequence, "drop", ["model", "mask"], seed=seed)
 accuracy = per_sequence.groupby(["model", "mask"], sort=False)[
     ["mutated", "right before", "right after"]].mean()
@@ -453,7 +454,7 @@ plots.metric_points(per_sequence, {"drop": "drop of the own-class probability"},
 # Benjamini–Hochberg: the known sites against random positions, and each map's top positions
 # against random positions and against the known sites.
 
-# %%
+# %% tags=["hide-input"]
 pairs = {}
 for model in per_sequence.model.unique():
     wide_d = per_sequence[per_sequence.model == model].pivot(index="sequence", columns="mask",

@@ -19,7 +19,7 @@
 # small files it writes itself, so each command below was executed when this book was built.
 #
 # **Parameters.** A chapter's first cell holds `profile` and the handful of values you are
-# likely to change, each `None` (take the profile's value). `profile` names a parameter set in
+# likely to change, each `None` (take the {term}`profile`'s value). `profile` names a parameter set in
 # `params/` (`smoke`, `cpu`, `paper`) or the path of your own YAML file, whose missing values
 # come from the set named by its own `profile` entry. Values given to papermill are laid over
 # it: `-p name value` for a number or a word, `-y "name: [a, b]"` for lists and mappings
@@ -46,7 +46,7 @@
 # read from the folder papermill runs the notebook in (`--cwd`).
 #
 # **Checkpoints.** In `train`, per model or per run, `source` is a named size (`tiny`, `mini`,
-# `base`), a folder written by `save_pretrained`, or a hub id. A DNABERT folder's tokenizer is
+# `base`), a folder written by `save_pretrained`, or a hub id. A {term}`DNABERT` folder's tokenizer is
 # read from `vocab.txt` or `tokenizer.json`, or rebuilt from `k` (read off the checkpoint's
 # vocabulary); a stock `BertForSequenceClassification` saved with SDPA attention is switched to
 # eager attention, which the attention-based methods need. `finetune: false` explains the
@@ -62,48 +62,29 @@
 # %% tags=["parameters"]
 profile: str = "cpu"  # the profile of the build (the commands below use smoke settings)
 
-# %%
+# %% tags=["hide-input"]
 import contextlib
 import shutil
-import subprocess
-import sys
 import warnings
+from functools import partial
 from pathlib import Path
 
-import nbformat
 import numpy as np
 import yaml
 from IPython.display import Markdown, display
 
-from dnaexplain import claims, data, params, training
+from dnaexplain import book, claims, data, params, training
 
+book.setup("{:.3g}")  # tables: 3 significant digits, no row numbers; warnings as admonitions
 work = Path.cwd().parent / ".cache" / "your_data"  # the build runs every page in notebooks/
 shutil.rmtree(work, ignore_errors=True)
 work.mkdir(parents=True)
-
-
-# %%
-def shell(*command):
-    """Run a command in the working folder, as a reader types it; show it and its last lines."""
-    shown = " ".join(f'"{c}"' if " " in c else c for c in command)
-    tool = {"papermill": [sys.executable, "-m", "papermill", "--no-progress-bar"],
-            "jupytext": [sys.executable, "-m", "jupytext"]}[command[0]]
-    done = subprocess.run(tool + list(command[1:]), cwd=work, capture_output=True, text=True)
-    if done.returncode:
-        raise RuntimeError(f"{shown} failed:\n{done.stderr[-3000:]}")
-    display(Markdown(f"```bash\n{shown}\n```"))
+shell = partial(book.shell, cwd=work)  # runs papermill / jupytext there, shows the command
 
 
 def printed(notebook):
-    """What the cells of an executed notebook printed, and the messages of its warnings."""
-    nb = nbformat.read(work / notebook, 4)
-    lines = []
-    for o in (o for c in nb.cells for o in c.get("outputs", []) if "name" in o):
-        if o["name"] == "stdout":
-            lines.append(o["text"])
-        lines += [line.split("Warning: ", 1)[1] + "\n" for line in o["text"].splitlines()
-                  if o["name"] == "stderr" and "Warning: " in line]
-    return "".join(lines)
+    """What a notebook run in the working folder printed, and its warnings."""
+    return book.printed(work / notebook)
 
 
 # %% [markdown]
@@ -113,7 +94,7 @@ def printed(notebook):
 # and a table of enhancer-like sequences with a TATA-like word in the positives, labelled by
 # name.
 
-# %%
+# %% tags=["hide-input"]
 rng = np.random.default_rng(0)
 
 
@@ -169,7 +150,8 @@ with warnings.catch_warnings():  # the chapter above warned already; the sentenc
                                 min_eval_per_class=settings["min_eval_per_class"],
                                 max_sequences=settings["max_sequences"])[0].metrics
               for run in peaks["runs"]}
-beats = {run: claims.chance(m["confusion"]) for run, m in learnt.items()}
+beats = {run: claims.chance(m["accuracy"], np.sum(m["confusion"], axis=1))
+         for run, m in learnt.items()}
 display(Markdown("Accuracy on the evaluation part: " + "; ".join(
     f"`{run}` {b['accuracy']:.1%}, against {b['majority']:.1%} for always calling the "
     f"largest class: " + ("it has learnt the task" if b["above"] else "no better than that")

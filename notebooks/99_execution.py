@@ -13,7 +13,7 @@
 # %% [markdown]
 # # How this book was executed
 #
-# Every number in this book depends on the parameter set, the software and the machine that
+# Every number in this book depends on the {term}`parameter set <profile>`, the software and the machine that
 # produced it. This page is executed by the build like the chapters, after all of them
 # (`make chapters` runs the notebooks in `notebooks/` in sorted order and this one last), and
 # records all three. A reader who re-runs a chapter and gets different numbers can start by
@@ -22,7 +22,7 @@
 # %% tags=["parameters"]
 profile: str = "cpu"  # parameter set: smoke, cpu, paper, or the path of your own YAML file
 
-# %%
+# %% tags=["hide-input"]
 import datetime
 import importlib.metadata
 import json
@@ -36,8 +36,9 @@ import torch
 import yaml
 from IPython.display import Markdown, display
 
-from dnaexplain import params
+from dnaexplain import book, params
 
+book.setup()  # tables: no row numbers, missing values as a dash; warnings as admonitions
 values = params.load_profile(profile)  # checks the profile as the chapters do
 ROOT = params.PARAMS_DIR.parent
 CHAPTERS = ROOT / "book" / "chapters"

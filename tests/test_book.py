@@ -7,6 +7,7 @@ import os
 import re
 import shutil
 import subprocess
+import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -118,8 +119,8 @@ def test_glossary_resolves_and_chapters_link_to_it(html_dir):
 
 
 # Injected into a copy of a page: once MathJax has typeset (or at load when a page has no math),
-# measures horizontal overflow and figure widths, then clicks every solution's title; writes
-# what it found as JSON into <body data-layout="...">, which --dump-dom returns.
+# measures horizontal overflow, figure and table cell widths, then clicks every solution's
+# title; writes what it found as JSON into <body data-layout="...">, which --dump-dom returns.
 _LAYOUT_JS = r"""
 <script>
 (function () {
@@ -161,6 +162,17 @@ _LAYOUT_JS = r"""
       var r = img.getBoundingClientRect();
       if (r.width > 0) out.images.push({src: img.getAttribute("src"), width: r.width,
                                         natural: img.naturalWidth});
+    });
+    // table cells as rendered (not those of typeset math), and the narrowest of them
+    out.cells = 0;
+    out.narrowCells = [];
+    article.querySelectorAll("td, th").forEach(function (cell) {
+      if (cell.closest("[class*='MathJax'], [id*='MathJax'], mjx-container")) return;
+      var w = cell.getBoundingClientRect().width;
+      if (w <= 0) return;  // not shown (a closed dropdown)
+      out.cells += 1;
+      if (w < 80 && out.narrowCells.length < 10)
+        out.narrowCells.push({text: cell.textContent.trim().slice(0, 40), width: Math.round(w)});
     });
     var solutions = Array.prototype.slice.call(document.querySelectorAll(".solution"));
     out.solutions = solutions.map(function (s) { return {hidden: hidden(s)}; });
@@ -262,6 +274,129 @@ def test_exercise_solutions_hidden_until_clicked(html_dir, layout):
     for i, solution in enumerate(found["solutions"]):
         assert solution["hidden"], f"solution {i} is visible before it is clicked"
         assert solution["shownAfterClick"], f"solution {i} does not open when clicked"
+
+
+@_needs_chromium
+@pytest.mark.parametrize("width", WIDTHS)
+def test_table_cells_wide_enough_to_read(layout, width):
+    narrow, cells = {}, 0
+    for page in _chapters():
+        found = layout(page, width)
+        assert found is not None, f"{page}: the layout check did not run"
+        cells += found["cells"]
+        if found["narrowCells"]:
+            narrow[page] = found["narrowCells"]
+    assert cells > 0, "no table cell was measured"
+    assert not narrow, f"table cells narrower than 80 px at {width} px (text, width): {narrow}"
+
+
+_VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
+         "track", "wbr"}
+
+
+class _Page(html.parser.HTMLParser):
+    """A rendered page as a reader meets it: its text outside <script>/<style>, the text of
+    its cell outputs, the code lines it shows without a click (input cells outside a closed
+    <details>), and its tables (each a list of rows of (tag, text), with ``output`` telling
+    whether it is a cell's output)."""
+
+    def __init__(self):
+        super().__init__()
+        self.text, self.output, self.code, self.tables = [], [], [], []
+        self._stack, self._cell = [], None  # open elements as (tag, classes)
+
+    def _inside(self, tag=None, cls=None):
+        return any((tag is None or t == tag) and (cls is None or cls in c) for t, c in self._stack)
+
+    def handle_starttag(self, tag, attrs):
+        classes = (dict(attrs).get("class") or "").split()
+        if tag == "div" and "cell_input" in classes and not self._inside("details"):
+            self.code.append([])
+        if tag == "table":
+            self.tables.append({"output": self._inside(cls="cell_output"), "rows": []})
+        elif tag == "tr" and self.tables:
+            self.tables[-1]["rows"].append([])
+        elif tag in ("td", "th") and self.tables:
+            self._cell = (tag, [])
+        if tag not in _VOID:
+            self._stack.append((tag, classes))
+
+    def handle_endtag(self, tag):
+        if tag in ("td", "th") and self._cell is not None and self.tables:
+            if self.tables[-1]["rows"]:
+                self.tables[-1]["rows"][-1].append((self._cell[0], "".join(self._cell[1]).strip()))
+            self._cell = None
+        if tag in _VOID or tag not in (t for t, _ in self._stack):
+            return
+        while self._stack and self._stack.pop()[0] != tag:
+            pass
+
+    def handle_data(self, data):
+        if self._inside("script") or self._inside("style"):
+            return
+        self.text.append(data)
+        if self._inside(cls="cell_output"):
+            self.output.append(data)
+        if self._inside(cls="cell_input") and not self._inside("details") and self.code:
+            self.code[-1].append(data)
+        if self._cell is not None:
+            self._cell[1].append(data)
+
+
+def _pages(html_dir):
+    """Every _toc.yml page, parsed as `_Page`."""
+    parsed = {}
+    for chapter in _chapters():
+        parsed[chapter] = _Page()
+        parsed[chapter].feed((html_dir / f"{chapter}.html").read_text())
+    return parsed
+
+
+def test_pages_show_no_temp_paths_warnings_or_tracebacks(html_dir):
+    temp = {"/tmp/", "/var/folders/", tempfile.gettempdir().rstrip("/") + "/"}
+    found = {}
+    for chapter, page in _pages(html_dir).items():
+        text, output = "".join(page.text), "".join(page.output)
+        leaks = sorted({t for t in temp if t in text})
+        leaks += re.findall(r"ipykernel\S*|Traceback \(most recent call last\)", text)
+        # raw warnings in outputs (the book's own warnings are admonitions, titled "Warning")
+        leaks += re.findall(r"\b\w+Warning\b.{0,60}|(?m)^\s*Warning:.{0,60}", output)
+        if leaks:
+            found[chapter] = leaks[:5]
+    assert not found, f"pages show temp paths, ipykernel, warnings or tracebacks: {found}"
+
+
+MAX_CODE_LINES = 60
+
+
+def test_chapters_show_few_lines_of_code(html_dir):
+    """The code a reader sees without opening anything: at most a screen or so per chapter;
+    plumbing is folded (hide-input) and helpers live in the library."""
+    counts = {chapter: sum(len([line for line in "".join(cell).splitlines() if line.strip()])
+                           for cell in page.code)
+              for chapter, page in _pages(html_dir).items()}
+    assert counts["book/chapters/00_lrp_primer"] > 0, "no visible code found on the primer"
+    long = {c: n for c, n in counts.items() if n >= MAX_CODE_LINES}
+    assert not long, f"chapters showing {MAX_CODE_LINES} or more lines of code: {long}"
+
+
+def test_tables_show_readable_cells_and_no_plain_index(html_dir):
+    bad = re.compile(r"^(?:NaN|nan|NaT|<NA>|None)$|\b[0-9a-f]{24}\b|\d(?:\.\d+)?e[+-]?\d+\b")
+    found = {}
+    for chapter, page in _pages(html_dir).items():
+        for table in page.tables:
+            rows = table["rows"]
+            cells = sorted({text for row in rows for _, text in row if bad.search(text)})
+            if cells:
+                found.setdefault(chapter, []).append(cells[:5])
+            # a DataFrame's RangeIndex: body rows led by <th> 0, 1, 2, ...
+            heads = [row[0][1] for row in rows if row and row[0][0] == "th" and
+                     any(tag == "td" for tag, _ in row)]
+            body = [row for row in rows if any(tag == "td" for tag, _ in row)]
+            if (table["output"] and body and len(heads) == len(body)
+                    and heads == [str(i) for i in range(len(body))]):
+                found.setdefault(chapter, []).append(f"RangeIndex shown: {rows[0]}"[:120])
+    assert not found, f"tables with NaN, hash keys, e-notation or a plain index: {found}"
 
 
 class _Tables(html.parser.HTMLParser):

@@ -207,9 +207,9 @@ def test_findings_table_links_verdicts_to_their_notes_and_rows_to_chapters(tmp_p
 
 def test_chance_is_the_largest_class_share():
     # 30 + 25 right of 100, the largest class 60: P(Binomial(100, 0.6) >= 55)
-    r = claims.chance([[30, 30], [15, 25]])
+    r = claims.chance(0.55, [60, 40])
     assert r["accuracy"] == 0.55 and r["majority"] == 0.6
     assert r["p"] == pytest.approx(scipy.stats.binom.sf(54, 100, 0.6)) and not r["above"]
-    assert claims.chance([[50, 0], [10, 40]])["above"]
+    assert claims.chance(0.9, [50, 50])["above"]
     # a constant classifier sits exactly at chance
-    assert not claims.chance([[50, 0], [50, 0]])["above"]
+    assert not claims.chance(0.5, [50, 50])["above"]

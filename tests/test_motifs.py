@@ -308,6 +308,34 @@ def test_tf_families_of_ctcf_matches(ctcf):
     assert got.iloc[0]["n_queries"] == table["query"].nunique()
 
 
+def test_class_report_margin_ties_and_best_matches():
+    # m1..m3 best match C2H2, m4 SAND; every motif also has a lower SAND match: by "any
+    # significant match" SAND leads by one motif, by best match C2H2 leads
+    table = pd.DataFrame({
+        "query": ["m1", "m1", "m2", "m2", "m3", "m3", "m4", "m5"],
+        "rank": [1, 2, 1, 2, 1, 2, 1, 1],
+        "name": ["SP1", "GMEB2", "KLF4", "GMEB2", "ZNF263", "GMEB2", "GMEB2", "X"],
+        "tf_class": ["C2H2", "SAND", "C2H2", "SAND", "C2H2", "SAND", "SAND", "Homeo"],
+        "q_value": [0.01, 0.02, 0.01, 0.02, 0.01, 0.03, 0.01, 0.5],
+    })
+    per_class = motifs.tf_families(table, level="tf_class")
+    classes = pd.DataFrame({"method": "a", "TF class": per_class["tf_class"],
+                            "motifs": per_class["n_queries"]})
+    got = motifs.class_report(classes, {"a": "C2H2", "b": "Homeo"}, best={"a": table})
+    a = got.loc["a"]
+    assert (a["top"], a["top_motifs"], a["tied"]) == ("SAND", 4, 1)
+    assert (a["second"], a["second_motifs"], a["margin"]) == ("C2H2", 3, 1)
+    assert a["expected_motifs"] == 3 and not a["holds"]
+    assert (a["best_top"], a["best_top_motifs"], a["best_motifs"]) == ("C2H2", 3, 4)
+    b = got.loc["b"]  # no match at all
+    assert (b["top"], b["top_motifs"], b["margin"], b["holds"]) == ("", 0, 0, False)
+    assert (b["best_top"], b["best_motifs"]) == ("", 0)
+    # a tie for the most motifs holds whichever class sorts first, and names both
+    tied = pd.DataFrame({"method": "a", "TF class": ["SAND", "C2H2"], "motifs": [3, 3]})
+    got = motifs.class_report(tied, {"a": "SAND"}).loc["a"]
+    assert (got["top"], got["tied"], got["holds"], got["margin"]) == ("C2H2 / SAND", 2, True, 0)
+    assert "best_top" not in got
+
 # PWMs and logos
 
 

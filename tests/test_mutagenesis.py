@@ -453,3 +453,19 @@ def test_table_one_and_per_sequence_correctness(bert_task):
             assert per.mean() == pytest.approx(row[column])
     with pytest.raises(KeyError, match="no outcomes of 'a' at n = 7"):
         mutagenesis.correct(outcomes, "a", 7, 0)
+
+
+@pytest.mark.parametrize("repeats, all_repeats", [(4, 2), (2, 3)])
+def test_figure_legend_names_the_repeats_used(bert_task, repeats, all_repeats):
+    import matplotlib.pyplot as plt
+
+    from dnaexplain import plots
+
+    summ = summary(_run(bert_task, random_repeats=repeats, all_repeats=all_repeats))
+    # n = 0 is one shared draw and n = all has all_repeats: neither names the band
+    assert plots.random_band(summ[(summ.method == "random") & (summ.label == 0)]) == \
+        f"binomial 95 % of one draw ({repeats} repeats pooled)"
+    fig = plots.mutagenesis_curves(summ)
+    labels = [t.get_text() for t in fig.axes[-1].get_legend().get_texts()]
+    assert f"random (binomial 95 % of one draw ({repeats} repeats pooled))" in labels
+    plt.close(fig)

@@ -405,14 +405,16 @@ def mutagenesis_claims(task, summary, outcomes, n):
     return rows
 
 
-def chance(confusion):
-    """Whether a classifier beats always calling the largest class of its evaluation set: a
-    one-sided binomial test of its correct count at that class's share.
+def chance(accuracy, counts):
+    """Whether a classifier beats always calling the largest class of the sequences it was
+    scored on: a one-sided binomial test of its correct count at that class's share.
 
     Parameters
     ----------
-    confusion : array-like, shape (classes, classes)
-        Counts, true class by row, predicted by column.
+    accuracy : float
+        Share of the sequences classified right.
+    counts : array-like, shape (classes,)
+        Sequences per class.
 
     Returns
     -------
@@ -420,11 +422,12 @@ def chance(confusion):
         ``accuracy``, ``majority`` (the largest class's share), ``p`` and ``above`` (p below
         `ALPHA`).
     """
-    confusion = np.asarray(confusion)
-    n, right = int(confusion.sum()), int(np.trace(confusion))
-    majority = confusion.sum(1).max() / n
-    p = scipy.stats.binomtest(right, n, majority, alternative="greater").pvalue
-    return {"accuracy": right / n, "majority": float(majority), "p": float(p),
+    counts = np.asarray(counts)
+    n = int(counts.sum())
+    majority = counts.max() / n
+    p = scipy.stats.binomtest(int(round(accuracy * n)), n, majority,
+                              alternative="greater").pvalue
+    return {"accuracy": float(accuracy), "majority": float(majority), "p": float(p),
             "above": bool(p < ALPHA)}
 
 

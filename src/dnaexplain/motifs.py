@@ -674,7 +674,36 @@ def tf_families(table, level="tf_family", max_q=0.05):
     return pd.DataFrame(rows, columns=[level, "n_queries", "queries", "names"])
 
 
-def class_report(classes, expected):
+def best_match_classes(table, max_q=0.05):
+    """TF classes of each motif's best match alone (rank 1, q-value at most `max_q`).
+
+    `tf_families` counts a motif once for every class among all its significant matches;
+    this counts it only for the class of its best one (each class of a heterodimer).
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        From `compare`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``TF class``, ``motifs`` (motifs whose best match is in it), by decreasing
+        ``motifs``, then name.
+    """
+    best = table[(table["rank"] == 1) & (table["q_value"] <= max_q)]
+    out = tf_families(best, level="tf_class", max_q=max_q)
+    return out.rename(columns={"tf_class": "TF class", "n_queries": "motifs"})[
+        ["TF class", "motifs"]]
+
+
+def _ranked(part):
+    """(class, motifs) pairs by decreasing motifs, then class name."""
+    pairs = [(str(c), int(n)) for c, n in zip(part["TF class"], part["motifs"])]
+    return sorted(pairs, key=lambda p: (-p[1], p[0]))
+
+
+def class_report(classes, expected, best=None):
     """Each method's most matched TF class, against the class a paper reports for it.
 
     Parameters
@@ -685,26 +714,51 @@ def class_report(classes, expected):
     expected : dict of str to str
         Method -> the TF class the paper reports (`paper.MOTIF_CLASSES`), found in a class
         name as a substring (a heterodimer's class names both of its factors' classes).
+    best : dict of str to pandas.DataFrame, optional
+        Method -> its `compare` table, to count classes by each motif's best match too
+        (`best_match_classes`).
 
     Returns
     -------
     pandas.DataFrame
-        Indexed by the methods of `expected`, in its order: ``expected``, ``top`` (the class
-        with the most motifs, "" without a match), ``top_motifs`` (0 without a match),
-        ``expected_motifs`` (motifs in classes naming the expected one) and ``holds``
-        (whether the top class names it).
+        Indexed by the methods of `expected`, in its order: ``expected``; ``top`` (the class
+        with the most motifs; classes tied for most joined by " / "; "" without a match);
+        ``top_motifs`` (0 without a match); ``tied`` (how many classes share the top count);
+        ``second`` and ``second_motifs`` (the next class with fewer motifs than the top, ""
+        and 0 when none); ``margin`` (motifs by which the top class leads the next class,
+        0 for a tie, top_motifs with a single class); ``expected_motifs``
+        (motifs in classes naming the expected one, the largest such count); ``holds``
+        (whether a class with the top count names the expected one, ties included); with
+        `best`, also ``best_top`` (the class(es) of most best matches, as ``top``),
+        ``best_top_motifs`` and ``best_motifs`` (motifs with a significant best match).
     """
     rows = []
     for method, wanted in expected.items():
-        mine = classes[classes["method"] == method]
-        top = mine.sort_values("motifs", ascending=False).iloc[0] if len(mine) else None
-        hit = mine[mine["TF class"].str.contains(wanted, regex=False)]
-        rows.append({"method": method, "expected": wanted,
-                     "top": "" if top is None else top["TF class"],
-                     "top_motifs": 0 if top is None else int(top["motifs"]),
-                     "expected_motifs": int(hit["motifs"].sum()),
-                     "holds": top is not None and wanted in top["TF class"]})
-    columns = ["method", "expected", "top", "top_motifs", "expected_motifs", "holds"]
+        ranked = _ranked(classes[classes["method"] == method])
+        most = ranked[0][1] if ranked else 0
+        tops = [c for c, n in ranked if n == most]
+        rest = [(c, n) for c, n in ranked if n < most]
+        hit = [n for c, n in ranked if wanted in c]
+        row = {"method": method, "expected": wanted, "top": " / ".join(tops),
+               "top_motifs": most, "tied": len(tops),
+               "second": rest[0][0] if rest else "", "second_motifs": rest[0][1] if rest else 0,
+               "margin": most - (ranked[1][1] if len(ranked) > 1 else 0),
+               "expected_motifs": max(hit, default=0),
+               "holds": any(wanted in c for c in tops)}
+        if best is not None:
+            table = best.get(method)
+            table = table if table is not None else pd.DataFrame(columns=COLUMNS)
+            b = _ranked(best_match_classes(table))
+            b_most = b[0][1] if b else 0
+            significant = (table["rank"] == 1) & (table["q_value"] <= 0.05)
+            row |= {"best_top": " / ".join(c for c, n in b if n == b_most),
+                    "best_top_motifs": b_most,
+                    "best_motifs": int(table.loc[significant, "query"].nunique())}
+        rows.append(row)
+    columns = ["method", "expected", "top", "top_motifs", "tied", "second", "second_motifs",
+               "margin", "expected_motifs", "holds"]
+    if best is not None:
+        columns += ["best_top", "best_top_motifs", "best_motifs"]
     return pd.DataFrame(rows, columns=columns).set_index("method")
 
 

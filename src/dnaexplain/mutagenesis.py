@@ -321,8 +321,8 @@ def summary(table, level=0.95):
     -------
     pandas.DataFrame
         Columns method, class, label, n, step, repeats, accuracy (mean over repeats), lo, hi,
-        band (what lo and hi are: "middle 95 % of 50 repeats", "range of 10 repeats", or
-        empty for one repeat), mean_p (mean over repeats); in the table's order.
+        band (what lo and hi are: "middle 95 % of 50 repeats" or "binomial 95 % of one draw
+        (10 repeats pooled)"), mean_p (mean over repeats); in the table's order.
     """
     g = table.groupby(["method", "class", "label", "n", "step"], sort=False, observed=True)
     out = g.agg(repeats=("repeat", "size"), accuracy=("accuracy", "mean"),

@@ -28,7 +28,10 @@ TABLE_1_LRP = ("lrp", "lrp_last")
 INFORMATIVE = (("human_nontata_promoters", 1), ("human_enhancers_cohn", 1))
 INFORMATIVE_LABEL = 1  # in both tasks
 
-# section 4.4: the JASPAR TF class of the top motif matches per method (promoter class)
+# section 4.4: the JASPAR TF class of the top motif matches per method (promoter class).
+# "Other C4 zinc finger-type factors" is, in JASPAR 2018 CORE vertebrates, the GATA-type zinc
+# fingers (GATA1-6); the nuclear receptors are the separate class "Nuclear receptors with C4
+# zinc fingers".
 MOTIF_CLASSES = {"attention": "Other C4 zinc finger-type factors",
                  "lrp_last": "C2H2 zinc finger factors",
                  "lrp": "Homeo domain factors"}

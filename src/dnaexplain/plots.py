@@ -95,21 +95,23 @@ def site_map(mask, labels, n=12, title="planted motif positions"):
 
 
 def learning_curves(histories):
-    """Training loss and validation accuracy per epoch for several runs.
+    """Training loss per optimiser step and validation accuracy per epoch for several runs.
 
     Parameters
     ----------
     histories : dict of str to pandas.DataFrame
-        Run name -> Trainer log history (columns ``epoch``, ``loss``, ``eval_accuracy``).
+        Run name -> Trainer log history (columns ``step``, ``epoch``, ``loss``,
+        ``eval_accuracy``). ``loss`` is the mean loss per optimiser step over the steps since
+        the previous log, whatever the gradient accumulation (see `training.fine_tune`).
     """
     _style()
     fig, (left, right) = plt.subplots(1, 2, figsize=(11, 3.6))
     for name, h in histories.items():
         train = h.dropna(subset=["loss"]) if "loss" in h else h.iloc[:0]
         evals = h.dropna(subset=["eval_accuracy"]) if "eval_accuracy" in h else h.iloc[:0]
-        left.plot(train["epoch"], train["loss"], label=name, alpha=0.85)
+        left.plot(train["step"], train["loss"], label=name, alpha=0.85)
         right.plot(evals["epoch"], evals["eval_accuracy"], marker="o", label=name)
-    left.set(xlabel="epoch", ylabel="training loss", title="training loss")
+    left.set(xlabel="optimiser step", ylabel="training loss", title="training loss")
     right.set(xlabel="epoch", ylabel="accuracy", title="validation accuracy")
     right.legend(fontsize="small", loc="lower right")
     fig.tight_layout()
@@ -205,6 +207,29 @@ def method_correlation(matrix, title="mean Spearman correlation between methods"
     return fig
 
 
+def random_band(rand):
+    """What the random band of one panel is, from the ``band`` of its most repeated row.
+
+    n = 0 is one shared draw (one repeat) and n = all has its own number of random sequences,
+    so neither says how the band of the mutated steps is made: the band is read from the
+    mutated steps (n >= 1), from the one with the most repeats.
+
+    Parameters
+    ----------
+    rand : pandas.DataFrame
+        The ``random`` rows of `mutagenesis.summary` for one class (column ``band`` and, when
+        present, ``n`` and ``repeats``).
+    """
+    rows = rand[rand["band"].astype(bool)]
+    if "n" in rows and (rows["n"] > 0).any():
+        rows = rows[rows["n"] > 0]
+    if rows.empty:
+        return "one repeat"
+    if "repeats" in rows:
+        return rows.loc[rows["repeats"].idxmax(), "band"]
+    return rows["band"].iloc[-1]
+
+
 def mutagenesis_curves(summary, title=""):
     """Accuracy against the number of mutated top positions, one panel per class.
 
@@ -231,7 +256,7 @@ def mutagenesis_curves(summary, title=""):
         rand = part[part["method"] == "random"].sort_values("step")
         if len(rand):
             xs = [x[s] for s in rand["step"]]
-            band = next((b for b in rand["band"] if b), "one repeat")
+            band = random_band(rand)
             ax.fill_between(xs, rand["lo"], rand["hi"], color="grey", alpha=0.25,
                             label=f"random ({band})")
             ax.plot(xs, rand["accuracy"], color="grey", ls="--")

@@ -440,6 +440,12 @@ def _train(name, parts, settings, seed, device, tokenizer, final, verbose, callb
         compute_metrics=lambda p: {"accuracy": float((p.predictions.argmax(-1) == p.label_ids).mean())},
         callbacks=callbacks,
     )
+    # Every model here returns the mean loss of its micro-batch and ignores Trainer's
+    # num_items_in_batch. BertForSequenceClassification's forward takes **kwargs, so Trainer
+    # would take its loss as already normalised over the accumulated micro-batches and sum
+    # them: the gradient and the logged loss `accumulation` times too large. Without loss
+    # kwargs Trainer divides each micro-batch's loss by the accumulation steps: the mean.
+    trainer.model_accepts_loss_kwargs = False
     if not verbose:
         trainer.remove_callback(PrinterCallback)
     resume = work.is_dir() and any(work.glob("checkpoint-*"))
