@@ -270,7 +270,7 @@ display(Markdown(
     f"At the input, the conservative rules hold {ratio['chefer']:.4g} times the explained output, "
     f"the baseline rules {ratio['chefer_baseline']:.4g} times, AttnLRP {ratio['attnlrp']:.3g} times. "
     f"From the encoder's output back to the input, the baseline rules' total ranges from "
-    f"{path.min():.3g} to {path.max():.3g} and "
+    f"{book.number()(path.min())} to {book.number()(path.max())} and "
     + (f"changes sign {flips} time{'s' * (flips != 1)}." if flips else
        f"keeps its sign ({'positive' if len(signs) and signs[0] > 0 else 'not positive'} "
        "throughout).")))

@@ -186,8 +186,8 @@ assert abs(low - 1) < 1e-6 and abs(high - 1) < 1e-6
 display(Markdown(
     f"Chefer's rules: every sequence's total lies within {max(abs(low - 1), abs(high - 1)):.1e} "
     "of 1. The baseline rules, which the reference code uses for `lrp_last` and `full_lrp`, "
-    f"end between {check.loc['full_lrp total (chefer_baseline)', 'min']:.3g} and "
-    f"{check.loc['full_lrp total (chefer_baseline)', 'max']:.3g}."))
+    f"end between {book.number()(check.loc['full_lrp total (chefer_baseline)', 'min'])} and "
+    f"{book.number()(check.loc['full_lrp total (chefer_baseline)', 'max'])}."))
 
 # %% [markdown]
 # ## Exercise

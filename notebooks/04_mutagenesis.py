@@ -155,7 +155,7 @@ display(Markdown("\n".join(lines)))
 #
 # Per task and class, this build's accuracy unmutated, with the top $n$ positions of each
 # method mutated (the largest $n$ of the profile; the paper's 20), with $n$ random positions
-# (mean and band) and on random sequences, next to the paper's row. The paper's {term}`LRP*` is the
+# (mean and band) and on random sequences, next to the paper's row. The paper's {term}`LRP* <LRP star>` is the
 # better of `lrp` and `lrp_last`, picked after the fact per class; here every variant is shown.
 
 # %%
@@ -183,7 +183,8 @@ rows = [row for run in results for row in claims.mutagenesis_claims(
 claims.record("Mutagenesis", profile, rows)
 if rows:
     display(pd.DataFrame(rows)[["claim", "source", "paper", "ours", "estimate", "p", "caveat"]]
-            .style.hide(axis="index").format({"estimate": "{:+.3f}", "p": "{:.2g}"}))
+            .style.hide(axis="index").format({"estimate": "{:+.3f}", "p": book.number("{:.2g}")},
+                                             na_rep=book.MISSING))
 else:
     print(f"The case study reports mutagenesis on {', '.join(paper.TABLE_1['dataset'].unique())}"
           f" only; none of {', '.join(results)} is one of them, so there is no claim to test.")

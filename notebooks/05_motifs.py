@@ -144,14 +144,15 @@ diagnosis
 # %% tags=["hide-input"]
 # how peaked each map is, against the high-score rule's fold (find_motifs' default, used above)
 fold = inspect.signature(motifs.find_motifs).parameters["fold"].default
+num = book.number("{:.3g}")  # ratios can be huge: 4.67×10²⁶, not 4.67e+26
 lines = []
 for task, part in diagnosis.groupby("task", sort=False):
     ratio = dict(zip(part["method"], part["max / min (median)"]))
     flat = [m for m, r in ratio.items() if r < fold]
-    peaked = [f"`{m}` ({r:.3g})" for m, r in ratio.items() if r >= fold]
+    peaked = [f"`{m}` ({num(r)})" for m, r in ratio.items() if r >= fold]
     lines.append(f"- **{task}**: " + (
         "the median ratio of largest to smallest score is under "
-        f"{fold:g} for " + ", ".join(f"`{m}` ({ratio[m]:.3g})" for m in flat)
+        f"{fold:g} for " + ", ".join(f"`{m}` ({num(ratio[m])})" for m in flat)
         + ", so the rule keeps no position in at least half of "
         + ("that method's" if len(flat) == 1 else "those methods'") + " sequences"
         + (f"; it is {fold:g} or more for " + ", ".join(peaked) if peaked else "")

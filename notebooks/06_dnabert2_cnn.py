@@ -63,6 +63,7 @@ from dnaexplain.tokenizers import encode
 
 params.bind(globals())  # the profile's values, yours laid over, all checked
 book.setup("{:.3g}")  # tables: 3 significant digits, no row numbers; warnings as admonitions
+num = book.number("{:.3g}")  # a number in a sentence or a table cell's text: 3.9×10⁻⁶
 
 NAME = {"dnabert2": "DNABERT-2", "cnn": "CNN", "dnabert": "DNABERT"}
 # each model's LRP map: the one the paper compares (AttnLRP on DNABERT-2, LRP on the CNN)
@@ -180,7 +181,7 @@ lines = []
 for task, maps in by_strategy.items():
     gap = np.abs(maps["mean"] - maps["copy"]).max()
     sizes = [e - s for row in tokens[task].spans.tolist() for s, e in row if s >= 0]
-    lines.append(f"- `{task}`: mean and copy differ by at most {gap:.1e} over all positions; "
+    lines.append(f"- `{task}`: mean and copy differ by at most {num(gap)} over all positions; "
                  f"DNABERT-2's tokens cover {np.mean(sizes):.1f} nucleotides on average "
                  f"(from {min(sizes)} to {max(sizes)}).")
 display(Markdown("\n".join(lines) or "No DNABERT-2 run in `compare_runs`."))
@@ -578,7 +579,7 @@ said = {"faithful": ("AttnLRP's maps of DNABERT-2 are faithful: mutating their t
                     "TATA box region (-40 ... -20) more than an even spread")}
 rows = [] if paper_tests is None else [
     claims.claim(f"{said[kind]} ({task})", "Kurth et al., faithfulness and TATA analyses",
-                 f"{r.mean_a:.3g} against {r.mean_b:.3g} ({r.n:.0f} sequences)", r.estimate, r.p,
+                 f"{num(r.mean_a)} against {num(r.mean_b)} ({r.n:.0f} sequences)", r.estimate, r.p,
                  "greater", paper="not available offline",
                  topic="tata box" if kind == "biology" else "")
     for (task, kind), r in paper_tests.iterrows()]
@@ -587,7 +588,7 @@ where = {"window enrichment": "enrichment in −40 … −20",
 rows += [claims.claim(f"`{LRP['dnabert2']}` on DNABERT-2 localises the TATA box at least as "
                       f"well as `{LRP['cnn']}` on the CNN ({where[column]}, {task})",
                       "Kurth et al., comparison with a CNN",
-                      f"DNABERT-2 {r.mean_a:.3g}, CNN {r.mean_b:.3g} ({r.n:.0f} promoters)",
+                      f"DNABERT-2 {num(r.mean_a)}, CNN {num(r.mean_b)} ({r.n:.0f} promoters)",
                       r.estimate, r.p, "not less", paper="not available offline",
                       topic="tata box")
          for (task, column), r in model_tests.iterrows() if "enrichment" in column]

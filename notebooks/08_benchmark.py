@@ -231,7 +231,9 @@ for model_name in trained:
         lines.append(f"- **{model}**: no method has a defined AUROC.")
         continue
     first = head[(head.model == model) & (head.method == ranked[0])].iloc[0]
-    tests = ranking_tests.loc[(model, first.method)]  # first against each other, by other
+    # first against each other, by other (a sorted index: a partial key on an unsorted
+    # MultiIndex makes pandas warn that it searches past its lexsort depth)
+    tests = ranking_tests.sort_index().loc[(model, first.method)]
     level = [m for m in ranked[1:] if not tests.loc[m].p_adjusted < 0.05]
     text = (f"- **{model}** (calls {share[model_name]:.0%} of the positives motif sequences): "
             f"`{first.method}` ranks first, AUROC {first['mean']:.3f} "

@@ -360,7 +360,7 @@ def test_pages_show_no_temp_paths_warnings_or_tracebacks(html_dir):
         leaks = sorted({t for t in temp if t in text})
         leaks += re.findall(r"ipykernel\S*|Traceback \(most recent call last\)", text)
         # raw warnings in outputs (the book's own warnings are admonitions, titled "Warning")
-        leaks += re.findall(r"\b\w+Warning\b.{0,60}|(?m)^\s*Warning:.{0,60}", output)
+        leaks += re.findall(r"\b\w+Warning\b.{0,60}|^\s*Warning:.{0,60}", output, re.MULTILINE)
         if leaks:
             found[chapter] = leaks[:5]
     assert not found, f"pages show temp paths, ipykernel, warnings or tracebacks: {found}"
@@ -466,3 +466,43 @@ def test_what_replicates_has_one_row_per_recorded_claim(html_dir):
     notes = next(t for t in _tables(html_dir, "12_what_replicates") if "adjusted p" in t[0])
     assert [r[0] for r in notes[1:]] == [str(i) for i in range(1, len(rows) + 1)]
     assert "```" not in page and "Traceback" not in page
+
+
+def _lab_yaml():
+    """The parameter file the lab page asks students to save as lab.yml."""
+    text = (ROOT / "book" / "lab.md").read_text()
+    blocks = re.findall(r"```yaml\n(.*?)```", text, re.S)
+    assert len(blocks) == 1, "the lab page should hold exactly one YAML block (its lab.yml)"
+    return blocks[0]
+
+
+def test_lab_parameter_file_is_a_valid_profile(tmp_path):
+    from dnaexplain import params
+
+    path = tmp_path / "lab.yml"
+    path.write_text(_lab_yaml())
+    values = params.load_profile(path)  # checked like any reader's file
+    assert values["profile"] == "smoke"
+    assert values["runs"], "the lab file trains no model"
+
+
+def test_glossary_defines_the_lab_terms_and_the_lab_page_links_chapters(html_dir):
+    glossary = (html_dir / "book" / "glossary.html").read_text()
+    terms = dict((text.strip(), id_) for id_, text in
+                 re.findall(r'<dt id="(term-[^"]+)">([^<]*)', glossary))
+    ids = set(terms.values())
+    # "LRP*" slugifies to "term-LRP", which LRP holds: its stable anchor is that of "LRP star"
+    assert {"term-fallback-class", "term-LRP-star", "term-sign-flip-test", "term-AUROC"} <= ids
+    assert terms.get("LRP") == "term-LRP" and "LRP*" in terms, sorted(terms)
+    assert "book/lab" in _chapters(), "the lab page is not in _toc.yml"
+    lab = (html_dir / "book" / "lab.html").read_text()
+    lab = lab[lab.index("<article"):lab.index("</article>")]  # the page, not the sidebar
+    linked = set(re.findall(r'href="(?:\.\./)*(?:book/)?chapters/(\d\d_\w+)\.html', lab))
+    chapters = {Path(c).name for c in _chapters() if "/chapters/" in c}
+    assert linked <= chapters, f"the lab links chapters that are not in the book: {linked}"
+    assert len(linked) >= 3, f"the lab page links {sorted(linked)}: fewer than three chapters"
+    # every exercise it assigns is an anchor on its chapter's page
+    for chapter, anchor in re.findall(r'href="(?:\.\./)*(?:book/)?chapters/(\d\d_\w+)\.html#'
+                                      r'([\w-]+)"', lab):
+        page = (html_dir / "book" / "chapters" / f"{chapter}.html").read_text()
+        assert f'id="{anchor}"' in page, f"lab links {chapter}#{anchor}, which does not exist"

@@ -70,13 +70,15 @@ def plain_index(frame):
 def to_html(frame):
     """A DataFrame's HTML as the book shows it: pandas' own table, without a plain index, with
     missing values as `MISSING`, cut to pandas' display limits."""
-    # na_rep does not reach the <NA> of nullable columns (Int64, string): write it there
-    nullable = [c for c, t in frame.dtypes.items()
-                if isinstance(t, pd.api.extensions.ExtensionDtype) and frame[c].isna().any()]
-    if nullable:
+    # na_rep reaches only NaN of float columns: pandas writes None, <NA> (nullable Int64,
+    # string) and NaT as such; write MISSING in their place
+    other = [i for i, t in enumerate(frame.dtypes)
+             if not pd.api.types.is_float_dtype(t) and frame.iloc[:, i].isna().any()]
+    if other:
         frame = frame.copy()
-        for c in nullable:
-            frame[c] = frame[c].astype(object).where(frame[c].notna(), MISSING)
+        for i in other:
+            column = frame.iloc[:, i]
+            frame.isetitem(i, column.astype(object).where(column.notna(), MISSING))
     return frame.to_html(index=not plain_index(frame), na_rep=MISSING,
                          max_rows=pd.get_option("display.max_rows"),
                          max_cols=pd.get_option("display.max_columns"),
