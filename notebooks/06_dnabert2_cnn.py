@@ -573,6 +573,10 @@ for task in ours:  # against the random map, or 0 without one
         values = loc["window enrichment"].to_numpy()
         checks[task, "biology"] = (values, np.ones_like(values))
 paper_tests = metrics.paired_comparisons(checks, seed=seed) if checks else None
+
+# %% tags=["hide-input"]
+# the rows of the What replicates page: the paper's findings, and which model localises the
+# TATA box
 said = {"faithful": ("AttnLRP's maps of DNABERT-2 are faithful: mutating their top positions "
                      "lowers p(class) more than a random map's (area between the curves)"),
         "biology": ("AttnLRP's maps of DNABERT-2 on TATA promoters put their relevance on the "

@@ -233,6 +233,14 @@ def layout(html_dir, tmp_path_factory):
     return measure
 
 
+def _measured(layout, width):
+    """(page, what the layout script measured) for every page of the book at ``width``."""
+    for page in _chapters():
+        found = layout(page, width)
+        assert found is not None, f"{page}: the layout check did not run"
+        yield page, found
+
+
 _needs_chromium = pytest.mark.skipif(CHROMIUM is None, reason="headless check needs Debian's "
                                      "chromium (apt-get install chromium; .ci/run installs it)")
 
@@ -241,9 +249,7 @@ _needs_chromium = pytest.mark.skipif(CHROMIUM is None, reason="headless check ne
 @pytest.mark.parametrize("width", WIDTHS)
 def test_no_page_overflows_sideways(layout, width):
     wide = {}
-    for page in _chapters():
-        found = layout(page, width)
-        assert found is not None, f"{page}: the layout check did not run"
+    for page, found in _measured(layout, width):
         if found["scrollWidth"] > found["width"] + 1 or found["offenders"]:
             wide[page] = (found["scrollWidth"], found["offenders"])
     assert not wide, f"pages wider than a {width} px window (scroll width, elements): {wide}"
@@ -253,9 +259,7 @@ def test_no_page_overflows_sideways(layout, width):
 @pytest.mark.parametrize("width", WIDTHS)
 def test_figures_fit_the_text_column(layout, width):
     too_wide, figures = {}, 0
-    for page in _chapters():
-        found = layout(page, width)
-        assert found is not None, f"{page}: the layout check did not run"
+    for page, found in _measured(layout, width):
         figures += len(found["images"])
         over = [i["src"] for i in found["images"] if i["width"] > found["column"] + 1]
         if over:
@@ -280,9 +284,7 @@ def test_exercise_solutions_hidden_until_clicked(html_dir, layout):
 @pytest.mark.parametrize("width", WIDTHS)
 def test_table_cells_wide_enough_to_read(layout, width):
     narrow, cells = {}, 0
-    for page in _chapters():
-        found = layout(page, width)
-        assert found is not None, f"{page}: the layout check did not run"
+    for page, found in _measured(layout, width):
         cells += found["cells"]
         if found["narrowCells"]:
             narrow[page] = found["narrowCells"]
