@@ -46,6 +46,7 @@ from dnaexplain import attribution, book, cache, metrics, models, params, plots,
 from dnaexplain.tokenizers import encode
 
 params.bind(globals())  # the profile's values, yours laid over, all checked
+dnabert_runs = params.runs_of(runs, "dnabert", "scores DNABERT's attention and LRP maps (a CNN has no attention)")
 book.setup("{:.3g}")  # tables: 3 significant digits, no row numbers; warnings as admonitions
 
 # %% [markdown]
@@ -57,7 +58,7 @@ book.setup("{:.3g}")  # tables: 3 significant digits, no row numbers; warnings a
 
 # %%
 chosen = {}
-for run in [r for r in runs if r.startswith("dnabert:")]:
+for run in dnabert_runs:
     trained, parts = training.run(run, train, seed=seed, min_eval_per_class=min_eval_per_class,
                                   max_sequences=max_sequences)
     evaluation = parts["evaluation"]
@@ -183,8 +184,9 @@ check
 # %% tags=["hide-input"]
 low, high = check.loc["full_lrp total (chefer)"]
 assert abs(low - 1) < 1e-6 and abs(high - 1) < 1e-6
+drift = book.number("{:.1e}")(max(abs(low - 1), abs(high - 1)))
 display(Markdown(
-    f"Chefer's rules: every sequence's total lies within {max(abs(low - 1), abs(high - 1)):.1e} "
+    f"Chefer's rules: every sequence's total lies within {drift} "
     "of 1. The baseline rules, which the reference code uses for `lrp_last` and `full_lrp`, "
     f"end between {book.number()(check.loc['full_lrp total (chefer_baseline)', 'min'])} and "
     f"{book.number()(check.loc['full_lrp total (chefer_baseline)', 'max'])}."))

@@ -47,6 +47,7 @@ from dnaexplain import (attribution, book, cache, claims, data, models, mutagene
 from dnaexplain.tokenizers import encode
 
 params.bind(globals())  # the profile's values, yours laid over, all checked
+dnabert_runs = params.runs_of(runs, "dnabert", "mutates the sequences DNABERT's maps rank (a CNN has no attention)")
 book.setup("{:.3f}")  # tables: 3 decimals, no row numbers; warnings as admonitions
 # the paper's LRP variants; AttnLRP, CP-LRP and the gradient maps are this book's additions
 LRP_METHODS = [m for m in ["lrp", "lrp_last", "full_lrp"] if m in mutagenesis_methods]
@@ -70,7 +71,7 @@ LRP_METHODS = [m for m in ["lrp", "lrp_last", "full_lrp"] if m in mutagenesis_me
 
 # %%
 results, outcomes, checks = {}, {}, []
-for run in [r for r in runs if r.startswith("dnabert:")]:
+for run in dnabert_runs:
     trained, parts = training.run(run, train, seed=seed, min_eval_per_class=min_eval_per_class,
                                   max_sequences=max_sequences)
     per_class = min(n_per_class, int(parts["evaluation"].counts().min()))

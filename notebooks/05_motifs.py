@@ -269,7 +269,7 @@ for run in tata_runs:
                      f"{'is' if len(tbp) else 'is not'} among its significant JASPAR matches; "
                      f"its strongest candidate is {row['strongest candidate'] or 'none'}"
                      + (f" ({row['in promoters']} promoters, {row['in others']} others, adjusted "
-                        f"p {row['adjusted p']:.2g}: "
+                        f"p {book.p_value(row['adjusted p'])}: "
                         f"{'passes' if row['adjusted p'] < 0.005 else 'misses'} the 0.005 cut)"
                         if row['strongest candidate'] else "") + ".")
 display(Markdown("\n".join(lines) if lines else "No TATA task in `motif_runs`."))

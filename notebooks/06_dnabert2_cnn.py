@@ -606,7 +606,7 @@ def faithful(task):
     reference = ("the random map's" if "random" in scores["dnabert2", task] else "0")
     return (f"AttnLRP's area between the curves is {r.mean_a:.3g} against {reference} "
             f"{r.mean_b:.3g} (difference {r.estimate:+.3g}, 95 % interval {r.lo:+.3g} to "
-            f"{r.hi:+.3g}, adjusted p = {r.p_adjusted:.2g}): the paper's finding that "
+            f"{r.hi:+.3g}, adjusted p = {book.p_value(r.p_adjusted)}): the paper's finding that "
             "AttnLRP's maps are faithful "
             + ("holds here" if holds else
                f"is not borne out here (that needs an adjusted p below 0.05 and a difference "
@@ -620,7 +620,7 @@ def on_tata(task):
     return (f"on the promoters it puts {b.mean_a:.2f} times the even share of its positive "
             f"relevance on −40 … −20, the TATA box region, "
             f"{'significantly' if above else 'not significantly'} above 1 "
-            f"(adjusted p = {b.p_adjusted:.2g}, {b.n:.0f} promoters): the paper's finding "
+            f"(adjusted p = {book.p_value(b.p_adjusted)}, {b.n:.0f} promoters): the paper's finding "
             "that the maps match known biology " + ("holds here" if above else
                                                    "is not borne out here"))
 

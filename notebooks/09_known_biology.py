@@ -274,7 +274,7 @@ for model_name in trained:
         strand = table[(table["query"] == best.motif) & (table["id"] == best.match_id)].strand
         pairs.append((f"{FACTORS[c]['factor']} peaks, {best.method} ({best.procedure}): "
                       f"{best.motif}, {len(motif.instances)} sites", motif.counts,
-                      f"{best.match} ({best.match_id}), q = {best.q_value:.2g}",
+                      f"{best.match} ({best.match_id}), q = {book.p_value(best.q_value)}",
                       jaspar[best.match_id].probs, strand.iloc[0]))
     plots.motif_matches(pairs, title=NAME.get(model_name, model_name))
 
@@ -291,7 +291,7 @@ def top_motif(model_name, method, procedure, c):
         return False, text + " with no JASPAR match at q ≤ 0.05"
     b = best.iloc[0]
     ok = motifs.in_family(b["name"], b["id"], FACTORS[c]["family"])
-    text += f", best match {b['name']} (q = {b.q_value:.2g}; {b.tf_family or 'no family'})"
+    text += f", best match {b['name']} (q = {book.p_value(b.q_value)}; {b.tf_family or 'no family'})"
     if not ok and "leucine zipper" in b.tf_class:
         text += (": a bZIP factor of another family, whose TGA(C/G)TCA core is the middle of "
                  "the MARE; the motif holds that core without the flanking TGC…GCA that marks "
@@ -373,9 +373,9 @@ def versus(model, method, measure="AUROC"):
         return None
     r = versus_random.loc[(model, method, measure)]
     if not r.p_adjusted < 0.05:
-        return f"no clear difference from random ({r.estimate:+.3f}, adjusted p = {r.p_adjusted:.2g})"
+        return f"no clear difference from random ({r.estimate:+.3f}, adjusted p = {book.p_value(r.p_adjusted)})"
     return (f"{'above' if r.estimate > 0 else 'below'} random by {abs(r.estimate):.3f} "
-            f"[{r.lo:+.3f}, {r.hi:+.3f}], adjusted p = {r.p_adjusted:.2g}")
+            f"[{r.lo:+.3f}, {r.hi:+.3f}], adjusted p = {book.p_value(r.p_adjusted)}")
 
 
 # %% tags=["hide-input"]
@@ -475,7 +475,7 @@ def compared(model, a, b):
     word = ("more than" if r.estimate > 0 else "less than") if r.p_adjusted < 0.05 \
         else "not clearly more or less than"
     return (f"{word} {b} ({r.mean_a:.3g} against {r.mean_b:.3g}, difference "
-            f"[{r.lo:+.3g}, {r.hi:+.3g}], adjusted p = {r.p_adjusted:.2g})")
+            f"[{r.lo:+.3g}, {r.hi:+.3g}], adjusted p = {book.p_value(r.p_adjusted)})")
 
 
 lines = []

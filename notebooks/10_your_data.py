@@ -73,7 +73,7 @@ import numpy as np
 import yaml
 from IPython.display import Markdown, display
 
-from dnaexplain import book, claims, data, params, training
+from dnaexplain import book, claims, data, duplicates, params, training
 
 book.setup("{:.3g}")  # tables: 3 significant digits, no row numbers; warnings as admonitions
 work = Path.cwd().parent / ".cache" / "your_data"  # the build runs every page in notebooks/
@@ -155,7 +155,7 @@ beats = {run: claims.chance(m["accuracy"], np.sum(m["confusion"], axis=1))
 display(Markdown("Accuracy on the evaluation part: " + "; ".join(
     f"`{run}` {b['accuracy']:.1%}, against {b['majority']:.1%} for always calling the "
     f"largest class: " + ("it has learnt the task" if b["above"] else "no better than that")
-    + f" (one-sided binomial p = {b['p']:.2g})" for run, b in beats.items()) + "."))
+    + f" (one-sided binomial p = {book.p_value(b['p'])})" for run, b in beats.items()) + "."))
 
 # %% [markdown]
 # The chapter prints, per run, where each part of the data came from, and it warns when a
@@ -168,6 +168,44 @@ shell("papermill", "03_scoring.ipynb", "enhancers-scoring.ipynb", "-p", "profile
       "-y", "data_files: {enh: {csv: enhancers.csv}}", "-y", "runs: [dnabert:enh]",
       "-p", "n_scored", "3")
 print(printed("enhancers-scoring.ipynb"))
+
+# %% [markdown]
+# ## Duplicates and leaks
+#
+# A sequence the model trained on and is then scored on inflates its accuracy, and a sequence
+# in two classes is a label no model gets right. Public datasets have both: iEnhancer-2L's
+# published test split shares a quarter of its sequences with its training split. Here the
+# table gets three planted problems: a row repeated, a row repeated in lower case, and a row
+# repeated under the other label.
+
+# %% tags=["hide-input"]
+rows = (work / "enhancers.csv").read_text().splitlines()
+planted = rows + [rows[1], rows[2].lower(), rows[3].replace(",enhancer", ",background")]
+(work / "planted.csv").write_text("\n".join(planted) + "\n")
+
+# %% [markdown]
+# `duplicates.report` looks for each kind across the parts a run would use, and names a row to
+# look at:
+
+# %%
+data.declare("planted", csv=work / "planted.csv")
+before = data.splits("planted", duplicates="keep", seed=0, min_eval_per_class=24)
+duplicates.report(before)
+
+# %% [markdown]
+# Every run removes from the evaluation part what the training or validation part already
+# holds, and repeats within it, and says so (`duplicates: keep` in `data_files` keeps them);
+# a sequence in two classes is reported and kept, since its labels are the data's:
+
+# %%
+after = data.splits("planted", seed=0, min_eval_per_class=24)
+
+# %% tags=["hide-input"]
+gone = after["evaluation"].removed
+display(Markdown(
+    f"The evaluation part went from {len(before['evaluation'])} to "
+    f"{len(after['evaluation'])} sequences ("
+    + (", ".join(f"{n} {why}" for why, n in gone.items()) or "nothing removed") + ")."))
 
 # %% [markdown]
 # ## Your own checkpoint, explained as it is

@@ -104,14 +104,34 @@ def test_cnn_methods(cnn, method):
     assert at.level(cnn, method) == "nucleotide"
     assert torch.all(s[x.sum(1) == 0] == 0)  # padding and N
     assert s.abs().sum() > 0
-    # the CNN sees padding (its pooling does), so one by one means rows of the same tensor
-    alone = torch.cat([at.attribute(cnn, x[i : i + 1], method, **options(method))
-                       for i in range(4)])
-    assert torch.allclose(s, alone, atol=1e-5)
+    # each sequence encoded alone, at its own length, scores as in the padded batch
+    for i, seq in enumerate(SEQS):
+        alone = at.attribute(cnn, one_hot([seq]), method, **options(method))[0]
+        assert torch.allclose(s[i, : len(seq)], alone, atol=1e-5)
+        assert torch.all(s[i, len(seq):] == 0)
     if method != "random":
         predicted = logits(cnn, x.double()).argmax(-1)
         s1 = at.attribute(cnn, x, method, target=1 - predicted, **options(method))
         assert (s - s1).abs().max() > 1e-4
+
+
+@pytest.mark.parametrize("pool", ["max", "mean"])
+def test_cnn_logits_do_not_depend_on_the_batch(pool):
+    # lengths 280 and 300 as in EPD TATA, and one not a multiple of the pooling width
+    torch.manual_seed(0)
+    model = models.cnn("tiny", global_pool=pool, pool_size=4).double().eval()
+    seqs = random_sequences(2, 280, seed=2) + random_sequences(1, 300, seed=3) + ["ACGTTGCAAGT"]
+    batched = logits(model, one_hot(seqs, dtype=torch.float64, length=300))
+    alone = torch.cat([logits(model, one_hot([q], dtype=torch.float64)) for q in seqs])
+    assert torch.allclose(batched, alone, atol=1e-10)
+    # padding is not mistaken for the sequence: wider padding changes nothing either
+    wide = logits(model, one_hot(seqs, dtype=torch.float64, length=320))
+    assert torch.allclose(wide, alone, atol=1e-10)
+    # an explicit mask gives the same as reading the ends from the columns
+    mask = torch.arange(300) < torch.tensor([len(q) for q in seqs])[:, None]
+    with torch.no_grad():
+        masked = model(one_hot(seqs, dtype=torch.float64, length=300), attention_mask=mask).logits
+    assert torch.allclose(masked, alone, atol=1e-10)
 
 
 # --------------------------------------------------------------------------------------------
@@ -246,7 +266,12 @@ def test_cnn_gradients_match_autograd(cnn):
                           (grad * x).sum(1).detach())
     # ReLU kinks make the path integral converge slowly: more steps, looser tolerance
     ig = at.attribute(cnn, x.detach(), "integrated_gradients", target=1, n_steps=512)
-    y = logits(cnn, x.detach())[:, 1] - logits(cnn, torch.zeros_like(x))[:, 1]
+    # the reference is the all-zero sequence of the same length: the mask keeps its end
+    ends = torch.tensor([len(s) for s in SEQS])
+    mask = torch.arange(x.shape[-1]) < ends[:, None]
+    with torch.no_grad():
+        y0 = cnn(torch.zeros_like(x), attention_mask=mask).logits[:, 1]
+    y = logits(cnn, x.detach())[:, 1] - y0
     assert torch.allclose(ig.sum(1), y, rtol=1e-2, atol=1e-4)
 
 

@@ -174,6 +174,12 @@ _LAYOUT_JS = r"""
       if (w < 80 && out.narrowCells.length < 10)
         out.narrowCells.push({text: cell.textContent.trim().slice(0, 40), width: Math.round(w)});
     });
+    // verdicts of the findings table wholly inside the first screen, the page at its top
+    out.verdictsOnFirstScreen = 0;
+    article.querySelectorAll("table.findings td.verdict").forEach(function (cell) {
+      var r = cell.getBoundingClientRect();
+      if (r.height > 0 && r.bottom <= window.innerHeight) out.verdictsOnFirstScreen += 1;
+    });
     var solutions = Array.prototype.slice.call(document.querySelectorAll(".solution"));
     out.solutions = solutions.map(function (s) { return {hidden: hidden(s)}; });
     solutions.forEach(function (s) {
@@ -290,6 +296,15 @@ def test_table_cells_wide_enough_to_read(layout, width):
             narrow[page] = found["narrowCells"]
     assert cells > 0, "no table cell was measured"
     assert not narrow, f"table cells narrower than 80 px at {width} px (text, width): {narrow}"
+
+
+@_needs_chromium
+@pytest.mark.parametrize("width", WIDTHS)
+def test_findings_show_five_verdicts_on_the_first_screen(layout, width):
+    found = layout("book/chapters/12_what_replicates", width)
+    assert found is not None, "the findings page was not measured"
+    assert found["verdictsOnFirstScreen"] >= 5, (
+        f"{found['verdictsOnFirstScreen']} verdicts in the first 1600 px at {width} px")
 
 
 _VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",

@@ -180,6 +180,32 @@ def test_headlines_state_findings_by_topic_and_the_caveats(tmp_path):
     assert caveats[2] == "**Motifs not recovered**: CNN's maps recover the POU motif: 0 of 8 maps."
 
 
+def test_discussion_says_what_was_found_and_what_cannot_be_told(tmp_path):
+    claims.record("Mutagenesis", "cpu", [
+        claims.claim("a", "Table 1", "x", -0.1, 0.001, topic="lrp over attention"),
+        claims.claim("b", "Table 1", "x", -0.1, 0.002, topic="lrp over attention"),
+        claims.claim("c", "Table 1", "x", 0.1, 0.9, topic="lrp over attention")], root=tmp_path)
+    claims.record("Fine-tuning", "cpu", [
+        claims.claim("reaches 93 %", "4.2", "0.81", why="a model from scratch", topic="accuracy"),
+        claims.claim("matches motif", "Fig 4", "none", why="no match at q < 0.05")],
+        root=tmp_path)
+    table = claims.collect("cpu", root=tmp_path)
+    values = {"train": {"dnabert": {"source": "mini"}, "dnabert2": {"source": "org/released"}},
+              "n_scored": 50, "n_per_class": 500, "random_repeats": 10}
+    found, cannot = claims.discussion(table, values)
+    assert found == ["Of 5 claims tested, 2 replicate, 1 do not and 2 cannot be told here.",
+                     claims.TOPICS["lrp over attention"] + ": 2 of 3 replicate (most replicate)."]
+    # the accuracy row is said once, as the model trained from scratch
+    assert cannot == ["matches motif: no match at q < 0.05.",
+                      "The DNABERT models are trained from scratch here, without the papers' "
+                      "pre-training, so every verdict is about models weaker than the papers'.",
+                      "Samples: 50 scored sequences per class, 500 mutated per class, 10 random "
+                      "repeats; a difference smaller than these samples resolve reads as none."]
+    values["train"]["dnabert"]["source"] = "zhihan1996/DNA_bert_6"
+    assert "reaches 93 %: a model from scratch." in claims.discussion(table, values)[1]
+    assert claims.discussion(table.iloc[:0], values) == ([], [])
+
+
 def test_findings_table_links_verdicts_to_their_notes_and_rows_to_chapters(tmp_path):
     claims.record("Mutagenesis", "cpu", [
         claims.claim("`lrp` beats <random>", "Figure 1", "0.70 vs 0.80", -0.1, 0.02,

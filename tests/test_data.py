@@ -524,15 +524,15 @@ def test_one_sequence_per_line_is_read_too(tmp_path):
 
 def test_table_labels_as_names_or_integers_header_optional(tmp_path):
     named = tmp_path / "named.csv"
-    named.write_text("sequence,label\nACGT,enhancer\nTTTT,background\nGGGG,enhancer\n")
+    named.write_text("sequence,label\n" + "ACGT,enhancer\nTTTT,background\nGGGG,enhancer\n" * 5)
     d = data.from_files(csv=named)
-    assert d.classes == ("background", "enhancer") and d.labels.tolist() == [1, 0, 1]
+    assert d.classes == ("background", "enhancer") and d.labels.tolist() == [1, 0, 1] * 5
     d = data.from_files(csv=named, classes=["enhancer", "background"])
-    assert d.labels.tolist() == [0, 1, 0]
+    assert d.labels.tolist() == [0, 1, 0] * 5
     numbered = tmp_path / "numbered.tsv"
-    numbered.write_text("ACGT\t1\nTTTT\t0\n")
+    numbered.write_text("ACGT\t1\nTTTT\t0\n" * 5)
     d = data.from_files(csv=numbered)
-    assert d.classes == ("class 0", "class 1") and d.labels.tolist() == [1, 0]
+    assert d.classes == ("class 0", "class 1") and d.labels.tolist() == [1, 0] * 5
 
 
 @pytest.mark.parametrize("text, message", [
@@ -545,7 +545,8 @@ def test_bad_rows_name_the_file_and_line(tmp_path, text, message):
     path = tmp_path / "t.csv"
     path.write_text(text)
     if message is None:  # labels 0 and 2 make three classes, one of them empty
-        with pytest.raises(ValueError, match="class 'class 1' has no sequences"):
+        with pytest.raises(ValueError, match=r"class 'class 0' has 1 sequence\(s\), fewer than 5 "
+                           r"\(sequences per class: 'class 0': 1, 'class 1': 0, 'class 2': 1\)"):
             data.from_files(csv=path)
         return
     with pytest.raises(ValueError, match=message):
@@ -554,9 +555,12 @@ def test_bad_rows_name_the_file_and_line(tmp_path, text, message):
 
 def test_fasta_errors_name_the_line(tmp_path):
     bad = tmp_path / "bad.fa"
-    bad.write_text(">a\nACGT\n>b\nAC-GT\n")
+    bad.write_text(">a\nACGT\n>b\nACGT\nAC-GT\n")
     ok = write_fasta(tmp_path / "ok.fa", ["ACGT"])
-    with pytest.raises(ValueError, match=r"bad.fa:3: .*'-'"):
+    with pytest.raises(ValueError, match=r"bad.fa:5: .*'-'"):  # the line, not the header
+        data.from_files(fasta={"x": bad, "y": ok})
+    bad.write_text(">a\nACGT\n>b\n>c\nACGT\n")
+    with pytest.raises(ValueError, match=r"bad.fa:3: empty sequence"):  # no line: its header
         data.from_files(fasta={"x": bad, "y": ok})
 
 
@@ -568,7 +572,7 @@ def test_preprocessing_only_when_asked(tmp_path):
     d = data.from_files(fasta=files, min_length=5, n="drop")
     assert len(d) == 3 and d.removed == {"shorter than 5 bp": 1, "contains N": 1}
     assert d.index.tolist() == [1, 3, 4]
-    with pytest.raises(ValueError, match="a.fa:1: the sequence contains N"):
+    with pytest.raises(ValueError, match="a.fa:2: the sequence contains N"):
         data.from_files(fasta=files, n="error")
 
 
@@ -600,12 +604,12 @@ def test_declared_fasta_dataset_is_re_split_by_seed(tmp_path, declared):
 def test_declared_folder_is_used_as_published(tmp_path, declared):
     folder = tmp_path / "task"
     folder.mkdir()
-    for name, n in (("train", 6), ("dev", 2), ("test", 4)):
+    for name, n in (("train", 10), ("dev", 2), ("test", 4)):
         rows = "".join(f"{s},{i % 2}\n" for i, s in enumerate(random_sequences(n, 20, n)))
         (folder / f"{name}.csv").write_text("sequence,label\n" + rows)
     data.declare("task", folder=folder)
     parts = data.splits("task")
-    assert [len(parts[p]) for p in ("train", "validation", "evaluation")] == [6, 2, 4]
+    assert [len(parts[p]) for p in ("train", "validation", "evaluation")] == [10, 2, 4]
     assert parts["validation"].source == "task/dev.csv"
     assert data.load("task", "test").sequences == parts["evaluation"].sequences
 
@@ -820,3 +824,36 @@ def test_real_mirror(monkeypatch):
     counts = {k: p.read_text().count(">") for k, (p, _) in found.items()}
     assert counts == {"oct4": 3897, "mafk": 3900}
     assert {origin for _, origin in found.values()} == {"mirror"}
+
+
+def test_labels_that_differ_in_case_or_a_stray_label_stop_with_the_counts(tmp_path):
+    seqs = random_sequences(13, 20, seed=5)
+    path = tmp_path / "t.csv"
+    path.write_text("".join(f"{q},{'enhancer' if i < 6 else 'background'}\n"
+                            for i, q in enumerate(seqs[:12])) + f"{seqs[12]},Enhancer \n")
+    with pytest.raises(ValueError, match=r"t.csv: labels \['Enhancer', 'enhancer'\] differ only "
+                       r"in case or spaces, so they make 2 classes \(sequences per label: "
+                       r"'Enhancer': 1, 'background': 6, 'enhancer': 6\)"):
+        data.from_files(csv=path)
+    path.write_text(path.read_text().replace("Enhancer", "enhancr"))
+    with pytest.raises(ValueError, match=r"class 'enhancr' has 1 sequence\(s\), fewer than 5 .*"
+                       r"give classes: \[...\] to read only the labels you mean"):
+        data.from_files(csv=path)
+    with pytest.raises(ValueError, match=r"t.csv:13: label 'enhancr' is not one of the classes"):
+        data.from_files(csv=path, classes=["enhancer", "background"])
+
+
+def test_a_declared_folder_of_fasta_prints_its_class_order(tmp_path, declared, capsys):
+    folder = tmp_path / "task"
+    for i, (part, n) in enumerate((("train", 10), ("dev", 4), ("test", 4))):
+        (folder / part).mkdir(parents=True)
+        for c, cls in enumerate(("nonenhancer", "enhancer")):
+            write_fasta(folder / part / f"{cls}.fa", random_sequences(n, 20, seed=10 * c + i))
+    data.declare("task", folder=folder)
+    parts = data.splits("task")
+    assert parts["train"].classes == ("enhancer", "nonenhancer")
+    assert "task: classes in label order (file names, sorted): enhancer = 0, nonenhancer = 1; " \
+           "give classes: [...]" in capsys.readouterr().out
+    data.declare("ordered", folder=folder, classes=["nonenhancer", "enhancer"])
+    assert data.splits("ordered")["evaluation"].classes == ("nonenhancer", "enhancer")
+    assert "label order" not in capsys.readouterr().out

@@ -235,6 +235,33 @@ def test_save_load_round_trip(name, tmp_path):
     assert loaded(**kwargs).logits.shape[1] == 3
 
 
+@pytest.mark.parametrize("name", ["dnabert", "dnabert2", "cnn"])
+def test_sharded_checkpoint_loads(name, tmp_path):
+    torch.manual_seed(0)
+    model = models.build(name, "tiny").eval()
+    model.save_pretrained(tmp_path, max_shard_size="1KB")
+    assert (tmp_path / "model.safetensors.index.json").is_file()
+    assert len(list(tmp_path.glob("model-*-of-*.safetensors"))) > 1
+    loaded = models.build(name, tmp_path).eval()
+    for key, value in model.state_dict().items():
+        assert torch.equal(loaded.state_dict()[key], value), key
+
+
+def test_released_dnabert2_in_shards_loads(tmp_path):
+    state = release_dir(tmp_path, "model.safetensors")
+    (tmp_path / "model.safetensors").unlink()
+    keys = sorted(state)
+    index = {"metadata": {}, "weight_map": {}}
+    for i, part in enumerate((keys[: len(keys) // 2], keys[len(keys) // 2 :])):
+        shard = f"model-{i + 1:05d}-of-00002.safetensors"
+        safetensors.torch.save_file({k: state[k] for k in part}, tmp_path / shard)
+        index["weight_map"].update(dict.fromkeys(part, shard))
+    (tmp_path / "model.safetensors.index.json").write_text(json.dumps(index))
+    loaded = models.dnabert2(tmp_path).state_dict()
+    for key in (k for k in state if k.startswith("bert.")):
+        assert torch.equal(loaded[key], state[key]), key
+
+
 def release_dir(path, weights, with_pooler=False):
     """Write a checkpoint in the layout of zhihan1996/DNABERT-2-117M (tiny dimensions)."""
     torch.manual_seed(1)
@@ -320,9 +347,12 @@ def test_dnabert2_hub_id_prefers_safetensors(tmp_path, monkeypatch):
 
     monkeypatch.setattr(models.huggingface_hub, "snapshot_download", snapshot_download)
     model = models.dnabert2(models.DNABERT2_HUB)
+    # each format whole or in shards (an index and its shards)
     assert calls == [
-        ("zhihan1996/DNABERT-2-117M", ["config.json", "model.safetensors"]),
-        ("zhihan1996/DNABERT-2-117M", ["config.json", "pytorch_model.bin"]),
+        ("zhihan1996/DNABERT-2-117M", ["config.json", "model.safetensors",
+                                       "model.safetensors.index.json", "model-*-of-*.safetensors"]),
+        ("zhihan1996/DNABERT-2-117M", ["config.json", "pytorch_model.bin",
+                                       "pytorch_model.bin.index.json", "pytorch_model-*-of-*.bin"]),
     ]
     assert model.config.hidden_size == 32
 

@@ -62,8 +62,9 @@ def test_training_settings_are_checked():
         params.check(train={"bert": {}})
     with pytest.raises(KeyError, match="unknown setting 'epoch' \\(did you mean 'epochs'"):
         params.check(train={"cnn": {"epoch": 1}})
-    with pytest.raises(ValueError, match="train.cnn.epochs must be 0 or more, got -1"):
-        params.check(train={"cnn": {"epochs": -1}})
+    with pytest.raises(ValueError, match="train.cnn.epochs must be 1 or more.*got 0"):
+        params.check(train={"cnn": {"epochs": 0}})
+    params.check(train={"cnn": {"epochs": 0, "finetune": False}})  # as is: epochs unused
     with pytest.raises(ValueError, match="train.dnabert.k is DNABERT's k-mer length"):
         params.check(train={"dnabert": {"k": 7}})
 
@@ -146,3 +147,33 @@ def test_papermill_reads_every_parameter_with_type_and_help(chapter):
     for p in found.values():
         assert p.inferred_type_name not in ("None", ""), f"{chapter.name}: {p.name} has no type"
         assert p.help, f"{chapter.name}: {p.name} has no help text"
+
+
+def test_a_missing_local_source_stops_before_any_compute(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "ckpt" / "run1").mkdir(parents=True)
+    with pytest.raises(FileNotFoundError, match=r"train.dnabert.source: no checkpoint folder "
+                       r"'ckpt/run2'.*did you mean 'ckpt/run1'"):
+        params.check(train={"dnabert": {"source": "ckpt/run2"}})
+    with pytest.raises(FileNotFoundError, match="train.cnn:synthetic.source: no checkpoint "
+                       "folder './models/cnn'.*named config: tiny, mini"):
+        params.check(train={"cnn:synthetic": {"source": "./models/cnn"}})
+    # a folder without weights is named as such, a hub id and a named config pass
+    with pytest.raises(FileNotFoundError, match="train.dnabert.source: .*no config.json"):
+        params.check(train={"dnabert": {"source": "ckpt/run1"}})
+    params.check(train={"dnabert": {"source": "zhihan1996/DNA_bert_6"},
+                        "dnabert2": {"source": "tiny"}})
+
+
+def test_a_misspelt_key_inside_data_files_names_the_dataset_and_the_nearest(tmp_path):
+    (tmp_path / "all.csv").write_text("ACGT,0\n")
+    with pytest.raises(KeyError, match=r"data_files.mine: unknown key 'clases' \(did you mean "
+                       r"'classes'\?\); known: fasta, csv, folder, classes"):
+        params.check(data_files={"mine": {"csv": str(tmp_path / "all.csv"), "clases": ["a"]}})
+
+
+def test_a_chapter_without_the_model_it_explains_stops_first():
+    assert params.runs_of(["cnn:mine", "dnabert:mine"], "dnabert", "x") == ["dnabert:mine"]
+    with pytest.raises(ValueError, match=r"runs holds no dnabert run \(cnn:mine\), and this "
+                       r"chapter needs attention; add one, e.g. runs: \[dnabert:mine, ...\]"):
+        params.runs_of(["cnn:mine"], "dnabert", "needs attention")

@@ -368,3 +368,41 @@ def test_long_sequences_are_cut_to_what_the_model_reads(tmp_path, capsys):
     assert out["evaluation"].sequences[1:] == parts["evaluation"].sequences[1:]
     assert "1 of 8 sequences are longer than the model's 32 tokens" in capsys.readouterr().out
     assert training.fit_length("cnn", parts, training.DEFAULTS) is parts
+
+
+def test_a_checkpoint_without_vocabulary_says_which_order_it_is_read_in(tmp_path):
+    folder = tmp_path / "novocab"
+    models.dnabert("tiny", k=4).save_pretrained(folder)
+    with pytest.warns(UserWarning, match="no vocab.txt or tokenizer.json.*DNABERT's own 4-mer"):
+        tokenizer = training.tokenizer_for("dnabert", folder)
+    assert len(tokenizer.get_vocab()) == 5 + 4**4
+
+
+class _LengthReader(models.CNNForSequenceClassification):
+    """Calls a sequence 'pos' when it is longer than 290 bp, whatever its bases."""
+
+    def forward(self, one_hot, labels=None, attention_mask=None, return_dict=True):
+        length = models.sequence_lengths(one_hot, attention_mask).to(one_hot.dtype)
+        from transformers.modeling_outputs import SequenceClassifierOutput
+        return SequenceClassifierOutput(logits=torch.stack([290 - length, length - 290], -1))
+
+
+def test_a_model_that_reads_length_alone_is_flagged():
+    from types import SimpleNamespace
+
+    from dnaexplain.sequences import random_sequences
+
+    reader = _LengthReader(models.cnn("tiny").config).eval()
+    trained = SimpleNamespace(model=reader, tokenizer=None, classes=("neg", "pos"),
+                              settings={"max_length": 512})
+    # EPD TATA's shape: negatives 280 bp, positives 300 bp
+    seqs = random_sequences(6, 280, seed=0) + random_sequences(4, 300, seed=1)
+    dataset = SimpleNamespace(sequences=seqs, labels=np.array([0] * 6 + [1] * 4))
+    with pytest.warns(UserWarning, match=r"mine calls random sequences by length alone "
+                      r"\(100% of 280 bp ones 'neg', 100% of 300 bp ones 'pos'\)"):
+        table = training.warn_length_only(trained, dataset, "mine", n=20)
+    assert table.to_dict("list") == {"length": [280, 300], "called": ["neg", "pos"],
+                                     "share": [1.0, 1.0]}
+    # one length for every class: nothing to compare
+    same = SimpleNamespace(sequences=seqs[:6], labels=np.array([0, 1] * 3))
+    assert training.warn_length_only(trained, same, n=20).empty

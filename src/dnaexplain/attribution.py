@@ -50,7 +50,8 @@ from captum.attr import InputXGradient, IntegratedGradients, Saliency
 from tqdm import tqdm
 
 from .lrp import CHEFER_RULES, CNN_RULES, attention_maps, eval_mode, propagate
-from .models import CNNForSequenceClassification, model_device, model_inputs, predict
+from .models import (CNNForSequenceClassification, model_device, model_inputs, predict,
+                     sequence_lengths)
 from .positions import to_nucleotides
 from .sequences import from_indices, one_hot, to_indices
 from .tokenizers import Tokenization, encode, tokenize
@@ -757,8 +758,11 @@ def _targets(target, n, classes):
 def _chunk(model, inputs, rows, cnn):
     """Model inputs of some rows and their masks; transformer batches lose spare padding."""
     kw = model_inputs(model, inputs, rows)
-    if cnn:
-        valid = kw["one_hot"].sum(1) != 0
+    if cnn:  # the mask holds each sequence's end fixed while IG scales the input to zero
+        x = kw["one_hot"]
+        ends = sequence_lengths(x)
+        kw["attention_mask"] = torch.arange(x.shape[-1], device=x.device) < ends[:, None]
+        valid = x.sum(1) != 0
         return Chunk(kw, valid, valid, None)
     valid = kw["attention_mask"].bool()
     width = int(valid.sum(1).max())  # attention masks padding: dropping it changes nothing
@@ -790,7 +794,8 @@ def _differentiable(model, chunk):
     """Where gradients are taken: word embeddings (m, t, hidden) or one-hot (m, 4, L); the
     model keyword it goes in; the extra forward arguments (the attention mask)."""
     if "one_hot" in chunk.inputs:
-        return chunk.inputs["one_hot"].detach().requires_grad_(), "one_hot", None
+        x = chunk.inputs["one_hot"].detach().requires_grad_()
+        return x, "one_hot", (chunk.inputs["attention_mask"],)
     x = model.get_input_embeddings()(chunk.inputs["input_ids"]).detach().requires_grad_()
     return x, "inputs_embeds", (chunk.inputs["attention_mask"],)
 

@@ -25,6 +25,7 @@ import pandas as pd
 import scipy.stats
 
 from . import cache, metrics, mutagenesis, paper
+from .book import p_value
 
 ALPHA = 0.05  # adjusted p below which a tested claim counts as shown
 # the claim's direction for the estimate: below 0, above 0, not below 0 ("no better than",
@@ -276,6 +277,61 @@ def _inline(text):
     return re.sub(r"`([^`]+)`", r"<code>\1</code>", html.escape(str(text), quote=False))
 
 
+def discussion(table, values):
+    """What a build found and what it cannot tell, as Markdown sentences for the discussion.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        From `collect`.
+    values : dict
+        The build's parameters (`params.load_profile`): ``train``, ``n_scored``,
+        ``n_per_class`` and ``random_repeats`` are read.
+
+    Returns
+    -------
+    (list of str, list of str)
+        Found: the verdict counts, and per topic of `TOPICS` (but accuracy) whether most of
+        its claims replicate. Cannot: the claims no test applies to, with their reasons (the
+        accuracy ones said once, as models trained from scratch, when they are); the sample
+        sizes.
+    """
+    from .models import BUILDERS, CNN_CONFIGS, DNABERT2_CONFIGS, DNABERT_CONFIGS
+
+    found, cannot = [], []
+    if not len(table):
+        return found, cannot
+    counts = summary(table)
+    found.append(f"Of {len(table)} claims tested, {counts['replicates']} replicate, "
+                 f"{counts['does not replicate']} do not and {counts['cannot tell here']} "
+                 "cannot be told here.")
+    kinds = table["verdict"].str.split(" (", regex=False).str[0]
+    for topic, words in TOPICS.items():
+        rows = kinds[table["topic"] == topic]
+        if topic == "accuracy" or not len(rows):
+            continue
+        held = int((rows == "replicates").sum())
+        most = ("most replicate" if held > len(rows) / 2 else
+                "half replicate" if held == len(rows) / 2 else
+                "none replicates" if held == 0 else "most do not replicate")
+        found.append(f"{words}: {held} of {len(rows)} replicate ({most}).")
+    named = {"dnabert": DNABERT_CONFIGS, "dnabert2": DNABERT2_CONFIGS, "cnn": CNN_CONFIGS}
+    scratch = [m for m in BUILDERS if m != "cnn"
+               and str(values["train"].get(m, {}).get("source", "mini")) in named[m]]
+    untold = table[(kinds == "cannot tell here")
+                   & ~((table["topic"] == "accuracy") & bool(scratch))]  # said once below
+    for r in untold.itertuples():
+        cannot.append(f"{r.claim}: {r.why or 'no test applies here'}.")
+    if scratch:
+        cannot.append(f"The {' and '.join(m.upper().replace('2', '-2') for m in scratch)} "
+                      "models are trained from scratch here, without the papers' pre-training, "
+                      "so every verdict is about models weaker than the papers'.")
+    cannot.append(f"Samples: {values['n_scored']} scored sequences per class, "
+                  f"{values['n_per_class']} mutated per class, {values['random_repeats']} random "
+                  "repeats; a difference smaller than these samples resolve reads as none.")
+    return found, cannot
+
+
 def to_html(table, pages=None):
     """The findings table: claim, the paper's number, ours, the verdict in its colour, and a
     link to the chapter; each verdict links to its row of `notes_html`.
@@ -301,7 +357,7 @@ def to_html(table, pages=None):
                    if r.chapter in pages else html.escape(r.chapter))
         body.append(
             f"<tr><td>{_inline(r.claim)}</td><td>{_inline(r.paper or '—')}</td>"
-            f"<td>{_inline(r.ours)}</td><td style=\"background:{COLOURS[kind]}\">"
+            f"<td>{_inline(r.ours)}</td><td class=\"verdict\" style=\"background:{COLOURS[kind]}\">"
             f"{html.escape(r.verdict)} <sup><a href=\"#claim-note-{i}\">{i}</a></sup></td>"
             f"<td>{chapter}</td></tr>")
     return (f'<table class="findings"><thead><tr>{head}</tr></thead>'
@@ -326,8 +382,8 @@ def notes_html(table):
         body.append(
             f'<tr id="claim-note-{i}"><td>{i}</td><td>{_inline(r.source)}</td>'
             f"<td>{f'{r.estimate:+.3f}' if tested else '—'}</td>"
-            f"<td>{f'{r.p:.2g}' if tested else '—'}</td>"
-            f"<td>{f'{r.p_adjusted:.2g}' if tested else '—'}</td><td>{_inline(said)}</td></tr>")
+            f"<td>{p_value(r.p) if tested else '—'}</td>"
+            f"<td>{p_value(r.p_adjusted) if tested else '—'}</td><td>{_inline(said)}</td></tr>")
     return (f'<table class="findings-notes"><thead><tr>{head}</tr></thead>'
             f"<tbody>{''.join(body)}</tbody></table>")
 

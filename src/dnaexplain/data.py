@@ -29,6 +29,7 @@ import numpy as np
 from tqdm import tqdm
 
 from .paths import CACHE_ENV, MIRROR_ENV
+from .duplicates import remove as remove_duplicates
 from .sequences import InvalidSequenceError, clean, clean_all, from_indices
 
 
@@ -520,7 +521,8 @@ def split(dataset, fractions=(0.7, 0.1, 0.2), seed=0, min_eval_per_class=500):
     }
 
 
-def splits(name, seed=0, min_eval_per_class=500, max_sequences=0, root=None, verbose=False):
+def splits(name, seed=0, min_eval_per_class=500, max_sequences=0, root=None, verbose=False,
+           duplicates=None, reverse_complement=None):
     """The train, validation and evaluation parts of a dataset that every chapter uses.
 
     When every published split of the dataset can be had (argument, mirror, cache or
@@ -532,6 +534,9 @@ def splits(name, seed=0, min_eval_per_class=500, max_sequences=0, root=None, ver
     The name ``"synthetic"`` gives the planted-motif task of `synthetic` with the settings of
     `SYNTHETIC_TASK` (always generated with seed 0, so every chapter sees the same sequences),
     re-split like a test split.
+
+    Evaluation sequences already in train or validation, and repeats within evaluation, are
+    removed with a warning (`duplicates.remove`) unless ``duplicates="keep"``.
 
     Parameters
     ----------
@@ -547,19 +552,41 @@ def splits(name, seed=0, min_eval_per_class=500, max_sequences=0, root=None, ver
         Data directory looked in first (see `load`).
     verbose : bool
         Report where the data came from.
+    duplicates : {"remove", "keep"}, optional
+        What happens to evaluation sequences seen in train or validation, or repeated; by
+        default what the dataset's `declare` says, else ``"remove"``.
+    reverse_complement : bool, optional
+        Count a sequence and its reverse complement as the same; by default what the
+        dataset's `declare` says, else False.
 
     Returns
     -------
     dict of str to Dataset
         ``"train"``, ``"validation"`` and ``"evaluation"``.
     """
+    declared = FILES.get(name)
+    if duplicates is None:
+        duplicates = declared.duplicates if declared else "remove"
+    if reverse_complement is None:
+        reverse_complement = declared.reverse_complement if declared else False
+    if duplicates not in DUPLICATES:
+        raise ValueError(f"duplicates must be one of {', '.join(DUPLICATES)}, got {duplicates!r}")
     if name == SYNTHETIC:
         parts = split(synthetic(**SYNTHETIC_TASK), seed=seed,
                       min_eval_per_class=min(min_eval_per_class, SYNTHETIC_TASK["n"] // 10))
-        return {k: _cap(v, max_sequences, seed) for k, v in parts.items()} if max_sequences else parts
-    if name in FILES:
-        parts = _file_splits(FILES[name], seed, min_eval_per_class)
-        return {k: _cap(v, max_sequences, seed) for k, v in parts.items()} if max_sequences else parts
+    elif declared:
+        parts = _file_splits(declared, seed, min_eval_per_class)
+    else:
+        parts = _published_splits(name, seed, min_eval_per_class, root, verbose)
+    if duplicates == "remove":
+        parts = remove_duplicates(parts, reverse_complement, name)
+    if max_sequences:
+        parts = {k: _cap(v, max_sequences, seed) for k, v in parts.items()}
+    return parts
+
+
+def _published_splits(name, seed, min_eval_per_class, root, verbose):
+    """A registered dataset's parts: its published splits, or its test split re-split."""
     if name not in DATASETS:
         raise KeyError(f"unknown dataset {name!r}; built-in: {', '.join(DATASETS)}, "
                        f"{SYNTHETIC}; declared from files: {', '.join(FILES) or 'none'} "
@@ -581,8 +608,6 @@ def splits(name, seed=0, min_eval_per_class=500, max_sequences=0, root=None, ver
             carved = split(loaded["train"], (7, 1, 0), seed=seed, min_eval_per_class=0)
             parts = {"train": carved["train"], "validation": carved["validation"]}
         parts["evaluation"] = loaded["test"]
-    if max_sequences:
-        parts = {k: _cap(v, max_sequences, seed) for k, v in parts.items()}
     return parts
 
 
@@ -651,6 +676,8 @@ FASTA_SUFFIXES = (".fa", ".fasta", ".fna", ".txt", ".seq")
 TABLE_SUFFIXES = (".csv", ".tsv")
 SPLIT_FILES = {"train": ("train",), "validation": ("validation", "dev", "valid"),
                "evaluation": ("test", "evaluation")}
+DUPLICATES = ("remove", "keep")
+MIN_PER_CLASS = 5  # a class with fewer sequences is read as a stray label
 LEAK_AUROC = 0.6  # length alone separating classes this well is reported as a length leak
 
 
@@ -665,13 +692,15 @@ class FileSpec:
     min_length: int = 0
     max_length: int = 0
     n: str = "keep"
+    duplicates: str = "remove"
+    reverse_complement: bool = False
 
 
 FILES = {}  # declared datasets by name
 
 
 def declare(name, fasta=None, csv=None, folder=None, classes=None, min_length=0, max_length=0,
-            n="keep", check_only=False):
+            n="keep", duplicates="remove", reverse_complement=False, check_only=False):
     """Declare a dataset by its files, so `splits` and ``"model:<name>"`` runs can use it.
 
     Exactly one of ``fasta``, ``csv`` and ``folder`` is given. Relative paths are read from
@@ -700,6 +729,11 @@ def declare(name, fasta=None, csv=None, folder=None, classes=None, min_length=0,
         limit). Nothing is filtered unless asked.
     n : {"keep", "drop", "error"}
         Sequences containing N: kept (tokenisers read N as unknown), dropped, or an error.
+    duplicates : {"remove", "keep"}
+        Evaluation sequences also in train or validation, or repeated: removed (with a
+        warning that names the files) or kept (see `splits`).
+    reverse_complement : bool
+        Count a sequence and its reverse complement as the same when looking for duplicates.
     check_only : bool
         Check the declaration and that its files exist, without registering it.
 
@@ -718,6 +752,12 @@ def declare(name, fasta=None, csv=None, folder=None, classes=None, min_length=0,
         raise ValueError(f"data_files.{name}: a dataset name cannot hold ':'")
     if n not in N_POLICIES:
         raise ValueError(f"data_files.{name}: n must be one of {', '.join(N_POLICIES)}, got {n!r}")
+    if duplicates not in DUPLICATES:
+        raise ValueError(f"data_files.{name}: duplicates must be one of "
+                         f"{', '.join(DUPLICATES)}, got {duplicates!r}")
+    if not isinstance(reverse_complement, bool):
+        raise ValueError(f"data_files.{name}: reverse_complement is true or false, got "
+                         f"{reverse_complement!r}")
     for key, value in (("min_length", min_length), ("max_length", max_length)):
         if not isinstance(value, int) or isinstance(value, bool) or value < 0:
             raise ValueError(f"data_files.{name}: {key} must be an integer >= 0, got {value!r}")
@@ -739,7 +779,8 @@ def declare(name, fasta=None, csv=None, folder=None, classes=None, min_length=0,
             raise DatasetNotFoundError(
                 f"data_files.{name}: no file {path} (looked in {Path.cwd()}); give an absolute "
                 "path, or one relative to the folder the chapter runs in (papermill --cwd)")
-    spec_ = FileSpec(name, kind, paths, classes, min_length, max_length, n)
+    spec_ = FileSpec(name, kind, paths, classes, min_length, max_length, n, duplicates,
+                     reverse_complement)
     if not check_only:
         FILES[name] = spec_
     return spec_
@@ -805,6 +846,7 @@ def from_files(fasta=None, csv=None, classes=None, min_length=0, max_length=0, n
     """
     if (fasta is None) == (csv is None):
         raise ValueError("give one of fasta ({class: path}) or csv (path)")
+    classes_given = bool(classes) or fasta is not None
     if fasta is not None:
         classes = tuple(classes or fasta)
         sources = [file_path(fasta[c]) for c in classes]
@@ -819,9 +861,7 @@ def from_files(fasta=None, csv=None, classes=None, min_length=0, max_length=0, n
                    " + ".join(p.name for p in sources), split, removed, index)
     if not len(data):
         raise ValueError(f"{data.source}: no sequences left (removed: {removed})")
-    missing = [c for c, k in zip(classes, data.counts()) if k == 0]
-    if missing:
-        raise ValueError(f"{data.source}: class {missing[0]!r} has no sequences")
+    _check_classes(data, given=classes_given)
     auroc = length_leak(data)
     if auroc >= LEAK_AUROC:
         warnings.warn(
@@ -835,6 +875,29 @@ def from_files(fasta=None, csv=None, classes=None, min_length=0, max_length=0, n
     return data
 
 
+def _check_classes(data, given):
+    """Stop on classes a reader would not have meant: labels that differ only in case or
+    spaces; a class with no sequences; and, where the labels named the classes (``given``
+    False) or the data is to be trained on (``given`` None), a class of fewer than
+    `MIN_PER_CLASS` sequences (a stray label, or too few to train and evaluate on)."""
+    counts = dict(zip(data.classes, data.counts().tolist()))
+    listed = ", ".join(f"{c!r}: {k}" for c, k in counts.items())
+    folded = {}
+    for c in data.classes:
+        folded.setdefault(" ".join(str(c).split()).casefold(), []).append(c)
+    clash = next((names for names in folded.values() if len(names) > 1), None)
+    if clash:
+        raise ValueError(f"{data.source}: labels {clash} differ only in case or spaces, so they "
+                         f"make {len(clash)} classes (sequences per label: {listed}); write them "
+                         "one way, or give classes: [...] to name the classes you mean")
+    small = [c for c, k in counts.items() if k < (1 if given else MIN_PER_CLASS)]
+    if small:
+        hint = ("give classes: [...] to read only the labels you mean" if not given else
+                "add sequences to it or leave it out")
+        raise ValueError(f"{data.source}: class {small[0]!r} has {counts[small[0]]} sequence(s), "
+                         f"fewer than {MIN_PER_CLASS} (sequences per class: {listed}); {hint}")
+
+
 def _read_fasta(path):
     """(sequence, "file:line") pairs of a FASTA file or a file of one sequence per line."""
     records, current, start = [], None, 0
@@ -842,18 +905,24 @@ def _read_fasta(path):
     fasta = any(line.startswith(">") for line in lines[:1000])
     for number, line in enumerate(lines, 1):
         line = line.strip()
-        if fasta:
-            if line.startswith(">"):
-                if current is not None:
-                    records.append(("".join(current), f"{path.name}:{start}"))
-                current, start = [], number
-            elif current is None and line:
+        if fasta and line.startswith(">"):
+            if current is not None:
+                records.append(("".join(current), f"{path.name}:{start}"))
+            current, start = [], number  # an empty record is named by its header's line
+        elif line:
+            if fasta and current is None:
                 raise InvalidSequenceError(f"{path.name}:{number}: sequence before the first "
                                            "'>' header")
-            elif line:
-                current.append(line)
-        elif line:
-            records.append((line, f"{path.name}:{number}"))
+            try:  # checked line by line, so an error names the line that holds it
+                clean(line)
+            except InvalidSequenceError as e:
+                raise InvalidSequenceError(f"{path.name}:{number}: {e}") from None
+            if not fasta:
+                records.append((line, f"{path.name}:{number}"))
+                continue
+            if not current:
+                start = number
+            current.append(line)
     if current is not None:
         records.append(("".join(current), f"{path.name}:{start}"))
     if not records:
@@ -983,18 +1052,22 @@ def _file_splits(s, seed, min_eval_per_class):
                 raise DatasetNotFoundError(
                     f"{s.paths[0]}: no {part} file (looked for {', '.join(stems)} as .csv, .tsv "
                     "or a folder of one FASTA file per class)")
-            parts[part] = _read_part(found[0], s, part, options)
+            # the other parts read their labels as train named them (train comes first)
+            classes = s.classes or (parts["train"].classes if parts else ())
+            parts[part] = _read_part(found[0], s, part, options, classes)
             # "<folder>/<file>": where the part came from, without the machine's folders
             parts[part].source = f"{s.paths[0].name}/{found[0].name}"
         classes = {p.classes for p in parts.values()}
         if len(classes) > 1:
             raise ValueError(f"{s.paths[0]}: the splits name different classes {sorted(classes)}; "
                              "give classes: [...] in data_files")
+        _check_classes(parts["train"], given=None)
         return parts
     if s.kind == "fasta":
         whole = from_files(fasta=dict(zip(s.classes, s.paths)), name=s.name, **options)
     else:
         whole = from_files(csv=s.paths[0], classes=s.classes or None, name=s.name, **options)
+    _check_classes(whole, given=None)
     smallest = int(whole.counts().min())
     return split(whole, seed=seed, min_eval_per_class=min(min_eval_per_class, smallest // 5))
 
@@ -1012,17 +1085,21 @@ def _load_declared(s, split):
     return _file_splits(s, 0, 0)[part]
 
 
-def _read_part(path, s, part, options):
+def _read_part(path, s, part, options, classes=()):
     if path.is_dir():
         files = {p.stem: p for p in sorted(path.iterdir()) if p.suffix in FASTA_SUFFIXES}
-        classes = s.classes or tuple(files)
+        classes = classes or tuple(files)
         missing = [c for c in classes if c not in files]
         if missing:
             raise DatasetNotFoundError(f"{path}: no FASTA file for class {missing[0]!r} "
                                        f"(found {', '.join(files)})")
         fasta = {c: files[c] for c in classes}
+        if not s.classes and part == "train":
+            print(f"{s.name}: classes in label order (file names, sorted): "
+                  + ", ".join(f"{c} = {i}" for i, c in enumerate(classes))
+                  + "; give classes: [...] in data_files to choose the order")
         return from_files(fasta=fasta, name=s.name, split=part, **options)
-    return from_files(csv=path, classes=s.classes or None, name=s.name, split=part, **options)
+    return from_files(csv=path, classes=classes or None, name=s.name, split=part, **options)
 
 
 def origins(parts):

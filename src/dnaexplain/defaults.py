@@ -72,7 +72,10 @@ def check_settings(settings, where="train"):
     ValueError
         Naming the setting, the value and what it must be.
     """
-    rules = {"epochs": (0, "0 or more"), "batch_size": (1, "1 or more"),
+    # finetune: false explains a checkpoint as it is, so its epochs are never read
+    least_epochs = 0 if settings.get("finetune") is False else 1
+    rules = {"epochs": (least_epochs, "1 or more (finetune: false explains a checkpoint as "
+                                      "it is)"), "batch_size": (1, "1 or more"),
              "max_train": (0, "0 or more (0 = all)"), "accumulation": (1, "1 or more"),
              "max_length": (3, "3 or more tokens"), "num_labels": (2, "2 or more")}
     for name, (least, what) in rules.items():

@@ -21,6 +21,8 @@ import numpy as np
 import scipy.stats
 import torch
 
+from .notation import p_value
+
 
 def _array(x):
     """A float64 numpy copy of a 2-D numpy array or torch tensor."""
@@ -914,7 +916,7 @@ def verdict(r, a="a", b="b", higher=True, effect=0.0, alpha=0.05, fmt=".3g"):
     if r.n < 2:
         return "too few sequences to compare"
     numbers = (f"mean difference {r.estimate:+{fmt}}, 95 % interval {r.lo:+{fmt}} to "
-               f"{r.hi:+{fmt}}, adjusted p = {r.p_adjusted:.2g}")
+               f"{r.hi:+{fmt}}, adjusted p = {p_value(r.p_adjusted)}")
     if not r.p_adjusted < alpha:
         return f"no clear difference ({numbers})"
     if abs(r.estimate) < effect:

@@ -40,6 +40,8 @@ from .tokenizers import Tokenization
 logger = logging.getLogger(__name__)
 
 WEIGHTS = ("model.safetensors", "pytorch_model.bin")
+# save_pretrained writes weights above its shard size as shards listed by an index
+SHARD_INDEXES = tuple(f"{name}.index.json" for name in WEIGHTS)
 
 DNABERT_HUB = "zhihan1996/DNA_bert_6"
 DNABERT2_HUB = "zhihan1996/DNABERT-2-117M"
@@ -606,16 +608,22 @@ def _load_release(model, state, path):
 
 def _snapshot(repo_id):
     """Download config.json and the weights of a hub repository, safetensors if it has them."""
-    for name in WEIGHTS:
-        patterns = ["config.json", name]
+    for name, index in zip(WEIGHTS, SHARD_INDEXES):
+        stem, suffix = name.split(".")
+        patterns = ["config.json", name, index, f"{stem}-*-of-*.{suffix}"]
         path = Path(huggingface_hub.snapshot_download(repo_id, allow_patterns=patterns))
-        if (path / name).is_file():
+        if (path / name).is_file() or (path / index).is_file():
             break
     return path
 
 
 def _read_weights(file):
-    """State dict from a safetensors or pickled PyTorch file, on the CPU."""
+    """State dict from a safetensors or pickled PyTorch file, or the shards an index lists,
+    on the CPU."""
+    if file.name.endswith(".index.json"):
+        shards = sorted(set(json.loads(file.read_text())["weight_map"].values()))
+        return {key: value for shard in shards
+                for key, value in _read_weights(file.parent / shard).items()}
     if file.suffix == ".safetensors":
         return safetensors.torch.load_file(file)
     return torch.load(file, map_location="cpu", weights_only=True)
@@ -696,8 +704,8 @@ class CNNForSequenceClassification(PreTrainedModel):
         if isinstance(module, (nn.Conv1d, nn.Linear)):
             module.reset_parameters()
 
-    def forward(self, one_hot, labels=None, return_dict=True):
-        """Classify one-hot sequences.
+    def forward(self, one_hot, labels=None, attention_mask=None, return_dict=True):
+        """Classify one-hot sequences; padding never reaches the pooling.
 
         Parameters
         ----------
@@ -705,6 +713,10 @@ class CNNForSequenceClassification(PreTrainedModel):
             One-hot DNA, channels A, C, G, T; N and padding are all-zero columns.
         labels : torch.LongTensor, shape (n,), optional
             Classes; the output then has the mean cross-entropy as ``loss``.
+        attention_mask : torch.Tensor, shape (n, L), optional
+            1 up to each sequence's end, 0 on the right padding; when None, each sequence ends
+            at its last non-zero column (trailing N reads as padding). Activations beyond the
+            end are zeroed before each pooling, so logits do not depend on the batch.
         return_dict : bool
             False returns the non-None fields as a tuple.
 
@@ -713,18 +725,51 @@ class CNNForSequenceClassification(PreTrainedModel):
         transformers.modeling_outputs.SequenceClassifierOutput
             ``logits`` (n, num_labels), ``loss`` when labels are given.
         """
+        lengths = sequence_lengths(one_hot, attention_mask)
         x = self.conv1(one_hot)
-        x = self.act1(x)
+        x = self.act1(x) * _prefix(lengths, x.shape[-1], x.dtype)
         x = self.pool1(x)
+        # a window straddling the end is dropped, as for the sequence alone
+        lengths = torch.div(lengths, self.config.pool_size, rounding_mode="floor")
+        x = x * _prefix(lengths, x.shape[-1], x.dtype)
         x = self.conv2(x)
-        x = self.act2(x)
+        # after ReLU the maximum over the zeroed tail is the maximum over the sequence
+        width = x.shape[-1]
+        x = self.act2(x) * _prefix(lengths, width, x.dtype)
         x = self.pool2(x).flatten(1)
+        if self.config.global_pool == "mean":  # the mean over the sequence, not the batch width
+            x = x * (width / lengths.clamp(min=1).to(x.dtype))[:, None]
         x = self.fc(x)
         x = self.act3(x)
         logits = self.classifier(x)
         loss = None if labels is None else nn.functional.cross_entropy(logits, labels)
         out = SequenceClassifierOutput(loss=loss, logits=logits)
         return out if return_dict else out.to_tuple()
+
+
+def sequence_lengths(one_hot, attention_mask=None):
+    """Length of each one-hot sequence: the mask's sum, or up to its last non-zero column.
+
+    Parameters
+    ----------
+    one_hot : torch.Tensor, shape (n, 4, L)
+    attention_mask : torch.Tensor, shape (n, L), optional
+        1 on the sequence, 0 on the right padding.
+
+    Returns
+    -------
+    torch.LongTensor, shape (n,)
+    """
+    if attention_mask is not None:
+        return attention_mask.sum(-1).long()
+    filled = (one_hot != 0).any(1)
+    last = torch.arange(1, filled.shape[-1] + 1, device=one_hot.device) * filled
+    return last.max(-1).values if filled.shape[-1] else filled.sum(-1)
+
+
+def _prefix(lengths, width, dtype):
+    """(n, 1, width) mask: 1 before each length, 0 after."""
+    return (torch.arange(width, device=lengths.device) < lengths[:, None]).to(dtype)[:, None]
 
 
 def cnn(source="mini", num_labels=2, **overrides):
@@ -959,11 +1004,12 @@ def _weights_file(path):
             f"{path} has no config.json; point source at a directory written by "
             "model.save_pretrained(...) or a downloaded hub snapshot."
         )
-    for name in WEIGHTS:
+    for name in WEIGHTS + SHARD_INDEXES:
         if (path / name).is_file():
             return path / name
     raise FileNotFoundError(
-        f"{path} has no model weights (looked for {' and '.join(WEIGHTS)}); point source at a "
+        f"{path} has no model weights (looked for {', '.join(WEIGHTS + SHARD_INDEXES)}); point "
+        "source at a "
         "directory written by model.save_pretrained(...), download the checkpoint's weights "
         "into it, or use a named config to build an untrained model."
     )

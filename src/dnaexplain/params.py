@@ -18,6 +18,7 @@ changes, each ``None`` by default, and then calls ``params.bind(globals())``, wh
 
 import ast
 import difflib
+import inspect
 from pathlib import Path
 
 import yaml
@@ -112,6 +113,12 @@ def _data_files(name, value):
         if not isinstance(spec, dict):
             raise TypeError(f"data_files.{dataset} must be a mapping such as "
                             "{fasta: {class_a: a.fa, class_b: b.fa}} or {csv: data.csv}")
+        known = [k for k in inspect.signature(declare).parameters if k not in ("name",
+                                                                               "check_only")]
+        for key in spec:
+            if key not in known:
+                raise KeyError(f"data_files.{dataset}: unknown key {key!r}{_nearest(key, known)}; "
+                               f"known: {', '.join(known)}")
         declare(dataset, **spec, check_only=True)
 
 
@@ -255,6 +262,36 @@ def _check_train(train, files=()):
                     f"train.{key}.{name} must be {_typename(kind)}, got {type(value).__name__} "
                     f"{value!r} (YAML reads 2e-4 as text: write 2.0e-4 or 0.0002)")
         check_settings(settings, where=f"train.{key}")
+        if "source" in settings:
+            _check_source(key.split(":")[0], settings["source"], f"train.{key}.source")
+
+
+def _check_source(model, source, where):
+    """A named config, an existing checkpoint folder with weights, or a hub id (owner/name);
+    a local path that does not exist stops here, before anything is trained or downloaded."""
+    from . import models
+
+    presets = {"dnabert": models.DNABERT_CONFIGS, "dnabert2": models.DNABERT2_CONFIGS,
+               "cnn": models.CNN_CONFIGS}[model]
+    text = str(source)
+    if text in presets:
+        return
+    path = Path(text).expanduser()
+    if path.is_dir():
+        try:
+            models._weights_file(path)
+        except FileNotFoundError as err:
+            raise FileNotFoundError(f"{where}: {err}") from None
+        return
+    parts = path.parts
+    local = (text.startswith((".", "/", "~")) or len(parts) != 2 or Path(parts[0]).is_dir()
+             or text.endswith("/"))
+    if local:
+        near = [str(p) for p in path.parent.glob("*") if p.is_dir()] if path.parent.is_dir() else []
+        raise FileNotFoundError(
+            f"{where}: no checkpoint folder {text!r} (paths are relative to {Path.cwd()})"
+            f"{_nearest(text, near)}; give a folder written by save_pretrained, a hub id "
+            f"(owner/name) or a named config: {', '.join(presets)}{_nearest(text, presets)}")
 
 
 def load_profile(profile, root=None):
@@ -298,6 +335,31 @@ def _read(path):
     if not isinstance(values, dict):
         raise ValueError(f"{path} must hold a mapping of parameter names to values")
     return values
+
+
+def runs_of(runs, model, why):
+    """The runs of one model, or an error before any compute when there are none.
+
+    Parameters
+    ----------
+    runs : list of str
+        ``"model:dataset"`` runs, as the ``runs`` parameter holds them.
+    model : str
+        The model a chapter explains, e.g. ``"dnabert"``.
+    why : str
+        What the chapter needs that model for, said in the error.
+
+    Returns
+    -------
+    list of str
+        The runs of `model`, in order.
+    """
+    own = [r for r in runs if r.split(":")[0] == model]
+    if not own:
+        datasets = sorted({r.split(":")[1] for r in runs}) or ["human_nontata_promoters"]
+        raise ValueError(f"runs holds no {model} run ({', '.join(runs) or 'none'}), and this "
+                         f"chapter {why}; add one, e.g. runs: [{model}:{datasets[0]}, ...]")
+    return own
 
 
 def bind(namespace, root=None):

@@ -26,6 +26,7 @@ from transformers.utils import logging as hf_logging
 
 from . import cache, models
 from .defaults import DEFAULTS, check_settings, resolve_precision
+from .sequences import random_sequences
 from .tokenizers import (Tokenization, dnabert2_tokenizer, dnabert_tokenizer, encode,
                          tokenize)
 
@@ -103,6 +104,9 @@ def tokenizer_for(name, source="mini", k=None):
     for file in ("vocab.txt", "tokenizer.json"):
         if (folder / file).is_file():
             return dnabert_tokenizer(k=k, source=folder / file)
+    warnings.warn(f"{folder} has no vocab.txt or tokenizer.json: its token ids are read in "
+                  f"DNABERT's own {k}-mer order; copy the vocabulary it was trained with into "
+                  "the folder if it used another")
     return dnabert_tokenizer(k=k)
 
 
@@ -138,7 +142,9 @@ def checkpoint_digest(source):
     if not folder.is_dir():
         return str(source)
     h = hashlib.sha256()
-    for name in CHECKPOINT_FILES:
+    index = next((folder / i for i in models.SHARD_INDEXES if (folder / i).is_file()), None)
+    shards = sorted(set(json.loads(index.read_text())["weight_map"].values())) if index else []
+    for name in (*CHECKPOINT_FILES, *models.SHARD_INDEXES, *shards):
         if (folder / name).is_file():
             h.update(name.encode() + b"\0")
             with open(folder / name, "rb") as f:
@@ -201,6 +207,31 @@ def classification_metrics(logits, labels):
         out["auroc"] = float(skm.roc_auc_score(labels, probs, multi_class="ovr"))
     out["confusion"] = skm.confusion_matrix(labels, predicted, labels=list(range(classes))).tolist()
     return out
+
+
+def class_accuracy(trained):
+    """Per class of a trained model's evaluation part: how many, how many called right.
+
+    Parameters
+    ----------
+    trained : Trained
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per class in label order: ``class`` (its name), ``sequences``, ``accuracy``
+        (the share called this class; missing when it has none) and ``called`` (the share of
+        all sequences the model calls this class).
+    """
+    confusion = np.asarray(trained.metrics["confusion"], dtype=float)
+    sizes = confusion.sum(1)
+    right = np.diag(confusion)
+    return pd.DataFrame({
+        "class": list(trained.classes),
+        "sequences": sizes.astype(int),
+        "accuracy": np.divide(right, sizes, out=np.full(len(sizes), np.nan), where=sizes > 0),
+        "called": confusion.sum(0) / max(confusion.sum(), 1),
+    })
 
 
 def evaluate(model, tokenizer, dataset, max_length=512, batch_size=64, device=None, verbose=False):
@@ -513,6 +544,55 @@ def warn_one_class(trained, name=""):
     return share
 
 
+def warn_length_only(trained, dataset, name="", n=100, seed=0):
+    """Warn when a model tells random sequences apart by length alone.
+
+    Random sequences (GC 0.5) are drawn at each class's median length in `dataset`; a model
+    that calls those of one length one class and those of another length another class, each
+    at `ONE_CLASS` or more, has learnt where the classes' lengths differ, whatever their bases.
+
+    Parameters
+    ----------
+    trained : Trained
+    dataset : data.Dataset
+        The sequences whose class lengths are compared (the evaluation part).
+    name : str
+        What the warning calls the model (a run).
+    n : int
+        Random sequences per length.
+    seed : int
+
+    Returns
+    -------
+    pandas.DataFrame
+        Per distinct median length: ``length``, the class called most (``called``) and its
+        ``share``; empty when every class has the same median length.
+    """
+    lengths = sorted({int(np.median([len(q) for q, y in zip(dataset.sequences, dataset.labels)
+                                     if y == c])) for c in range(len(trained.classes))
+                      if (dataset.labels == c).any()})
+    if len(lengths) < 2:
+        return pd.DataFrame(columns=["length", "called", "share"])
+    rows = []
+    for i, length in enumerate(lengths):
+        seqs = random_sequences(n, length, seed=seed + i)
+        x = encode(trained.tokenizer, seqs, max_length=trained.settings.get("max_length"),
+                   truncate=True)
+        called = np.bincount(models.predict(trained.model, x).argmax(-1).numpy(),
+                             minlength=len(trained.classes))
+        rows.append({"length": length, "called": trained.classes[int(called.argmax())],
+                     "share": called.max() / n})
+    table = pd.DataFrame(rows)
+    if table["share"].min() >= ONE_CLASS and table["called"].nunique() > 1:
+        said = ", ".join(f"{r.share:.0%} of {r.length} bp ones {r.called!r}"
+                         for r in table.itertuples())
+        warnings.warn(f"{name or 'the model'} calls random sequences by length alone "
+                      f"({said}): it may have learnt the classes' lengths, not their sequence; "
+                      "give every class the same length (or trim them) before explaining it",
+                      stacklevel=2)
+    return table
+
+
 def settings_for(train, run):
     """Training settings of a ``"model:dataset"`` run from a profile's ``train`` mapping.
 
@@ -561,6 +641,7 @@ def run(run, train, seed=0, min_eval_per_class=500, max_sequences=0, device=None
     trained = fine_tune(model_name, parts, settings, seed=seed, device=device,
                         root=root, verbose=verbose)
     warn_one_class(trained, run)
+    warn_length_only(trained, parts["evaluation"], run, seed=seed)
     return trained, parts
 
 
