@@ -84,6 +84,22 @@ def test_closure_follows_package_imports(package):
         cache._closure(["e.py"])
 
 
+def test_closure_takes_a_subpackage_whole_and_follows_its_relative_imports(package):
+    sub = package / "sub"
+    sub.mkdir()
+    (sub / "__init__.py").write_text("from .one import f\n")
+    (sub / "one.py").write_text("from ..c import h\n\ndef f():\n    return h()\n")
+    (sub / "two.py").write_text("from . import one\n")
+    (package / "uses.py").write_text("from .sub import f\nfrom . import SOURCES\n")
+    assert cache._closure(["uses.py"]) == ["c.py", "sub/__init__.py", "sub/one.py",
+                                           "sub/two.py", "uses.py"]
+    assert cache._closure(["sub/two.py"]) == ["c.py", "sub/one.py", "sub/two.py"]
+    assert cache._closure(["sub"]) == ["c.py", "sub/__init__.py", "sub/one.py", "sub/two.py"]
+    before = cache.source_digest(["uses.py"])
+    (sub / "one.py").write_text("from ..c import h\n\ndef f():\n    return h() + 1\n")
+    assert cache.source_digest(["uses.py"]) != before
+
+
 def test_digest_ignores_docs_and_unrelated_modules(package):
     before, everything = cache.source_digest(["a.py"]), cache.source_digest()
     c = package / "c.py"
@@ -126,7 +142,12 @@ def test_entries_are_group_readable(tmp_path):
 
 def _graph():
     here = Path(cache.__file__).parent
-    return {p.name: set(cache._imports(p.read_text())) for p in here.glob("*.py")}
+    graph = {}
+    for path in here.rglob("*.py"):
+        name = path.relative_to(here).as_posix()
+        graph[name] = {m for target in cache._imports(path.read_text(), name)
+                       for m in cache._modules(target) if m != name}
+    return graph
 
 
 def test_the_package_import_graph_has_no_circle():
@@ -149,7 +170,8 @@ def test_a_results_digest_moves_only_with_the_code_that_computes_it():
     # editing the parameter checks or the command line must keep every cached model valid
     assert "params.py" not in cache._closure(["training.py"])
     assert "__main__.py" not in cache._closure(["training.py"])
-    assert "data.py" not in cache._closure(["tokenizers.py"])
+    assert not any(m.startswith("data/") for m in cache._closure(["tokenizers.py"]))
+    assert "data/loading.py" in cache._closure(["training.py"])
     assert "defaults.py" in cache._closure(["training.py"])
 
 
@@ -175,8 +197,8 @@ def test_chapter_key_moves_with_source_profile_code_and_named_chapters(tmp_path,
     digests = {}
     monkeypatch.setattr(cache, "source_digest", lambda modules: digests.get(tuple(modules), "a"))
     unchanged = cache.chapter_key(chapter, profile)
-    digests[("metrics.py",)] = "b"
+    digests[("metrics",)] = "b"
     changed = cache.chapter_key(chapter, profile)
     assert changed != unchanged
-    digests[("plots.py",)] = "c"
+    digests[("plots",)] = "c"
     assert cache.chapter_key(chapter, profile) == changed

@@ -2,6 +2,7 @@ import hashlib
 import io
 import json
 import os
+import urllib.request
 import zipfile
 from pathlib import Path
 
@@ -25,10 +26,9 @@ def isolated(tmp_path, monkeypatch):
     """No test reads the user's cache or mirror, or reaches the network."""
     monkeypatch.setenv(data.CACHE_ENV, str(tmp_path / "cache"))
     monkeypatch.delenv(data.MIRROR_ENV, raising=False)
-    urls = {k: (tmp_path / "nowhere" / k).as_uri() + "/{name}.zip" for k in data.URLS}
-    monkeypatch.setattr(data, "URLS", urls)
-    source = dict(data.CHIPSEQ_SOURCE, index=((tmp_path / "nowhere.json").as_uri(),))
-    monkeypatch.setattr(data, "CHIPSEQ_SOURCE", source)
+    for key in data.URLS:
+        monkeypatch.setitem(data.URLS, key, (tmp_path / "nowhere" / key).as_uri() + "/{name}.zip")
+    monkeypatch.setitem(data.CHIPSEQ_SOURCE, "index", ((tmp_path / "nowhere.json").as_uri(),))
     return tmp_path / "cache"
 
 
@@ -255,7 +255,7 @@ class Broken:
 
 
 def test_interrupted_download_leaves_no_file(isolated, monkeypatch):
-    monkeypatch.setattr(data.urllib.request, "urlopen", lambda url, timeout: Broken())
+    monkeypatch.setattr(urllib.request, "urlopen", lambda url, timeout: Broken())
     with pytest.raises(DatasetNotFoundError, match="download failed: connection reset by peer"):
         data.load("human_nontata_promoters")
     assert not list((isolated / "downloads").iterdir())
@@ -480,9 +480,12 @@ def test_sample_class_draws_one_class_in_order():
 
 
 @pytest.fixture
-def declared(monkeypatch):
-    monkeypatch.setattr(data, "FILES", {})
-    return data.FILES
+def declared():
+    saved = dict(data.FILES)  # the declarations of this test only, then those before it
+    data.FILES.clear()
+    yield data.FILES
+    data.FILES.clear()
+    data.FILES.update(saved)
 
 
 def write_fasta(path, sequences, width=60):

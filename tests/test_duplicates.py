@@ -58,8 +58,12 @@ def test_a_sequence_in_two_classes_is_reported_and_kept():
 
 
 @pytest.fixture
-def declared(monkeypatch):
-    monkeypatch.setattr(data, "FILES", {})
+def declared():
+    saved = dict(data.FILES)  # the declarations of this test only, then those before it
+    data.FILES.clear()
+    yield data.FILES
+    data.FILES.clear()
+    data.FILES.update(saved)
 
 
 def test_a_declared_folder_with_leaked_test_sequences(tmp_path, declared):

@@ -9,8 +9,12 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(autouse=True)
-def no_declared(monkeypatch):
-    monkeypatch.setattr(data, "FILES", {})
+def no_declared():
+    saved = dict(data.FILES)  # the declarations of this test only, then those before it
+    data.FILES.clear()
+    yield data.FILES
+    data.FILES.clear()
+    data.FILES.update(saved)
 
 
 @pytest.mark.parametrize("profile", params.PROFILES)

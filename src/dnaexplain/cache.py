@@ -19,7 +19,7 @@ import os
 import sys
 import tempfile
 import warnings
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import numpy as np
 import torch
@@ -70,7 +70,8 @@ def source_digest(modules=None):
     Parameters
     ----------
     modules : list of str, optional
-        Module files, e.g. ``["mutagenesis.py"]``; each brings the package modules it imports,
+        Modules by their path in the package, e.g. ``["mutagenesis.py"]``, or a subpackage by
+        its folder (``"data"``: all its modules); each brings the package modules it imports,
         transitively. Every module of the package when None.
 
     Returns
@@ -79,7 +80,8 @@ def source_digest(modules=None):
         16 hex digits; unchanged by edits to comments, docstrings and layout.
     """
     here = Path(__file__).parent
-    names = sorted(p.name for p in here.glob("*.py")) if modules is None else _closure(modules)
+    names = (sorted(p.relative_to(here).as_posix() for p in here.rglob("*.py"))
+             if modules is None else _closure(modules))
     h = hashlib.sha256()
     for name in names:
         h.update(name.encode() + b"\0" + _code(_source(name)) + b"\0")
@@ -90,8 +92,10 @@ def _source(name):
     """A module's source: as imported (`dnaexplain.SOURCES`) when this process has imported
     it from this package, else as on disk."""
     here = Path(__file__).parent
-    imported = sys.modules.get(f"{__package__}.{name[:-3]}")
-    if imported is not None and Path(imported.__file__).parent == here and name in SOURCES:
+    dotted = name[:-3].removesuffix("/__init__").replace("/", ".")
+    imported = sys.modules.get(f"{__package__}.{dotted}")
+    if imported is not None and Path(imported.__file__).parent == (here / name).parent \
+            and name in SOURCES:
         return SOURCES[name]
     return (here / name).read_text()
 
@@ -112,31 +116,50 @@ def _code(source):
     return ast.dump(tree).encode()
 
 
+def _modules(name):
+    """The module files a name stands for: itself (``"lrp.py"``), every module of a
+    subpackage (``"data"``), or none (an attribute such as ``SOURCES``)."""
+    here = Path(__file__).parent
+    if name.endswith(".py"):
+        return [name] if (here / name).is_file() else []
+    if (here / f"{name}.py").is_file():
+        return [f"{name}.py"]
+    if (here / name / "__init__.py").is_file():
+        return sorted(p.relative_to(here).as_posix() for p in (here / name).rglob("*.py"))
+    return []
+
+
 def _closure(modules):
     """The module files and, transitively, the package modules they import, sorted."""
-    here = Path(__file__).parent
-    seen, todo = set(), list(modules)
+    seen, todo = set(), []
+    for name in modules:
+        found = _modules(name)
+        if not found:
+            raise FileNotFoundError(f"no module {name!r} in {Path(__file__).parent}")
+        todo += found
     while todo:
         name = todo.pop()
         if name in seen:
             continue
-        if not (here / name).is_file():
-            raise FileNotFoundError(f"no module {name!r} in {here}")
         seen.add(name)
         # `from . import x` also names package attributes (SOURCES): only files are modules
-        todo += [m for m in _imports(_source(name)) if (here / m).is_file()]
+        todo += [m for target in _imports(_source(name), name) for m in _modules(target)]
     return sorted(seen)
 
 
 @functools.lru_cache(maxsize=None)
-def _imports(source):
-    """Files of the package modules a module imports (``from . import x``, ``from .x import y``),
-    at any depth of its code."""
+def _imports(source, name):
+    """What a module at ``name`` imports from the package (``from . import x``, ``from .x
+    import y``, ``from ..x import y``), at any depth of its code, as paths in the package."""
     found = []
     for node in ast.walk(ast.parse(source)):
-        if isinstance(node, ast.ImportFrom) and node.level == 1:
-            names = [node.module] if node.module else [a.name for a in node.names]
-            found += [f"{m.split('.')[0]}.py" for m in names]
+        if isinstance(node, ast.ImportFrom) and node.level >= 1:
+            base = PurePosixPath(name).parent
+            for _ in range(node.level - 1):
+                base = base.parent
+            targets = ([node.module.replace(".", "/")] if node.module
+                       else [a.name for a in node.names])
+            found += [(base / t).as_posix() for t in targets]
     return tuple(found)
 
 
@@ -276,9 +299,9 @@ def chapter_key(chapter, profile, _seen=()):
     modules = set()
     for node in ast.walk(ast.parse(text)):
         if isinstance(node, ast.ImportFrom) and node.module == "dnaexplain":
-            modules |= {f"{a.name}.py" for a in node.names}
+            modules |= {a.name for a in node.names}  # a module or a subpackage
         elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith("dnaexplain."):
-            modules.add(node.module.split(".")[1] + ".py")
+            modules.add(node.module.split(".")[1])
     others = sorted(p for p in chapter.parent.glob("[0-9][0-9]_*.py")
                     if p != chapter and p.stem in text and p not in _seen)
     return key({"chapter": text, "profile": profile.read_text(),
