@@ -230,7 +230,7 @@ for model_name, t in trained.items():
                    "families": {c: sorted(f) for c, f in families.items()}, "max_q": MAX_Q}
             table, f, m = cache.cached("recovery", key, lambda: motifs.family_recovery(
                 ds.sequences, ds.labels, s, families, procedure, max_q=MAX_Q,
-                k=motif_kmer or None), code=["motifs.py"])
+                k=motif_kmer or None), code=["motifs"])
             recovery.append(table.assign(model=NAME.get(model_name, model_name),
                                          method=method, procedure=procedure))
             found[model_name, method, procedure], matches[model_name, method, procedure] = f, m

@@ -5,6 +5,7 @@ import logging
 import math
 
 import pytest
+import huggingface_hub
 import safetensors.torch
 import torch
 import transformers
@@ -345,7 +346,7 @@ def test_dnabert2_hub_id_prefers_safetensors(tmp_path, monkeypatch):
         calls.append((repo_id, allow_patterns))
         return str(tmp_path)
 
-    monkeypatch.setattr(models.huggingface_hub, "snapshot_download", snapshot_download)
+    monkeypatch.setattr(huggingface_hub, "snapshot_download", snapshot_download)
     model = models.dnabert2(models.DNABERT2_HUB)
     # each format whole or in shards (an index and its shards)
     assert calls == [

@@ -29,7 +29,7 @@ import torch
 from tqdm import tqdm
 
 from . import metrics, models
-from .metrics import _array, _valid
+from .metrics.measures import as_matrix, valid_positions
 from .sequences import from_indices, mutate_indices, to_indices
 from .tokenizers import encode
 
@@ -58,8 +58,8 @@ def rank_positions(scores, lengths=None, seed=0):
     numpy.ndarray of int64, shape (n, L)
         Row i lists the valid positions of sequence i, best first, then -1 for the rest.
     """
-    s = _array(scores)
-    valid = _valid(s, lengths)
+    s = as_matrix(scores)
+    valid = valid_positions(s, lengths)
     order = _order(s, valid, np.random.default_rng(seed))
     order[np.arange(s.shape[1]) >= valid.sum(1)[:, None]] = -1
     return order
@@ -89,7 +89,7 @@ def _mutants(indices, scores, lengths, ns, rng, changed):
     -------
     list of numpy.ndarray of uint8, shape (n, L)
     """
-    valid = _valid(scores, lengths)
+    valid = valid_positions(scores, lengths)
     order = _order(scores, valid, rng)
     rank = np.empty_like(order)
     np.put_along_axis(rank, order, np.arange(order.shape[1]), axis=1)
@@ -118,7 +118,7 @@ def _decode(indices, lengths):
 
 def _fit(scores, shape):
     """Scores as float64 (n, L) for sequences of the given (n, L) shape, cut to L."""
-    s = _array(scores)
+    s = as_matrix(scores)
     if s.shape[0] != shape[0] or s.shape[1] < shape[1]:
         raise ValueError(f"scores of shape {s.shape} do not cover {shape[0]} sequences of up "
                          f"to {shape[1]} bp")

@@ -279,7 +279,7 @@ def _check_source(model, source, where):
     path = Path(text).expanduser()
     if path.is_dir():
         try:
-            models._weights_file(path)
+            models.weights_file(path)
         except FileNotFoundError as err:
             raise FileNotFoundError(f"{where}: {err}") from None
         return
