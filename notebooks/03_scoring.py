@@ -178,7 +178,7 @@ check = cache.cached("invariants", {"checkpoint": trained.key, "sequences": ds.s
                                     "target": ds.labels[:8]},
                      lambda: attribution.invariants(trained.model, trained.tokenizer,
                                                     ds.sequences[:8], ds.labels[:8]),
-                     code=["attribution.py"])
+                     code=["attribution"])
 check
 
 # %% tags=["hide-input"]

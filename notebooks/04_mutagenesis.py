@@ -82,7 +82,7 @@ for run in dnabert_runs:
     table, outcomes[run] = cache.cached("mutagenesis", key, lambda: mutagenesis.experiment(
         trained.model, trained.tokenizer, ds.sequences, ds.labels, scores, ns=ns,
         random_repeats=random_repeats, classes=ds.classes, seed=seed,
-        precision=mutagenesis_precision, per_sequence=True), code=["mutagenesis.py", "attribution.py"])
+        precision=mutagenesis_precision, per_sequence=True), code=["mutagenesis.py", "attribution"])
     results[run] = mutagenesis.summary(table)
     full = models.predict(trained.model, encode(trained.tokenizer, ds.sequences, truncate=True))
     fp32 = training.classification_metrics(full, ds.labels)

@@ -140,7 +140,7 @@ for run, t in trained.items():
     faith.append(cache.cached("faithfulness", key, lambda: mutagenesis.faithfulness(
         t.model, t.tokenizer, ds.sequences, targets, {**scores[run], **references}, ns=ns,
         seed=seed, precision=mutagenesis_precision),
-        code=["mutagenesis.py", "attribution.py"]).assign(run=run))
+        code=["mutagenesis.py", "attribution"]).assign(run=run))
 truth, faith = pd.concat(truth, ignore_index=True), pd.concat(faith, ignore_index=True)
 
 # %% tags=["hide-input"]

@@ -326,7 +326,7 @@ for model_name, t in trained.items():
     table = cache.cached("mutagenesis", key, lambda: mutagenesis.experiment(
         t.model, t.tokenizer, ds.sequences, targets, chosen, ns=ns,
         random_repeats=random_repeats, classes=ds.classes, seed=seed,
-        precision=mutagenesis_precision), code=["mutagenesis.py", "attribution.py"])
+        precision=mutagenesis_precision), code=["mutagenesis.py", "attribution"])
     results[model_name] = mutagenesis.summary(table)
 
 # %% [markdown]

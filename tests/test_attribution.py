@@ -10,6 +10,7 @@ import pytest
 import torch
 
 from dnaexplain import attribution as at
+from dnaexplain.attribution import passes
 from dnaexplain import lrp, models
 from dnaexplain import tokenizers as tk
 from dnaexplain.positions import to_nucleotides
@@ -475,7 +476,7 @@ def test_every_method_on_a_frozen_transformer(transformer):
 
 
 def test_every_method_on_a_frozen_cnn(cnn):
-    assert set(CNN_METHODS) == set(at.CNN_OPTIONS)
+    assert set(CNN_METHODS) == set(at.methods_for("cnn"))
     check_frozen(cnn, one_hot(SEQS, length=24), CNN_METHODS)
 
 
@@ -539,10 +540,10 @@ def test_shared_passes_run_once_per_batch(transformer, monkeypatch, target):
     batch = tk.tokenize(tok, SEQS)
     calls = {"propagate": [], "attention_maps": [], "forward": 0}
     for name in ("propagate", "attention_maps"):
-        def counted(*a, _f=getattr(at, name), _name=name, **k):
+        def counted(*a, _f=getattr(passes, name), _name=name, **k):
             calls[_name].append((k.get("rules"), k.get("grads")))
             return _f(*a, **k)
-        monkeypatch.setattr(at, name, counted)
+        monkeypatch.setattr(passes, name, counted)
     hook = model.register_forward_hook(lambda *a: calls.__setitem__("forward", calls["forward"] + 1))
     try:
         methods = ["attention", "rollout", "attn_gradcam", "lrp", "lrp_last", "full_lrp",
@@ -561,7 +562,7 @@ def test_shared_passes_run_once_per_batch(transformer, monkeypatch, target):
 def test_attention_gradients_without_a_chefer_pass_take_their_own(transformer, monkeypatch):
     model, tok = transformer
     calls = []
-    monkeypatch.setattr(at, "attention_maps", lambda *a, _f=at.attention_maps, **k:
+    monkeypatch.setattr(passes, "attention_maps", lambda *a, _f=passes.attention_maps, **k:
                         calls.append(1) or _f(*a, **k))
     at.attribute_all(model, tk.tokenize(tok, SEQS), {"attn_gradcam": ("attn_gradcam", {}),
                                                       "attention": ("attention", {})},
@@ -588,3 +589,26 @@ def test_invariants_on_a_float32_model_left_as_it_is(transformer):
     assert 0 <= low <= high <= 1
     baseline = table.loc["full_lrp total (chefer_baseline)"]
     assert np.abs(baseline - 1).max() > 1e-3  # the baseline rules do not conserve
+
+
+def test_a_registered_method_is_read_by_attribute_and_the_parameter_checks(cnn, monkeypatch):
+    from dnaexplain import params
+
+    monkeypatch.setitem(at.REGISTRY, "first_base", None)  # restored after the test
+
+    def first_base(run, batch, target, weight):
+        x = batch.inputs["one_hot"]
+        return weight * x[:, 0]  # the A channel: a map that ignores the model
+
+    at.register("first_base", cnn=at.Variant(first_base, {"weight": 2.0}))
+    x = one_hot(SEQS, length=24)
+    s = at.attribute(cnn, x, "first_base")
+    assert torch.equal(s, 2.0 * x[:, 0].double())
+    assert at.level(cnn, "first_base") == "nucleotide"
+    params.check(compare_methods={"cnn": ["first_base", "lrp"]})
+    with pytest.raises(ValueError, match="method 'first_base' does not run on the dnabert"):
+        params.check(compare_methods={"dnabert": ["first_base"]})
+    with pytest.raises(ValueError, match="method 'attention' does not run on the cnn"):
+        params.check(compare_methods={"cnn": ["attention"]})
+    with pytest.raises(ValueError, match="'attention' does not run on a cnn"):
+        at.attribute(cnn, x, "attention")

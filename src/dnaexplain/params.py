@@ -60,13 +60,16 @@ def _choice(name, value, known, what):
                          f"known: {', '.join(map(str, known))}")
 
 
-def _methods(name, values):
-    from .attribution import METHODS
+def _methods(name, values, model=None):
+    from .attribution import methods_for
 
     if not isinstance(values, list) or not values:
         raise ValueError(f"parameter {name!r} must be a non-empty list of methods")
     for v in values:
-        _choice(name, v, METHODS, "method")
+        if model and v in methods_for() and v not in methods_for(model):
+            raise ValueError(f"{name}: method {v!r} does not run on the {model}; methods for "
+                             f"it: {', '.join(methods_for(model))}")
+        _choice(name, v, methods_for(model), "method")
 
 
 def _methods_per_model(name, value):
@@ -74,7 +77,7 @@ def _methods_per_model(name, value):
 
     for model, methods in value.items():
         _choice(name, model, tuple(BUILDERS), "model")
-        _methods(f"{name}.{model}", methods)
+        _methods(f"{name}.{model}", methods, model)
 
 
 def _precision(name, value):
