@@ -52,9 +52,8 @@ def attribute(model, inputs, method, target=None, batch_size=BATCH_SIZE, device=
     target : int or torch.Tensor of shape (n,), optional
         Class to explain; the predicted class when None.
     batch_size : int
-        Sequences per pass (``ism``: mutants per pass). The default suits a CPU, where eager
-        attention over 500 tokens costs half as much per sequence in batches of 8 as of 32;
-        raise it on a GPU.
+        Sequences per pass (``ism``: mutants per pass). The default suits a CPU
+        (`benchmarks/attribution.py` compares batch sizes); raise it on a GPU.
     device : torch.device or str, optional
         Where to run (the model is moved there, and back afterwards); the model's device when
         None.
