@@ -62,6 +62,8 @@ book: chapters
 	@echo "Book: $(CURDIR)/$(OUT)/_build/html/index.html"
 
 test: env
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/pytest
 
 # Paired .ipynb copies of the chapters, to open and edit in Jupyter (the .py stays the source).

@@ -54,9 +54,16 @@ MALLOC = {
 # 2 x 196k + 6 x 128t for the unit: 2.09x at t = 500 and 2.27x at t = 200 before any
 # elementwise work, so the 2.0 target of `lrp` is out of reach of these rules.
 TARGETS = {
-    "attention": 1.5, "rollout": 1.5, "attn_gradcam": 2.0,
-    "lrp": 2.0, "lrp_last": 2.0, "full_lrp": 2.0,
-    "attnlrp": 1.1, "cp_lrp": 1.1, "saliency": 1.5, "input_x_gradient": 1.5,
+    "attention": 1.5,
+    "rollout": 1.5,
+    "attn_gradcam": 2.0,
+    "lrp": 2.0,
+    "lrp_last": 2.0,
+    "full_lrp": 2.0,
+    "attnlrp": 1.1,
+    "cp_lrp": 1.1,
+    "saliency": 1.5,
+    "input_x_gradient": 1.5,
 }
 MEMORY_TARGET_MB = 2048
 UNIT = "forward+backward"
@@ -119,8 +126,9 @@ def worker(args):
         times.append(timed(run, cuda))
         if units:
             units.append(timed(unit, cuda))
-    print(json.dumps({"seconds": min(times), "peak_mb": peak,
-                      "unit": min(units) if units else None}))
+    print(
+        json.dumps({"seconds": min(times), "peak_mb": peak, "unit": min(units) if units else None})
+    )
 
 
 def timed(fn, cuda):
@@ -134,9 +142,22 @@ def timed(fn, cuda):
 
 def measure(job, args):
     """Run `worker` for one job in a fresh subprocess."""
-    cmd = [sys.executable, __file__, "--worker", job, "--batch", str(args.batch), "--tokens",
-           str(args.tokens), "--repeats", str(args.repeats), "--device", args.device,
-           "--threads", str(args.threads)]
+    cmd = [
+        sys.executable,
+        __file__,
+        "--worker",
+        job,
+        "--batch",
+        str(args.batch),
+        "--tokens",
+        str(args.tokens),
+        "--repeats",
+        str(args.repeats),
+        "--device",
+        args.device,
+        "--threads",
+        str(args.threads),
+    ]
     out = subprocess.run(cmd, env={**os.environ, **MALLOC}, capture_output=True, text=True)
     if out.returncode:
         raise RuntimeError(f"{job} failed:\n{out.stderr}")
@@ -149,23 +170,34 @@ def main():
     parser.add_argument("--tokens", type=int, default=200, help="tokens per sequence")
     parser.add_argument("--repeats", type=int, default=3, help="runs per method; fastest kept")
     parser.add_argument("--device", default="cpu")
-    parser.add_argument("--threads", type=int, default=0,
-                        help="CPU threads of torch; 0 keeps torch's default (all cores)")
-    parser.add_argument("--methods", nargs="+", metavar="METHOD",
-                        help="time only these methods (default: every method, the attention "
-                             "family together and ism)")
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=0,
+        help="CPU threads of torch; 0 keeps torch's default (all cores)",
+    )
+    parser.add_argument(
+        "--methods",
+        nargs="+",
+        metavar="METHOD",
+        help="time only these methods (default: every method, the attention "
+        "family together and ism)",
+    )
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     args = parser.parse_args()
     unknown = sorted(set(args.methods or []) - set(attribution.METHODS))
     if unknown:
-        parser.error(f"unknown methods {', '.join(unknown)}; choose from "
-                     f"{', '.join(attribution.METHODS)}")
+        parser.error(
+            f"unknown methods {', '.join(unknown)}; choose from {', '.join(attribution.METHODS)}"
+        )
     if args.threads:
         torch.set_num_threads(args.threads)
     if args.worker:
         return worker(args)
-    print(f"DNABERT-{K} mini, {args.batch} sequences x {args.tokens} tokens, {args.device}, "
-          f"{torch.get_num_threads()} threads, fastest of {args.repeats}")
+    print(
+        f"DNABERT-{K} mini, {args.batch} sequences x {args.tokens} tokens, {args.device}, "
+        f"{torch.get_num_threads()} threads, fastest of {args.repeats}"
+    )
     unit = measure(UNIT, args)
     rows = [(UNIT, unit)]
     methods = [m for m in args.methods or attribution.METHODS if m != "ism"]
@@ -179,19 +211,22 @@ def main():
         target = TARGETS.get(name)
         mark = "" if target is None else f"<={target:g}" + (" !" if ratio > target else "")
         mem = f"{r['peak_mb']:.0f}" + (" !" if r["peak_mb"] > MEMORY_TARGET_MB else "")
-        print(f"{name:<22}{r['seconds']:>9.3f}{ratio:>8.2f}{mark:>8}"
-              f"{args.batch / r['seconds']:>9.1f}{mem:>9}")
+        print(
+            f"{name:<22}{r['seconds']:>9.3f}{ratio:>8.2f}{mark:>8}"
+            f"{args.batch / r['seconds']:>9.1f}{mem:>9}"
+        )
     if set(FAMILY) <= set(methods):
         together = measure(TOGETHER, args)
         apart = sum(r["seconds"] / r["unit"] for name, r in rows if name in FAMILY)
         both = together["seconds"] / together["unit"]
-        print(f"{', '.join(FAMILY)}: {both:.2f} x f+b in one attribute_all call against "
-              f"{apart:.2f} x f+b one by one ({apart / both:.2f}x faster), "
-              f"peak {together['peak_mb']:.0f} MB")
+        print(
+            f"{', '.join(FAMILY)}: {both:.2f} x f+b in one attribute_all call against "
+            f"{apart:.2f} x f+b one by one ({apart / both:.2f}x faster), "
+            f"peak {together['peak_mb']:.0f} MB"
+        )
     if args.methods is None or "ism" in args.methods:
         report_ism(args, unit)
-    print(f"targets: ratio to f+b as listed, peak memory <= {MEMORY_TARGET_MB} MB; "
-          "! marks a miss")
+    print(f"targets: ratio to f+b as listed, peak memory <= {MEMORY_TARGET_MB} MB; ! marks a miss")
 
 
 def report_ism(args, unit):
@@ -199,9 +234,11 @@ def report_ism(args, unit):
     ism = measure("ism", args)
     per_seq = ism["seconds"] / 2
     mutants = 3 * (args.tokens + K - 3)
-    print(f"ism: {per_seq:.3f} s per sequence ({mutants} mutants), "
-          f"{per_seq / unit['seconds']:.1f} x f+b of the whole batch, "
-          f"peak {ism['peak_mb']:.0f} MB")
+    print(
+        f"ism: {per_seq:.3f} s per sequence ({mutants} mutants), "
+        f"{per_seq / unit['seconds']:.1f} x f+b of the whole batch, "
+        f"peak {ism['peak_mb']:.0f} MB"
+    )
 
 
 if __name__ == "__main__":

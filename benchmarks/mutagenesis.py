@@ -62,10 +62,18 @@ def fastest(run, repeats, device):
 
 def reference_batch(tokenizer, count, length):
     """``count`` random sequences tokenised into one batch, without spans (predict needs none)."""
-    parts = [tk.tokenize(tokenizer, random_sequences(min(8192, count - i), length, seed=i))
-             for i in range(0, count, 8192)]
-    return tk.Tokenization(torch.cat([p.input_ids for p in parts]),
-                           torch.cat([p.attention_mask for p in parts]), None, [], "kmer", K)
+    parts = [
+        tk.tokenize(tokenizer, random_sequences(min(8192, count - i), length, seed=i))
+        for i in range(0, count, 8192)
+    ]
+    return tk.Tokenization(
+        torch.cat([p.input_ids for p in parts]),
+        torch.cat([p.attention_mask for p in parts]),
+        None,
+        [],
+        "kmer",
+        K,
+    )
 
 
 def task(model, tokenizer, length, args):
@@ -78,8 +86,17 @@ def task(model, tokenizer, length, args):
     opts = dict(batch_size=args.batch_size, device=args.device, precision=args.precision)
 
     def experiment():
-        mutagenesis.experiment(model, tokenizer, seqs, labels, scores, ns=NS,
-                               random_repeats=RANDOM_REPEATS, all_repeats=ALL_REPEATS, **opts)
+        mutagenesis.experiment(
+            model,
+            tokenizer,
+            seqs,
+            labels,
+            scores,
+            ns=NS,
+            random_repeats=RANDOM_REPEATS,
+            all_repeats=ALL_REPEATS,
+            **opts,
+        )
 
     batch = reference_batch(tokenizer, count, length)
     spent = fastest(experiment, args.repeats, args.device)
@@ -100,11 +117,13 @@ def main():
     torch.manual_seed(0)
     model = models.dnabert("mini", k=K).to(args.device).eval()
     tokenizer = tk.dnabert_tokenizer(K)
-    print(f"DNABERT-{K} mini, {METHODS} methods, ns {NS}, {RANDOM_REPEATS} random repeats, "
-          f"{ALL_REPEATS} random-sequence repeats, {args.sequences:,} sequences per task, "
-          f"batch {args.batch_size}, {args.precision}, {args.device}, "
-          f"{torch.get_num_threads()} threads, "
-          f"fastest of {args.repeats}")
+    print(
+        f"DNABERT-{K} mini, {METHODS} methods, ns {NS}, {RANDOM_REPEATS} random repeats, "
+        f"{ALL_REPEATS} random-sequence repeats, {args.sequences:,} sequences per task, "
+        f"batch {args.batch_size}, {args.precision}, {args.device}, "
+        f"{torch.get_num_threads()} threads, "
+        f"fastest of {args.repeats}"
+    )
     total = 0.0
     for length in LENGTHS:
         spent, reference, count = task(model, tokenizer, length, args)
@@ -113,12 +132,16 @@ def main():
         print(f"\n{length} bp: {count:,} sequences classified")
         print(f"  experiment          {spent:9.1f} s  ({count / spent:,.0f} sequences/s)")
         print(f"  one predict call    {reference:9.1f} s  ({count / reference:,.0f} sequences/s)")
-        print(f"  ratio               {ratio:9.2f}    target <= {RATIO_TARGET}: "
-              f"{'met' if ratio <= RATIO_TARGET else 'MISSED'}")
+        print(
+            f"  ratio               {ratio:9.2f}    target <= {RATIO_TARGET}: "
+            f"{'met' if ratio <= RATIO_TARGET else 'MISSED'}"
+        )
     full = total * 1000 / args.sequences
-    print(f"\ntotal, both experiments: {total:.1f} s; at 1,000 sequences per task "
-          f"{full:.0f} s (linear), target <= {TOTAL_TARGET_S} s: "
-          f"{'met' if full <= TOTAL_TARGET_S else 'MISSED'}")
+    print(
+        f"\ntotal, both experiments: {total:.1f} s; at 1,000 sequences per task "
+        f"{full:.0f} s (linear), target <= {TOTAL_TARGET_S} s: "
+        f"{'met' if full <= TOTAL_TARGET_S else 'MISSED'}"
+    )
 
 
 if __name__ == "__main__":

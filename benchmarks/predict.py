@@ -42,23 +42,31 @@ def main():
     torch.manual_seed(0)
     model = models.dnabert("mini", k=K).to(args.device).eval()
     tokenizer = tk.dnabert_tokenizer(K)
-    print(f"DNABERT-{K} mini, 64 sequences, batch {args.batch}, {args.device}, "
-          f"{torch.get_num_threads()} threads, fastest of {args.repeats}")
+    print(
+        f"DNABERT-{K} mini, 64 sequences, batch {args.batch}, {args.device}, "
+        f"{torch.get_num_threads()} threads, fastest of {args.repeats}"
+    )
     print(f"{'tokens':>7}{'eager s':>10}{'fused s':>10}{'eager/fused':>13}{'max |dlogit|':>14}")
     for t in args.tokens:
         batch = tk.tokenize(tokenizer, random_sequences(64, t + K - 3, seed=0))
         times, logits = {}, {}
         for name in ("eager", "fused", "eager", "fused"):  # alternate: load hits both alike
             # eager: predict with `fused_attention` made a no-op
-            patch = (mock.patch.object(models, "fused_attention", nullcontext)
-                     if name == "eager" else nullcontext())
+            patch = (
+                mock.patch.object(models, "fused_attention", nullcontext)
+                if name == "eager"
+                else nullcontext()
+            )
             with patch:
-                s, logits[name] = fastest(lambda: models.predict(
-                    model, batch, batch_size=args.batch), args.repeats)
+                s, logits[name] = fastest(
+                    lambda: models.predict(model, batch, batch_size=args.batch), args.repeats
+                )
             times[name] = min(s, times.get(name, s))
         diff = (logits["eager"] - logits["fused"]).abs().max().item()
-        print(f"{t:>7}{times['eager']:>10.3f}{times['fused']:>10.3f}"
-              f"{times['eager'] / times['fused']:>13.2f}{diff:>14.1e}")
+        print(
+            f"{t:>7}{times['eager']:>10.3f}{times['fused']:>10.3f}"
+            f"{times['eager'] / times['fused']:>13.2f}{diff:>14.1e}"
+        )
 
 
 if __name__ == "__main__":

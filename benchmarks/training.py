@@ -27,16 +27,30 @@ def child(run, profile, root):
 
     p = params.load_profile(profile)
     start = time.perf_counter()
-    trained, parts = training.run(run, p["train"], seed=p["seed"], max_sequences=p["max_sequences"],
-                                  min_eval_per_class=p["min_eval_per_class"], root=root)
+    trained, parts = training.run(
+        run,
+        p["train"],
+        seed=p["seed"],
+        max_sequences=p["max_sequences"],
+        min_eval_per_class=p["min_eval_per_class"],
+        root=root,
+    )
     seconds = time.perf_counter() - start
     settings = {**training.DEFAULTS, **trained.settings}
     n_train = len(parts["train"])
     if settings["max_train"]:
         n_train = min(n_train, settings["max_train"])
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
-    print(json.dumps({"seconds": seconds, "sequences": n_train * settings["epochs"],
-                      "accuracy": trained.metrics["accuracy"], "peak_mb": peak}))
+    print(
+        json.dumps(
+            {
+                "seconds": seconds,
+                "sequences": n_train * settings["epochs"],
+                "accuracy": trained.metrics["accuracy"],
+                "peak_mb": peak,
+            }
+        )
+    )
 
 
 def main():
@@ -52,19 +66,27 @@ def main():
 
     runs = args.runs or params.load_profile(args.profile)["runs"]
     print(f"profile {args.profile}; every run trained from scratch in its own process")
-    print(f"{'run':42s} {'seconds':>8s} {'limit':>6s} {'seq/s':>7s} {'peak MB':>8s} {'accuracy':>8s}")
+    print(
+        f"{'run':42s} {'seconds':>8s} {'limit':>6s} {'seq/s':>7s} {'peak MB':>8s} {'accuracy':>8s}"
+    )
     for run in runs:
         with tempfile.TemporaryDirectory() as root:
             env = {**os.environ, "BENCH_ROOT": root}
-            out = subprocess.run([sys.executable, __file__, "--profile", args.profile,
-                                  "--child", run], env=env, capture_output=True, text=True)
+            out = subprocess.run(
+                [sys.executable, __file__, "--profile", args.profile, "--child", run],
+                env=env,
+                capture_output=True,
+                text=True,
+            )
         if out.returncode:
             print(f"{run:42s} failed:\n{out.stderr[-2000:]}")
             continue
         r = json.loads(out.stdout.strip().splitlines()[-1])
         limit = LIMITS[run.split(":")[0]]
-        print(f"{run:42s} {r['seconds']:8.0f} {limit:6d} {r['sequences'] / r['seconds']:7.1f} "
-              f"{r['peak_mb']:8.0f} {r['accuracy']:8.3f}{'' if r['seconds'] <= limit else '  over limit'}")
+        print(
+            f"{run:42s} {r['seconds']:8.0f} {limit:6d} {r['sequences'] / r['seconds']:7.1f} "
+            f"{r['peak_mb']:8.0f} {r['accuracy']:8.3f}{'' if r['seconds'] <= limit else '  over limit'}"
+        )
 
 
 if __name__ == "__main__":

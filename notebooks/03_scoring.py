@@ -86,7 +86,7 @@ for run, (trained, ds) in chosen.items():
 # `full_lrp`, AttnLRP, CP-LRP and the gradients carry a sign.
 
 # %%
-for run, (trained, ds) in chosen.items():
+for run, (_, ds) in chosen.items():
     for c, name in enumerate(ds.classes):
         for i in np.flatnonzero(ds.labels == c)[:n_examples]:
             length = len(ds.sequences[i])
@@ -102,7 +102,7 @@ for run, (trained, ds) in chosen.items():
 # rank positions alike, not that either is right; the {term}`mutagenesis` chapter tests that.
 
 # %%
-for run, (trained, ds) in chosen.items():
+for run, (_, ds) in chosen.items():
     names = list(scores[run])
     lengths = np.array([len(s) for s in ds.sequences])
     agreement = pd.DataFrame(

@@ -38,12 +38,22 @@ mutagenesis_methods: list = None  # methods judged, see dnaexplain.attribution.M
 n_per_class: int = None  # sequences per class mutated (integer, 1 or more, the paper: 500)
 
 # %% tags=["hide-input"]
-import numpy as np
 import pandas as pd
 from IPython.display import Markdown, display
 
-from dnaexplain import (attribution, book, cache, claims, data, models, mutagenesis, paper,
-                        params, plots, training)
+from dnaexplain import (
+    attribution,
+    book,
+    cache,
+    claims,
+    data,
+    models,
+    mutagenesis,
+    paper,
+    params,
+    plots,
+    training,
+)
 from dnaexplain.tokenizers import encode
 
 params.bind(globals())  # the profile's values, yours laid over, all checked

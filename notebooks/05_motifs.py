@@ -57,8 +57,18 @@ import numpy as np
 import pandas as pd
 from IPython.display import Markdown, display
 
-from dnaexplain import (attribution, book, claims, data, metrics, motifs, paper, params, plots,
-                        training)
+from dnaexplain import (
+    attribution,
+    book,
+    claims,
+    data,
+    metrics,
+    motifs,
+    paper,
+    params,
+    plots,
+    training,
+)
 
 params.bind(globals())  # the profile's values, yours laid over, all checked
 book.setup("{:.3g}")  # tables: 3 significant digits, no row numbers; warnings as admonitions

@@ -57,8 +57,18 @@ import numpy as np
 import pandas as pd
 from IPython.display import Markdown, display
 
-from dnaexplain import (attribution, book, cache, claims, metrics, models, mutagenesis, params,
-                        plots, training)
+from dnaexplain import (
+    attribution,
+    book,
+    cache,
+    claims,
+    metrics,
+    models,
+    mutagenesis,
+    params,
+    plots,
+    training,
+)
 from dnaexplain.tokenizers import encode
 
 params.bind(globals())  # the profile's values, yours laid over, all checked

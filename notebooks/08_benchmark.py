@@ -55,8 +55,17 @@ import numpy as np
 import pandas as pd
 from IPython.display import Markdown, display
 
-from dnaexplain import (attribution, book, cache, claims, metrics, mutagenesis, params, plots,
-                        training)
+from dnaexplain import (
+    attribution,
+    book,
+    cache,
+    claims,
+    metrics,
+    mutagenesis,
+    params,
+    plots,
+    training,
+)
 
 params.bind(globals())  # the profile's values, yours laid over, all checked
 book.setup("{:.3g}")  # tables: 3 significant digits, no row numbers; warnings as admonitions

@@ -56,8 +56,20 @@ import numpy as np
 import pandas as pd
 from IPython.display import Markdown, display
 
-from dnaexplain import (attribution, book, cache, claims, data, metrics, motifs, mutagenesis,
-                        params, plots, sites, training)
+from dnaexplain import (
+    attribution,
+    book,
+    cache,
+    claims,
+    data,
+    metrics,
+    motifs,
+    mutagenesis,
+    params,
+    plots,
+    sites,
+    training,
+)
 
 params.bind(globals())  # the profile's values, yours laid over, all checked
 book.setup("{:.3g}")  # tables: 3 significant digits, no row numbers; warnings as admonitions
@@ -222,7 +234,7 @@ for c in FACTORS:
 # %% tags=["hide-input"]
 families = {label[c]: FACTORS[c]["family"] for c in FACTORS}
 recovery, found, matches = [], {}, {}
-for model_name, t in trained.items():
+for model_name in trained:
     for method, s in scores[model_name].items():
         for procedure in motifs.PROCEDURES:
             key = {"scores": s, "sequences": ds.sequences,

@@ -22,7 +22,6 @@
 profile: str = "cpu"  # parameter set whose chapters' claims are collected
 
 # %% tags=["remove-input"]
-import pandas as pd
 from IPython.display import HTML, Markdown, display
 
 from dnaexplain import claims

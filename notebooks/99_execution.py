@@ -28,7 +28,6 @@ import importlib.metadata
 import json
 import os
 import platform
-import sys
 from pathlib import Path
 
 import pandas as pd
@@ -169,6 +168,6 @@ else:
     other = sorted(set(times["profile"]) - {profile, ""})
     display(Markdown(
         f"The {len(times)} chapters above ran for {total / 60:.1f} minutes in all; this page was "
-        f"executed at {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC."
+        f"executed at {datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M} UTC."
         + (f" Chapters executed with another profile ({', '.join(other)}) are older outputs: "
            "re-run `make book` with one profile to refresh them." if other else "")))

@@ -44,8 +44,10 @@ def graph():
             names = [node.module] if node.module else [a.name for a in node.names]
             for name in names:
                 target = name.split(".")[0]
-                if target != here and ((PACKAGE / f"{target}.py").is_file()
-                                       or (PACKAGE / target / "__init__.py").is_file()):
+                if target != here and (
+                    (PACKAGE / f"{target}.py").is_file()
+                    or (PACKAGE / target / "__init__.py").is_file()
+                ):
                     found.add(target)
     return edges
 

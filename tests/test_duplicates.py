@@ -13,10 +13,12 @@ def part(sequences, labels, source="f.csv"):
 
 
 def test_report_counts_each_check_with_a_place_to_look():
-    parts = {"train": part([A, A, B, C], [0, 0, 1, 0], "train.csv"),
-             "validation": part([D], [1], "dev.csv"),
-             # C and a lower-case D come back in evaluation; E twice; B in the other class
-             "evaluation": part([C, D.lower(), E, E, B], [0, 1, 1, 1, 0], "test.csv")}
+    parts = {
+        "train": part([A, A, B, C], [0, 0, 1, 0], "train.csv"),
+        "validation": part([D], [1], "dev.csv"),
+        # C and a lower-case D come back in evaluation; E twice; B in the other class
+        "evaluation": part([C, D.lower(), E, E, B], [0, 1, 1, 1, 0], "test.csv"),
+    }
     found = duplicates.report(parts)
     rows = {(r.check, r.part): (r.sequences, r.example) for r in found.itertuples()}
     assert rows == {
@@ -36,10 +38,16 @@ def test_reverse_complements_count_only_when_asked():
 
 
 def test_remove_drops_seen_and_repeated_evaluation_sequences_and_says_where():
-    parts = {"train": part([A, B], [0, 1], "train.csv"), "validation": part([C], [0], "dev.csv"),
-             "evaluation": part([A, D, D, C.lower(), E], [0, 1, 1, 0, 1], "test.csv")}
-    with pytest.warns(UserWarning, match=r"toy: removed from evaluation 2 in train or validation "
-                      r"and 1 repeated \(dev.csv, test.csv, train.csv\); 2 evaluation"):
+    parts = {
+        "train": part([A, B], [0, 1], "train.csv"),
+        "validation": part([C], [0], "dev.csv"),
+        "evaluation": part([A, D, D, C.lower(), E], [0, 1, 1, 0, 1], "test.csv"),
+    }
+    with pytest.warns(
+        UserWarning,
+        match=r"toy: removed from evaluation 2 in train or validation "
+        r"and 1 repeated \(dev.csv, test.csv, train.csv\); 2 evaluation",
+    ):
         out = duplicates.remove(parts)
     assert out["evaluation"].sequences == [D, E]
     assert out["evaluation"].index.tolist() == [1, 4]
@@ -51,8 +59,11 @@ def test_remove_drops_seen_and_repeated_evaluation_sequences_and_says_where():
 
 def test_a_sequence_in_two_classes_is_reported_and_kept():
     parts = {"train": part([A, A, B], [0, 1, 1], "train.csv"), "evaluation": part([C], [0])}
-    with pytest.warns(UserWarning, match=r"1 sequence\(s\) appear in two or more classes "
-                      r"\(e.g. train.csv, sequence 1\)"):
+    with pytest.warns(
+        UserWarning,
+        match=r"1 sequence\(s\) appear in two or more classes "
+        r"\(e.g. train.csv, sequence 1\)",
+    ):
         out = duplicates.remove(parts)
     assert out["train"].sequences == [A, A, B]
 
@@ -72,14 +83,17 @@ def test_a_declared_folder_with_leaked_test_sequences(tmp_path, declared):
     test = train[:3] + random_sequences(5, 30, seed=2)
     folder = tmp_path / "task"
     folder.mkdir()
-    for name, seqs in (("train", train), ("dev", random_sequences(6, 30, seed=3)),
-                       ("test", test)):
-        rows = "".join(f"{q.lower() if name == 'test' else q},{i % 2}\n"
-                       for i, q in enumerate(seqs))
+    for name, seqs in (("train", train), ("dev", random_sequences(6, 30, seed=3)), ("test", test)):
+        rows = "".join(
+            f"{q.lower() if name == 'test' else q},{i % 2}\n" for i, q in enumerate(seqs)
+        )
         (folder / f"{name}.csv").write_text("sequence,label\n" + rows)
     data.declare("task", folder=folder)
-    with pytest.warns(UserWarning, match=r"task: removed from evaluation 3 in train or "
-                      r"validation \(task/dev.csv, task/test.csv, task/train.csv\)"):
+    with pytest.warns(
+        UserWarning,
+        match=r"task: removed from evaluation 3 in train or "
+        r"validation \(task/dev.csv, task/test.csv, task/train.csv\)",
+    ):
         parts = data.splits("task")
     assert len(parts["evaluation"]) == 5
     data.declare("kept", folder=folder, duplicates="keep")

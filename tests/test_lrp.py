@@ -112,8 +112,9 @@ def test_chefer_baseline_is_not_conservative(name):
     model = BUILDERS[name]()
     record = {}
     rel = lrp.propagate(model, tokens([9, 9, 9]), rules="chefer_baseline", record=record)
-    torch.testing.assert_close(totals(record["blocks"][-1]), torch.full((3,), 4.0,
-                                                                        dtype=torch.float64))
+    torch.testing.assert_close(
+        totals(record["blocks"][-1]), torch.full((3,), 4.0, dtype=torch.float64)
+    )
     assert (totals(rel.input) - 1).abs().max() > 10
 
 
@@ -129,11 +130,11 @@ def test_attnlrp_sums_to_logit_with_softmax_absorption(name, read_at):
     R(A) - R(scores) per layer, is the target logit."""
     model = zero_biases(BUILDERS[name]())
     record = {}
-    rel = lrp.propagate(model, tokens([9, 7, 5]), target=1, rules="attnlrp", read_at=read_at,
-                        record=record)
+    rel = lrp.propagate(
+        model, tokens([9, 7, 5]), target=1, rules="attnlrp", read_at=read_at, record=record
+    )
     absorbed = sum(totals(a) - totals(s) for a, s in zip(record["probs"], record["scores"]))
-    torch.testing.assert_close(totals(rel.input) + absorbed, rel.logits[:, 1], rtol=1e-6,
-                               atol=1e-9)
+    torch.testing.assert_close(totals(rel.input) + absorbed, rel.logits[:, 1], rtol=1e-6, atol=1e-9)
 
 
 def qkv_zero(model, parts):
@@ -145,8 +146,8 @@ def qkv_zero(model, parts):
                 for i, part in enumerate("qkv"):
                     if part in parts:
                         h = s.Wqkv.out_features // 3
-                        s.Wqkv.weight[i * h:(i + 1) * h] = 0
-                        s.Wqkv.bias[i * h:(i + 1) * h] = 0
+                        s.Wqkv.weight[i * h : (i + 1) * h] = 0
+                        s.Wqkv.bias[i * h : (i + 1) * h] = 0
             for part, lin in (("q", "query"), ("k", "key"), ("v", "value")):
                 if part in parts and hasattr(s, lin):
                     getattr(s, lin).weight.zero_()
@@ -219,17 +220,25 @@ def test_cp_is_gradient_x_input_of_its_rules(name):
 
 
 @pytest.mark.parametrize("name", BUILDERS)
-@pytest.mark.parametrize(("rules", "read_at", "prune"), [
-    ("cp", "embeddings", 0.0), ("cp", "encoder", 0.0), ("cp", "embeddings", 0.5),
-    ("chefer", "embeddings", 0.5), ("chefer", "encoder", 0.5)])  # unpruned chefer: above
+@pytest.mark.parametrize(
+    ("rules", "read_at", "prune"),
+    [
+        ("cp", "embeddings", 0.0),
+        ("cp", "encoder", 0.0),
+        ("cp", "embeddings", 0.5),
+        ("chefer", "embeddings", 0.5),
+        ("chefer", "encoder", 0.5),
+    ],
+)  # unpruned chefer: above
 def test_conservation_with_biases_zero(name, rules, read_at, prune):
     """The rule sets that claim conservation, pruned or not, on random weights (attention not
     frozen): with every bias zero the total at every block boundary and at the reading point
     is 1 (Chefer's rules, one-hot start) or the target logit y_c (CP-LRP)."""
     model = zero_biases(BUILDERS[name]())
     record = {}
-    rel = lrp.propagate(model, tokens([9, 7, 5]), target=1, rules=rules, prune=prune,
-                        read_at=read_at, record=record)
+    rel = lrp.propagate(
+        model, tokens([9, 7, 5]), target=1, rules=rules, prune=prune, read_at=read_at, record=record
+    )
     expected = torch.ones(3, dtype=torch.float64) if rules == "chefer" else rel.logits[:, 1]
     assert len(record["blocks"]) == model.config.num_hidden_layers + 1
     for r in record["blocks"] + [rel.input]:
@@ -241,8 +250,7 @@ def test_attnlrp_equals_gradient_x_input_on_linear_blocks():
     model = qkv_zero(linearised(dnabert(hidden_act="linear")), "qkv")
     batch = tokens([9, 6])
     rel = lrp.propagate(model, batch, target=0, rules="attnlrp", read_at="embeddings")
-    torch.testing.assert_close(rel.input, input_x_gradient(model, batch, 0), rtol=1e-6,
-                               atol=1e-10)
+    torch.testing.assert_close(rel.input, input_x_gradient(model, batch, 0), rtol=1e-6, atol=1e-10)
 
 
 # --------------------------------------------------------------------------------------------
@@ -281,8 +289,17 @@ def toy_cnn(pool):
     Input A at position 0, C at position 1. conv1 at 0: w[A, 0] + w[C, +1] = 2 - 1 = 1;
     at 1: w[A, -1] + w[C, 0] = 1 + 3 = 4. conv2 = 1, fc = 2, classifier (1, -1), no biases.
     """
-    model = models.cnn("tiny", num_labels=2, conv1_channels=1, conv1_kernel=3, pool_size=1,
-                       conv2_channels=1, conv2_kernel=1, hidden_size=1, global_pool=pool)
+    model = models.cnn(
+        "tiny",
+        num_labels=2,
+        conv1_channels=1,
+        conv1_kernel=3,
+        pool_size=1,
+        conv2_channels=1,
+        conv2_kernel=1,
+        hidden_size=1,
+        global_pool=pool,
+    )
     with torch.no_grad():
         for p in model.parameters():
             p.zero_()
@@ -334,12 +351,12 @@ def test_batched_equals_one_by_one(name, rules):
     batch = tokens(lengths)
     rel = lrp.propagate(model, batch, rules=rules, prune=0.3)
     for i, n in enumerate(lengths):
-        one = {k: v[i:i + 1, :n] for k, v in batch.items()}
+        one = {k: v[i : i + 1, :n] for k, v in batch.items()}
         alone = lrp.propagate(model, one, rules=rules, prune=0.3)
-        torch.testing.assert_close(rel.input[i:i + 1, :n], alone.input, rtol=1e-9, atol=1e-12)
+        torch.testing.assert_close(rel.input[i : i + 1, :n], alone.input, rtol=1e-9, atol=1e-12)
         if rel.attention is not None:
             for r, a in zip(rel.attention, alone.attention):
-                torch.testing.assert_close(r[i:i + 1, :, :n, :n], a, rtol=1e-9, atol=1e-12)
+                torch.testing.assert_close(r[i : i + 1, :, :n, :n], a, rtol=1e-9, atol=1e-12)
 
 
 @pytest.mark.parametrize("rules", lrp.CNN_RULES)
@@ -348,9 +365,10 @@ def test_cnn_batched_equals_one_by_one(rules):
     batch = one_hot(3, 40)
     rel = lrp.propagate(model, batch, rules=rules, prune=0.3)
     for i in range(3):
-        alone = lrp.propagate(model, {"one_hot": batch["one_hot"][i:i + 1]}, rules=rules,
-                              prune=0.3)
-        torch.testing.assert_close(rel.input[i:i + 1], alone.input, rtol=1e-9, atol=1e-12)
+        alone = lrp.propagate(
+            model, {"one_hot": batch["one_hot"][i : i + 1]}, rules=rules, prune=0.3
+        )
+        torch.testing.assert_close(rel.input[i : i + 1], alone.input, rtol=1e-9, atol=1e-12)
 
 
 @pytest.mark.parametrize("rules", lrp.TRANSFORMER_RULES)
@@ -403,8 +421,14 @@ def test_prune_relevance_by_hand():
     assert torch.equal(lrp.prune_relevance(two, 0.3), expected)
 
 
-CASES = [("dnabert", "chefer"), ("dnabert2", "chefer"), ("dnabert2", "attnlrp"),
-         ("dnabert", "cp"), ("cnn", "cnn"), ("cnn", "epsilon")]
+CASES = [
+    ("dnabert", "chefer"),
+    ("dnabert2", "chefer"),
+    ("dnabert2", "attnlrp"),
+    ("dnabert", "cp"),
+    ("cnn", "cnn"),
+    ("cnn", "epsilon"),
+]
 
 
 def case(name):
@@ -450,8 +474,10 @@ def test_prune_keeps_signed_totals_at_every_linear_input(name, rules, monkeypatc
 @pytest.mark.parametrize(("name", "rules"), CASES)
 def test_prune_never_adds_nonzeros(name, rules):
     model, batch = case(name)
-    counts = [(lrp.propagate(model, batch, rules=rules, prune=p).input != 0).flatten(1).sum(1)
-              for p in (0.0, 0.3, 0.6, 0.9)]
+    counts = [
+        (lrp.propagate(model, batch, rules=rules, prune=p).input != 0).flatten(1).sum(1)
+        for p in (0.0, 0.3, 0.6, 0.9)
+    ]
     for before, after in zip(counts, counts[1:]):
         assert (after <= before).all()
     assert (counts[-1] < counts[0]).any()

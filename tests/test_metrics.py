@@ -49,11 +49,13 @@ nan = np.nan
 
 
 def test_gini_known_values():
-    s = [[0, 0, 0, 1],        # one-hot, n = 4: sum (2i - 5) x_(i) / (4 * 1) = 3 / 4
-         [1, 2, 3, 4],        # (-3*1 - 1*2 + 1*3 + 3*4) / (4 * 10) = 10 / 40
-         [-4, 1, -2, 3],      # absolute values: as above
-         [2, 2, 2, 2],        # flat
-         [0, 0, 0, 0]]        # all zero: defined as flat
+    s = [
+        [0, 0, 0, 1],  # one-hot, n = 4: sum (2i - 5) x_(i) / (4 * 1) = 3 / 4
+        [1, 2, 3, 4],  # (-3*1 - 1*2 + 1*3 + 3*4) / (4 * 10) = 10 / 40
+        [-4, 1, -2, 3],  # absolute values: as above
+        [2, 2, 2, 2],  # flat
+        [0, 0, 0, 0],
+    ]  # all zero: defined as flat
     np.testing.assert_allclose(gini(s), [0.75, 0.25, 0.25, 0, 0], atol=1e-15)
 
 
@@ -78,8 +80,9 @@ def test_gini_takes_torch():
 def test_entropy_known_values():
     s = [[0, 0, 5, 0], [1, 1, 1, 1], [1, -1, 2, 0], [0, 0, 0, 0]]
     # p = (1/4, 1/4, 1/2, 0): H = 2 (1/4) ln 4 + (1/2) ln 2 = 1.5 ln 2
-    np.testing.assert_allclose(entropy(s), [0, math.log(4), 1.5 * math.log(2), math.log(4)],
-                               atol=1e-15)
+    np.testing.assert_allclose(
+        entropy(s), [0, math.log(4), 1.5 * math.log(2), math.log(4)], atol=1e-15
+    )
 
 
 def test_entropy_with_lengths():
@@ -88,11 +91,13 @@ def test_entropy_with_lengths():
 
 
 def test_relevance_mass_accuracy():
-    s = [[3, 1, -2, 0],   # all positive relevance inside
-         [3, -1, 2, 1],   # 3 of 6 inside
-         [0, 0, 4, 0],    # none inside
-         [-1, -1, 0, 0],  # no positive relevance
-         [1, 2, 3, 4]]    # empty mask
+    s = [
+        [3, 1, -2, 0],  # all positive relevance inside
+        [3, -1, 2, 1],  # 3 of 6 inside
+        [0, 0, 4, 0],  # none inside
+        [-1, -1, 0, 0],  # no positive relevance
+        [1, 2, 3, 4],
+    ]  # empty mask
     mask = [[1, 1, 0, 0]] * 4 + [[0, 0, 0, 0]]
     np.testing.assert_allclose(relevance_mass_accuracy(s, mask), [1, 0.5, 0, nan, nan])
 
@@ -104,10 +109,12 @@ def test_relevance_mass_accuracy_ignores_beyond_length():
 
 
 def test_relevance_rank_accuracy():
-    s = [[5, 4, 3, 2, 1],   # K = 2, top 2 = {0, 1}, one in the mask
-         [1, 2, 3, 4, 5],   # K = 2, top 2 = {3, 4}, both in the mask
-         [1, 1, 0, 0, 0],   # K = 1, tie between 0 and 1: half a hit
-         [0, 0, 0, 0, 9]]   # empty mask
+    s = [
+        [5, 4, 3, 2, 1],  # K = 2, top 2 = {0, 1}, one in the mask
+        [1, 2, 3, 4, 5],  # K = 2, top 2 = {3, 4}, both in the mask
+        [1, 1, 0, 0, 0],  # K = 1, tie between 0 and 1: half a hit
+        [0, 0, 0, 0, 9],
+    ]  # empty mask
     mask = [[1, 0, 1, 0, 0], [0, 0, 0, 1, 1], [1, 0, 0, 0, 0], [0, 0, 0, 0, 0]]
     np.testing.assert_allclose(relevance_rank_accuracy(s, mask), [0.5, 1, 0.5, nan])
 
@@ -177,11 +184,13 @@ def test_area_between_curves_by_hand():
 
 
 def test_motif_mask_finds_overlapping_iupac_matches():
-    seqs = ["GGTATAAAAGG",   # TATAAAA at 2: positions 2..8
-            "TATATATATA",    # TATAWAW needs A/T at 4 and 6: TATATAT at 0, TATATAT at 2 -> 0..8
-            "tataTAA",       # lower case is upper-cased; TATATAA at 0
-            "TATANAA",       # N matches nothing
-            "CCC"]
+    seqs = [
+        "GGTATAAAAGG",  # TATAAAA at 2: positions 2..8
+        "TATATATATA",  # TATAWAW needs A/T at 4 and 6: TATATAT at 0, TATATAT at 2 -> 0..8
+        "tataTAA",  # lower case is upper-cased; TATATAA at 0
+        "TATANAA",  # N matches nothing
+        "CCC",
+    ]
     m = motif_mask(seqs, "TATAWAW", length=11)
     assert m.shape == (5, 11)
     expected = np.zeros((5, 11), bool)
@@ -201,12 +210,15 @@ def test_motif_mask_pattern_n_and_errors():
 
 
 def test_relevance_enrichment_known_values():
-    s = np.array([[1, 3, 0, -2, 5],     # RMA 3/4 over 4 valid positions, mask covers 1: 3
-                  [1, 1, 1, 1, 1],      # even map: RMA 2/5, mask covers 2 of 5: 1
-                  [-1, -1, -1, -1, -1],  # no positive relevance: NaN
-                  [1, 2, 3, 4, 5]])     # empty region: NaN
-    mask = np.array([[0, 1, 0, 0, 1], [1, 1, 0, 0, 0], [1, 0, 0, 0, 0], [0, 0, 0, 0, 0]],
-                    bool)
+    s = np.array(
+        [
+            [1, 3, 0, -2, 5],  # RMA 3/4 over 4 valid positions, mask covers 1: 3
+            [1, 1, 1, 1, 1],  # even map: RMA 2/5, mask covers 2 of 5: 1
+            [-1, -1, -1, -1, -1],  # no positive relevance: NaN
+            [1, 2, 3, 4, 5],
+        ]
+    )  # empty region: NaN
+    mask = np.array([[0, 1, 0, 0, 1], [1, 1, 0, 0, 0], [1, 0, 0, 0, 0], [0, 0, 0, 0, 0]], bool)
     out = relevance_enrichment(s, mask, lengths=[4, 5, 5, 5])
     np.testing.assert_allclose(out, [3, 1, nan, nan])
     # the share itself is relevance_mass_accuracy
@@ -215,14 +227,23 @@ def test_relevance_enrichment_known_values():
 
 def test_token_level_sums_spans_and_marks_specials():
     # [CLS] AC G TT [SEP] / [CLS] A [SEP] [PAD] [PAD]
-    spans = torch.tensor([[[-1, -1], [0, 2], [2, 3], [3, 5], [-1, -1]],
-                          [[-1, -1], [0, 1], [-1, -1], [-1, -1], [-1, -1]]])
-    tok = Tokenization(input_ids=torch.zeros(2, 5, dtype=torch.long),
-                       attention_mask=torch.tensor([[1] * 5, [1, 1, 1, 0, 0]]), spans=spans,
-                       sequences=["ACGTT", "A"], kind="bpe")
+    spans = torch.tensor(
+        [
+            [[-1, -1], [0, 2], [2, 3], [3, 5], [-1, -1]],
+            [[-1, -1], [0, 1], [-1, -1], [-1, -1], [-1, -1]],
+        ]
+    )
+    tok = Tokenization(
+        input_ids=torch.zeros(2, 5, dtype=torch.long),
+        attention_mask=torch.tensor([[1] * 5, [1, 1, 1, 0, 0]]),
+        spans=spans,
+        sequences=["ACGTT", "A"],
+        kind="bpe",
+    )
     x = np.array([[1.0, 2.0, 4.0, 8.0, 16.0], [0.5, 0, 0, 0, 0]])
-    np.testing.assert_array_equal(token_level(x, tok),
-                                  [[nan, 3, 4, 24, nan], [nan, 0.5, nan, nan, nan]])
+    np.testing.assert_array_equal(
+        token_level(x, tok), [[nan, 3, 4, 24, nan], [nan, 0.5, nan, nan, nan]]
+    )
 
 
 def sign_flip_p(d):
@@ -278,13 +299,23 @@ def test_paired_comparison_degenerate():
 
 
 def test_paired_comparisons_adjusts_the_family():
-    pairs = {("t", "gini"): ([2, 3, 4, 5, 6], [1, 1, 1, 1, 1]),      # p = 2/32
-             ("t", "entropy"): ([2, 3, 4, 5, 0], [1, 1, 1, 1, 5]),   # p = 20/32
-             ("t", "none"): ([nan], [1.0])}                          # no pairs: no test
+    pairs = {
+        ("t", "gini"): ([2, 3, 4, 5, 6], [1, 1, 1, 1, 1]),  # p = 2/32
+        ("t", "entropy"): ([2, 3, 4, 5, 0], [1, 1, 1, 1, 5]),  # p = 20/32
+        ("t", "none"): ([nan], [1.0]),
+    }  # no pairs: no test
     table = paired_comparisons(pairs)
     assert list(table.index) == list(pairs)
-    assert list(table.columns) == ["n", "mean_a", "mean_b", "estimate", "lo", "hi", "p",
-                                   "p_adjusted"]
+    assert list(table.columns) == [
+        "n",
+        "mean_a",
+        "mean_b",
+        "estimate",
+        "lo",
+        "hi",
+        "p",
+        "p_adjusted",
+    ]
     np.testing.assert_allclose(table["p"][:2], [2 / 32, 20 / 32])
     # Benjamini-Hochberg over the two tests: p_(1) * 2 / 1, p_(2) * 2 / 2
     np.testing.assert_allclose(table["p_adjusted"][:2], [4 / 32, 20 / 32])
@@ -302,19 +333,22 @@ def test_ground_truth_table_matches_the_measures_row_by_row():
     mask[4] = False  # a sequence without ground truth: NaN measures
     scores = {"a": rng.normal(size=(5, 12)), "b": torch.rand(5, 14)}  # b wider than the mask
     table = ground_truth_table(scores, mask, lengths=[12, 12, 10, 12, 12])
-    assert list(table.columns) == ["method", "sequence", "mass_accuracy", "rank_accuracy",
-                                   "auroc"]
+    assert list(table.columns) == ["method", "sequence", "mass_accuracy", "rank_accuracy", "auroc"]
     assert table.method.tolist() == ["a"] * 5 + ["b"] * 5
     assert table.sequence.tolist() == list(range(5)) * 2
     b = scores["b"].numpy()[:, :12]
     lengths = [12, 12, 10, 12, 12]
     np.testing.assert_allclose(table.auroc[5:], auroc(b, mask, lengths))
-    np.testing.assert_allclose(table.mass_accuracy[:5],
-                               relevance_mass_accuracy(scores["a"], mask, lengths))
-    np.testing.assert_allclose(table.rank_accuracy[5:],
-                               relevance_rank_accuracy(b, mask, lengths))
-    assert table.loc[table.sequence == 4, ["mass_accuracy", "rank_accuracy", "auroc"]] \
-        .isna().all().all()
+    np.testing.assert_allclose(
+        table.mass_accuracy[:5], relevance_mass_accuracy(scores["a"], mask, lengths)
+    )
+    np.testing.assert_allclose(table.rank_accuracy[5:], relevance_rank_accuracy(b, mask, lengths))
+    assert (
+        table.loc[table.sequence == 4, ["mass_accuracy", "rank_accuracy", "auroc"]]
+        .isna()
+        .all()
+        .all()
+    )
 
 
 def test_ground_truth_table_perfect_and_unscored_rows():
@@ -363,9 +397,13 @@ def test_bootstrap_difference_pairs_only_finite():
 
 
 def test_bootstrap_summary_groups_in_order():
-    table = pd.DataFrame({"model": ["m2", "m2", "m1", "m1", "m1"],
-                          "method": ["x", "x", "y", "y", "y"],
-                          "auroc": [0.5, 0.7, 1.0, nan, 0.8]})
+    table = pd.DataFrame(
+        {
+            "model": ["m2", "m2", "m1", "m1", "m1"],
+            "method": ["x", "x", "y", "y", "y"],
+            "auroc": [0.5, 0.7, 1.0, nan, 0.8],
+        }
+    )
     out = bootstrap_summary(table, "auroc", ["model", "method"])
     assert out[["model", "method"]].values.tolist() == [["m2", "x"], ["m1", "y"]]
     np.testing.assert_allclose(out["mean"], [0.6, 0.9])
@@ -373,14 +411,17 @@ def test_bootstrap_summary_groups_in_order():
     assert list(out.columns) == ["model", "method", "mean", "lo", "hi", "n"]
 
 
-@pytest.mark.parametrize("ys, expected", [
-    ([1.0, 0.95, 0.91, 0.5], 0.7),       # falls below 0.9 at the last point
-    ([1.0, 0.5, 1.0, 1.0], 0.0),         # a drop stops the walk, whatever comes after
-    ([1.0, 1.2, 1.1, 0.95], 0.9),        # rises never count
-    ([0.0, 0.1, 0.1, 0.1], nan),         # nothing to lose
-    ([-0.1, 0.0, 0.0, 0.0], nan),
-    ([nan, 1.0, 1.0, 1.0], nan),
-])
+@pytest.mark.parametrize(
+    "ys, expected",
+    [
+        ([1.0, 0.95, 0.91, 0.5], 0.7),  # falls below 0.9 at the last point
+        ([1.0, 0.5, 1.0, 1.0], 0.0),  # a drop stops the walk, whatever comes after
+        ([1.0, 1.2, 1.1, 0.95], 0.9),  # rises never count
+        ([0.0, 0.1, 0.1, 0.1], nan),  # nothing to lose
+        ([-0.1, 0.0, 0.0, 0.0], nan),
+        ([nan, 1.0, 1.0, 1.0], nan),
+    ],
+)
 def test_last_within(ys, expected):
     xs = [0.0, 0.3, 0.7, 0.9]
     got = last_within(xs, ys, tolerance=0.1)
@@ -395,12 +436,16 @@ def test_zero_fraction():
     s = np.array([[0, 1, 0, 2], [0, 0, 5, 0], [nan] * 4])
     np.testing.assert_allclose(zero_fraction(s, lengths=[4, 2, 4]), [0.5, 1.0, nan])
     np.testing.assert_allclose(zero_fraction(torch.zeros(1, 3)), [1.0])
+
+
 # -- tables over many maps -----------------------------------------------------------------
 
 
 def test_map_table_hand_case_and_reference_columns():
-    scores = {"a": np.array([[0.0, 0, 0, 1], [1, 1, 1, 1]]),
-              "b": np.array([[1.0, 2, 3, 4], [4, 3, 2, 1]])}
+    scores = {
+        "a": np.array([[0.0, 0, 0, 1], [1, 1, 1, 1]]),
+        "b": np.array([[1.0, 2, 3, 4], [4, 3, 2, 1]]),
+    }
     t = map_table(scores, measures=["gini", "zeros"], reference=scores["b"], k=1)
     assert t.columns.tolist() == ["method", "sequence", "gini", "zeros", "spearman", "overlap"]
     assert t.method.tolist() == ["a", "a", "b", "b"] and t.sequence.tolist() == [0, 1, 0, 1]
@@ -428,8 +473,14 @@ def test_localisation_table_hand_case():
     window = np.array([[0, 1, 0, 0], [0, 1, 0, 0]], dtype=bool)
     sites = np.array([[0, 0, 0, 0], [1, 0, 0, 0]], dtype=bool)
     t = localisation_table(scores, {"window": window, "site": sites})
-    assert t.columns.tolist() == ["method", "sequence", "window share", "window enrichment",
-                                  "site share", "site enrichment"]
+    assert t.columns.tolist() == [
+        "method",
+        "sequence",
+        "window share",
+        "window enrichment",
+        "site share",
+        "site enrichment",
+    ]
     np.testing.assert_allclose(t["window share"], [0.75, 0.25])
     np.testing.assert_allclose(t["window enrichment"], [3, 1])  # shares over 1/4 of positions
     np.testing.assert_allclose(t["site share"], [nan, 0.25])  # no site in the first sequence
@@ -445,9 +496,11 @@ def test_mean_profile_scales_each_row_first():
 
 
 def test_agreement_matrix_is_the_mean_of_the_pairwise_measures():
-    maps = {"up": np.array([[1.0, 2, 3, 4], [1, 2, 3, 4]]),
-            "down": np.array([[4.0, 3, 2, 1], [1, 2, 4, 3]]),
-            "flat": np.array([[1.0, 1, 1, 1], [1, 2, 3, 4]])}
+    maps = {
+        "up": np.array([[1.0, 2, 3, 4], [1, 2, 3, 4]]),
+        "down": np.array([[4.0, 3, 2, 1], [1, 2, 4, 3]]),
+        "flat": np.array([[1.0, 1, 1, 1], [1, 2, 3, 4]]),
+    }
     rho = agreement(maps)
     assert rho.index.tolist() == rho.columns.tolist() == ["up", "down", "flat"]
     # up against down: -1 and 0.8; the flat map's constant first row is left out
@@ -460,29 +513,30 @@ def test_agreement_matrix_is_the_mean_of_the_pairwise_measures():
 
 
 def test_paired_values_pairs_by_sequence():
-    table = pd.DataFrame({"method": ["b", "a", "a", "b", "a"], "sequence": [2, 2, 0, 0, 1],
-                          "x": [20.0, 2, 0, 10, 1]})
+    table = pd.DataFrame(
+        {"method": ["b", "a", "a", "b", "a"], "sequence": [2, 2, 0, 0, 1], "x": [20.0, 2, 0, 10, 1]}
+    )
     a, b = paired_values(table, "x", "a", "b")
     np.testing.assert_array_equal(a, [0, 1, 2])
     np.testing.assert_array_equal(b, [10, nan, 20])  # b lacks sequence 1
 
 
 def _row(n=10, estimate=0.5, lo=0.2, hi=0.8, p_adjusted=0.01):
-    return pd.Series({"n": n, "estimate": estimate, "lo": lo, "hi": hi,
-                      "p_adjusted": p_adjusted})
+    return pd.Series({"n": n, "estimate": estimate, "lo": lo, "hi": hi, "p_adjusted": p_adjusted})
 
 
 def test_verdict_texts():
     numbers = "mean difference +0.5, 95 % interval +0.2 to +0.8, adjusted p = 0.01"
     assert verdict(_row(), "A", "B") == f"**A** is better ({numbers})"
     assert verdict(_row(), "A", "B", higher=False) == f"**B** is better ({numbers})"
-    assert (verdict(_row(), effect=1.0)
-            == f"a clear difference, but below 1.0 ({numbers})")
+    assert verdict(_row(), effect=1.0) == f"a clear difference, but below 1.0 ({numbers})"
     assert verdict(_row(p_adjusted=0.05)).startswith("no clear difference (mean difference +0.5")
     assert verdict(_row(n=1)) == "too few sequences to compare"
-    assert (verdict(_row(estimate=-0.25, lo=-0.5, hi=0.0), "A", "B", fmt=".3f")
-            == "**B** is better (mean difference -0.250, 95 % interval -0.500 to +0.000, "
-               "adjusted p = 0.01)")
+    assert (
+        verdict(_row(estimate=-0.25, lo=-0.5, hi=0.0), "A", "B", fmt=".3f")
+        == "**B** is better (mean difference -0.250, 95 % interval -0.500 to +0.000, "
+        "adjusted p = 0.01)"
+    )
 
 
 def test_rank_correlation():

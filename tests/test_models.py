@@ -4,8 +4,8 @@ import json
 import logging
 import math
 
-import pytest
 import huggingface_hub
+import pytest
 import safetensors.torch
 import torch
 import transformers
@@ -54,19 +54,21 @@ def expected_117m_shapes():
     }
     for n in range(layers):
         p = f"bert.encoder.layer.{n}."
-        shapes.update({
-            p + "attention.self.Wqkv.weight": (3 * h, h),
-            p + "attention.self.Wqkv.bias": (3 * h,),
-            p + "attention.output.dense.weight": (h, h),
-            p + "attention.output.dense.bias": (h,),
-            p + "attention.output.LayerNorm.weight": (h,),
-            p + "attention.output.LayerNorm.bias": (h,),
-            p + "mlp.gated_layers.weight": (2 * i, h),
-            p + "mlp.wo.weight": (h, i),
-            p + "mlp.wo.bias": (h,),
-            p + "mlp.layernorm.weight": (h,),
-            p + "mlp.layernorm.bias": (h,),
-        })
+        shapes.update(
+            {
+                p + "attention.self.Wqkv.weight": (3 * h, h),
+                p + "attention.self.Wqkv.bias": (3 * h,),
+                p + "attention.output.dense.weight": (h, h),
+                p + "attention.output.dense.bias": (h,),
+                p + "attention.output.LayerNorm.weight": (h,),
+                p + "attention.output.LayerNorm.bias": (h,),
+                p + "mlp.gated_layers.weight": (2 * i, h),
+                p + "mlp.wo.weight": (h, i),
+                p + "mlp.wo.bias": (h,),
+                p + "mlp.layernorm.weight": (h,),
+                p + "mlp.layernorm.bias": (h,),
+            }
+        )
     return shapes
 
 
@@ -91,11 +93,13 @@ def test_attention_bias_values():
     mask = torch.tensor([[1, 1, 0]])
     bias = models.attention_bias(mask, torch.tensor([0.5, 0.25]))
     assert bias.shape == (1, 2, 3, 3)
-    expected_head1 = torch.tensor([
-        [0.0, -0.25, -0.5 - 10000],
-        [-0.25, 0.0, -0.25 - 10000],
-        [-0.5, -0.25, -10000.0],
-    ])
+    expected_head1 = torch.tensor(
+        [
+            [0.0, -0.25, -0.5 - 10000],
+            [-0.25, 0.0, -0.25 - 10000],
+            [-0.5, -0.25, -10000.0],
+        ]
+    )
     torch.testing.assert_close(bias[0, 1], expected_head1)
     assert bias[0, 0, 0, 1].item() == -0.5
 
@@ -121,8 +125,11 @@ def test_predict_attends_fused_with_the_eager_logits(name, vocab, monkeypatch):
     model.train()
     fused = []
     sdpa = torch.nn.functional.scaled_dot_product_attention
-    monkeypatch.setattr(torch.nn.functional, "scaled_dot_product_attention",
-                        lambda *a, **k: fused.append(1) or sdpa(*a, **k))
+    monkeypatch.setattr(
+        torch.nn.functional,
+        "scaled_dot_product_attention",
+        lambda *a, **k: fused.append(1) or sdpa(*a, **k),
+    )
     logits = models.predict(model, batch, batch_size=3)
     assert len(fused) == 2 * model.config.num_hidden_layers  # every layer of both batches
     torch.testing.assert_close(logits, eager, atol=1e-5, rtol=0)
@@ -166,8 +173,14 @@ def layer_norm(x, w, b, eps):
 def test_dnabert2_forward_matches_hand_computation():
     # One layer, 3 heads (not a power of two), float64, random weights, a padded sequence.
     torch.manual_seed(0)
-    model = models.dnabert2("tiny", num_hidden_layers=1, hidden_size=24, num_attention_heads=3,
-                            intermediate_size=10, num_labels=3)
+    model = models.dnabert2(
+        "tiny",
+        num_hidden_layers=1,
+        hidden_size=24,
+        num_attention_heads=3,
+        intermediate_size=10,
+        num_labels=3,
+    )
     model = randomise(model.double())
     batch = tokens([5, 3], 4096)
     ids, mask = batch.input_ids, batch.attention_mask
@@ -270,14 +283,18 @@ def release_dir(path, weights, with_pooler=False):
     state = {k: v.clone() for k, v in source.state_dict().items() if k.startswith("bert.")}
     if not with_pooler:  # BertForMaskedLM has no pooler
         state = {k: v for k, v in state.items() if not k.startswith("bert.pooler.")}
-    state.update({
-        "cls.predictions.transform.dense.weight": torch.randn(32, 32),
-        "cls.predictions.transform.dense.bias": torch.randn(32),
-        "cls.predictions.transform.LayerNorm.weight": torch.randn(32),
-        "cls.predictions.transform.LayerNorm.bias": torch.randn(32),
-        "cls.predictions.decoder.weight": state["bert.embeddings.word_embeddings.weight"].clone(),
-        "cls.predictions.decoder.bias": torch.randn(4096),
-    })
+    state.update(
+        {
+            "cls.predictions.transform.dense.weight": torch.randn(32, 32),
+            "cls.predictions.transform.dense.bias": torch.randn(32),
+            "cls.predictions.transform.LayerNorm.weight": torch.randn(32),
+            "cls.predictions.transform.LayerNorm.bias": torch.randn(32),
+            "cls.predictions.decoder.weight": state[
+                "bert.embeddings.word_embeddings.weight"
+            ].clone(),
+            "cls.predictions.decoder.bias": torch.randn(4096),
+        }
+    )
     config = {
         "_name_or_path": "zhihan1996/DNABERT-2-117M",
         "alibi_starting_size": 512,
@@ -350,10 +367,24 @@ def test_dnabert2_hub_id_prefers_safetensors(tmp_path, monkeypatch):
     model = models.dnabert2(models.DNABERT2_HUB)
     # each format whole or in shards (an index and its shards)
     assert calls == [
-        ("zhihan1996/DNABERT-2-117M", ["config.json", "model.safetensors",
-                                       "model.safetensors.index.json", "model-*-of-*.safetensors"]),
-        ("zhihan1996/DNABERT-2-117M", ["config.json", "pytorch_model.bin",
-                                       "pytorch_model.bin.index.json", "pytorch_model-*-of-*.bin"]),
+        (
+            "zhihan1996/DNABERT-2-117M",
+            [
+                "config.json",
+                "model.safetensors",
+                "model.safetensors.index.json",
+                "model-*-of-*.safetensors",
+            ],
+        ),
+        (
+            "zhihan1996/DNABERT-2-117M",
+            [
+                "config.json",
+                "pytorch_model.bin",
+                "pytorch_model.bin.index.json",
+                "pytorch_model-*-of-*.bin",
+            ],
+        ),
     ]
     assert model.config.hidden_size == 32
 
@@ -367,14 +398,30 @@ def test_dnabert2_rejects_kmer_checkpoint(tmp_path):
 def test_dnabert_from_released_style_dir(tmp_path):
     # Layout of zhihan1996/DNA_bert_6: masked-LM weights, a config from transformers 2.x.
     torch.manual_seed(0)
-    config = transformers.BertConfig(vocab_size=4101, hidden_size=32, num_hidden_layers=2,
-                                     num_attention_heads=2, intermediate_size=64)
+    config = transformers.BertConfig(
+        vocab_size=4101,
+        hidden_size=32,
+        num_hidden_layers=2,
+        num_attention_heads=2,
+        intermediate_size=64,
+    )
     state = {k: v.clone() for k, v in transformers.BertForMaskedLM(config).state_dict().items()}
     torch.save(state, tmp_path / "pytorch_model.bin")
-    legacy = {**config.to_dict(), "architectures": ["BertForMaskedLM"], "eos_token_ids": 0,
-              "finetuning_task": None, "num_labels": 2, "output_past": True,
-              "pruned_heads": {}, "torchscript": False, "use_bfloat16": False,
-              "rnn": "lstm", "split": 10, "max_length": 20, "num_beams": 1}
+    legacy = {
+        **config.to_dict(),
+        "architectures": ["BertForMaskedLM"],
+        "eos_token_ids": 0,
+        "finetuning_task": None,
+        "num_labels": 2,
+        "output_past": True,
+        "pruned_heads": {},
+        "torchscript": False,
+        "use_bfloat16": False,
+        "rnn": "lstm",
+        "split": 10,
+        "max_length": 20,
+        "num_beams": 1,
+    }
     (tmp_path / "config.json").write_text(json.dumps(legacy))
     model = models.dnabert(tmp_path, num_labels=3)
     assert model.classifier.weight.shape == (3, 32)

@@ -67,17 +67,26 @@ def test_high_score_regions_hand_made():
         [],
     ]
     assert motifs.high_score_regions(rows) == [
-        [(0, 5)], [(6, 12)], [], [(5, 10)], [(2, 7)], [], [],
+        [(0, 5)],
+        [(6, 12)],
+        [],
+        [(5, 10)],
+        [(2, 7)],
+        [],
+        [],
     ]
     assert motifs.high_score_regions(rows[2:3], min_length=4) == [[(2, 6)]]
     assert motifs.high_score_regions(rows[3:4], fold=0.5) == [[(5, 15)]]
 
 
 def test_high_score_regions_padded_rows_stop_at_each_length():
-    scores = np.array([
-        [0, 0, 0, 1, 1, 1, 1, 1, 9, 9, 9, 9, 9],  # length 8: the 9s are padding
-        [1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0],
-    ], dtype=float)
+    scores = np.array(
+        [
+            [0, 0, 0, 1, 1, 1, 1, 1, 9, 9, 9, 9, 9],  # length 8: the 9s are padding
+            [1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0],
+        ],
+        dtype=float,
+    )
     assert motifs.high_score_regions(scores, lengths=[8, 13]) == [[(3, 8)], [(0, 5)]]
     assert motifs.high_score_regions(scores) == [[(8, 13)], [(0, 5)]]
     with pytest.raises(ValueError, match="exceeds"):
@@ -87,8 +96,10 @@ def test_high_score_regions_padded_rows_stop_at_each_length():
 def test_high_score_regions_equal_dnabert_rule_on_non_negative_scores():
     rng = np.random.default_rng(0)
     # smoothed (runs) with some zeros (min 0) and some rows without (min > 0)
-    rows = [np.convolve(rng.gamma(0.5, size=n), np.ones(4), "same") * (rng.random(n) < 0.9)
-            for n in rng.integers(5, 80, 200)]
+    rows = [
+        np.convolve(rng.gamma(0.5, size=n), np.ones(4), "same") * (rng.random(n) < 0.9)
+        for n in rng.integers(5, 80, 200)
+    ]
     got = motifs.high_score_regions(rows)
     assert got == [dnabert_rule(r) for r in rows]
     assert sum(map(len, got)) == 245 and sum(r.min() > 0 for r in rows) == 17
@@ -99,15 +110,20 @@ def test_high_score_regions_equal_dnabert_rule_on_non_negative_scores():
 
 def upper_tail(x, n, positives, total):
     """P(X >= x) for X hypergeometric: n of total drawn, positives of them marked."""
-    return sum(math.comb(positives, j) * math.comb(total - positives, n - j)
-               for j in range(x, min(n, positives) + 1)) / math.comb(total, n)
+    return sum(
+        math.comb(positives, j) * math.comb(total - positives, n - j)
+        for j in range(x, min(n, positives) + 1)
+    ) / math.comb(total, n)
 
 
 def test_enrichment_is_the_hypergeometric_upper_tail():
     # 3 of 4 positives and 1 of 4 negatives: (C(4,3) C(4,1) + C(4,4) C(4,0)) / C(8,4)
     assert motifs.enrichment([3], [1], 4, 4)[0] == pytest.approx(17 / 70, rel=1e-12)
-    np.testing.assert_allclose(motifs.enrichment([3, 5], [1, 2], 20, 30),
-                               [upper_tail(3, 4, 20, 50), upper_tail(5, 7, 20, 50)], rtol=1e-12)
+    np.testing.assert_allclose(
+        motifs.enrichment([3, 5], [1, 2], 20, 30),
+        [upper_tail(3, 4, 20, 50), upper_tail(5, 7, 20, 50)],
+        rtol=1e-12,
+    )
     cases = [(1, 0, 100, 100), (12, 40, 50, 500), (0, 3, 5, 5)]
     for a, b, pos, neg in cases:
         expected = upper_tail(a, a + b, pos, pos + neg)
@@ -116,8 +132,16 @@ def test_enrichment_is_the_hypergeometric_upper_tail():
 
 def test_candidates_count_sequences_containing_the_string():
     # GATTACA scores high in positives 0-2; positive 3 lacks it; negative 5 has it twice
-    seqs = ["CCGATTACACC", "GATTACACCCC", "CCCCGATTACA", "CCCCCCCCCCC",
-            "CCCCCCCCCCC", "GATTACAGATTACA", "CCCCCCCCCCC", "CCCCCCCCCCC"]
+    seqs = [
+        "CCGATTACACC",
+        "GATTACACCCC",
+        "CCCCGATTACA",
+        "CCCCCCCCCCC",
+        "CCCCCCCCCCC",
+        "GATTACAGATTACA",
+        "CCCCCCCCCCC",
+        "CCCCCCCCCCC",
+    ]
     labels = [1, 1, 1, 1, 0, 0, 0, 0]
     scores = [np.zeros(len(s)) for s in seqs]
     for i, s in enumerate(seqs[:3]):
@@ -285,12 +309,14 @@ def test_compare_offset_of_a_query_cut_from_a_target():
 
 
 def test_tf_families_counts_each_query_once():
-    table = pd.DataFrame({
-        "query": ["m1", "m1", "m2", "m2", "m3"],
-        "name": ["CTCF", "CTCFL", "Ahr::Arnt", "ZIC4", "X"],
-        "tf_family": ["zf", "zf", "PAS; bHLH-ZIP", "zf", ""],
-        "q_value": [0.001, 0.01, 0.02, 0.5, 0.01],
-    })
+    table = pd.DataFrame(
+        {
+            "query": ["m1", "m1", "m2", "m2", "m3"],
+            "name": ["CTCF", "CTCFL", "Ahr::Arnt", "ZIC4", "X"],
+            "tf_family": ["zf", "zf", "PAS; bHLH-ZIP", "zf", ""],
+            "q_value": [0.001, 0.01, 0.02, 0.5, 0.01],
+        }
+    )
     got = motifs.tf_families(table)
     assert got.to_dict("list") == {
         "tf_family": ["PAS", "bHLH-ZIP", "unknown", "zf"],
@@ -311,16 +337,19 @@ def test_tf_families_of_ctcf_matches(ctcf):
 def test_class_report_margin_ties_and_best_matches():
     # m1..m3 best match C2H2, m4 SAND; every motif also has a lower SAND match: by "any
     # significant match" SAND leads by one motif, by best match C2H2 leads
-    table = pd.DataFrame({
-        "query": ["m1", "m1", "m2", "m2", "m3", "m3", "m4", "m5"],
-        "rank": [1, 2, 1, 2, 1, 2, 1, 1],
-        "name": ["SP1", "GMEB2", "KLF4", "GMEB2", "ZNF263", "GMEB2", "GMEB2", "X"],
-        "tf_class": ["C2H2", "SAND", "C2H2", "SAND", "C2H2", "SAND", "SAND", "Homeo"],
-        "q_value": [0.01, 0.02, 0.01, 0.02, 0.01, 0.03, 0.01, 0.5],
-    })
+    table = pd.DataFrame(
+        {
+            "query": ["m1", "m1", "m2", "m2", "m3", "m3", "m4", "m5"],
+            "rank": [1, 2, 1, 2, 1, 2, 1, 1],
+            "name": ["SP1", "GMEB2", "KLF4", "GMEB2", "ZNF263", "GMEB2", "GMEB2", "X"],
+            "tf_class": ["C2H2", "SAND", "C2H2", "SAND", "C2H2", "SAND", "SAND", "Homeo"],
+            "q_value": [0.01, 0.02, 0.01, 0.02, 0.01, 0.03, 0.01, 0.5],
+        }
+    )
     per_class = motifs.tf_families(table, level="tf_class")
-    classes = pd.DataFrame({"method": "a", "TF class": per_class["tf_class"],
-                            "motifs": per_class["n_queries"]})
+    classes = pd.DataFrame(
+        {"method": "a", "TF class": per_class["tf_class"], "motifs": per_class["n_queries"]}
+    )
     got = motifs.class_report(classes, {"a": "C2H2", "b": "Homeo"}, best={"a": table})
     a = got.loc["a"]
     assert (a["top"], a["top_motifs"], a["tied"]) == ("SAND", 4, 1)
@@ -336,18 +365,19 @@ def test_class_report_margin_ties_and_best_matches():
     assert (got["top"], got["tied"], got["holds"], got["margin"]) == ("C2H2 / SAND", 2, True, 0)
     assert "best_top" not in got
 
+
 # PWMs and logos
 
 
 def test_counts_probabilities_information_content_exact():
     counts = motifs.counts_matrix(["ACGT", "ACGA", "ACNA"])
-    np.testing.assert_array_equal(counts, [[3, 0, 0, 2], [0, 3, 0, 0], [0, 0, 2, 0],
-                                           [0, 0, 0, 1]])
+    np.testing.assert_array_equal(counts, [[3, 0, 0, 2], [0, 3, 0, 0], [0, 0, 2, 0], [0, 0, 0, 1]])
     assert motifs.consensus(counts) == "ACGA"
     p = motifs.probabilities(counts)
     np.testing.assert_allclose(p[:, 3], [2 / 3, 0, 0, 1 / 3])
-    np.testing.assert_allclose(motifs.probabilities(counts, pseudocount=1)[:, 0],
-                               [4 / 7, 1 / 7, 1 / 7, 1 / 7])
+    np.testing.assert_allclose(
+        motifs.probabilities(counts, pseudocount=1)[:, 0], [4 / 7, 1 / 7, 1 / 7, 1 / 7]
+    )
     entropy = -(2 / 3 * math.log2(2 / 3) + 1 / 3 * math.log2(1 / 3))
     np.testing.assert_allclose(motifs.information_content(p), [2, 2, 2, 2 - entropy])
     empty = np.zeros((4, 2))
@@ -395,8 +425,19 @@ def table(rows):
 
 def test_families_on_jaspar_names():
     pou = ["POU5F1", "Pou5f1::Sox2", "POU2F2", "Pou2f3", "POU5F1B", "pou3f1"]
-    maf = ["MAFK", "MAFF", "MAFG", "MAF::NFE2", "Bach1::Mafk", "MAFG::NFE2L1", "Nfe2l2", "NFE2",
-           "BACH2", "Mafb", "NRL"]
+    maf = [
+        "MAFK",
+        "MAFF",
+        "MAFG",
+        "MAF::NFE2",
+        "Bach1::Mafk",
+        "MAFG::NFE2L1",
+        "Nfe2l2",
+        "NFE2",
+        "BACH2",
+        "Mafb",
+        "NRL",
+    ]
     others = ["Sox2", "SOX21", "JUN", "FOS::JUN", "NFE2L2X", "MAFZ", "Pax5", "SPOUT"]
     assert all(motifs.in_family(n, family=POU_FAMILY) for n in pou)
     assert all(motifs.in_family(n, family=MAF_FAMILY) for n in maf)
@@ -413,18 +454,23 @@ def test_families_on_jaspar_names():
 def test_recovery_rank_hand_case():
     """Run a: motif_1's best match is Sox2 and its second Pou5f1::Sox2; motif_2's best is
     POU5F1 (q 0.2); motif_3's best POU2F2 (q 0.01). Run b: no POU match at all."""
-    a = table([("motif_1", 1, "MA0143.3", "Sox2", 0.001),
-               ("motif_1", 2, "MA0142.1", "Pou5f1::Sox2", 0.03),
-               ("motif_2", 1, "MA1115.1", "POU5F1", 0.2),
-               ("motif_2", 2, "MA0142.1", "Pou5f1::Sox2", 0.3),
-               ("motif_3", 1, "MA0507.1", "POU2F2", 0.01)])
+    a = table(
+        [
+            ("motif_1", 1, "MA0143.3", "Sox2", 0.001),
+            ("motif_1", 2, "MA0142.1", "Pou5f1::Sox2", 0.03),
+            ("motif_2", 1, "MA1115.1", "POU5F1", 0.2),
+            ("motif_2", 2, "MA0142.1", "Pou5f1::Sox2", 0.3),
+            ("motif_3", 1, "MA0507.1", "POU2F2", 0.01),
+        ]
+    )
     b = table([("motif_1", 1, "MA0496.2", "MAFK", 0.001), ("motif_2", 1, "MA0143.3", "Sox2", 0.5)])
     runs = {("dnabert", "lrp"): a, ("cnn", "saliency"): b}
     top1 = motifs.recovery(runs, POU_FAMILY)
     assert list(top1.columns) == ["model", "method", *motifs.RECOVERY_COLUMNS]
     assert top1[["model", "method", "n_motifs", "motif", "match", "match_id"]].values.tolist() == [
         ["dnabert", "lrp", 3, "motif_2", "POU5F1", "MA1115.1"],
-        ["cnn", "saliency", 2, "", "", ""]]
+        ["cnn", "saliency", 2, "", "", ""],
+    ]
     np.testing.assert_array_equal(top1["rank"], [2, np.nan])
     np.testing.assert_array_equal(top1["match_rank"], [1, np.nan])
     np.testing.assert_allclose(top1["q_value"], [0.2, np.nan])
@@ -432,11 +478,20 @@ def test_recovery_rank_hand_case():
     # the second-best match counts with top_k=2: motif_1 through Pou5f1::Sox2
     top2 = motifs.recovery(runs, POU_FAMILY, top_k=2)
     assert top2.loc[0, ["rank", "motif", "match_rank", "match", "q_value"]].tolist() == [
-        1.0, "motif_1", 2.0, "Pou5f1::Sox2", 0.03]
+        1.0,
+        "motif_1",
+        2.0,
+        "Pou5f1::Sox2",
+        0.03,
+    ]
     # with q <= 0.05, motif_2's POU5F1 (q 0.2) no longer counts: motif_3 is the first
     strict = motifs.recovery(runs, POU_FAMILY, max_q=0.05)
     assert strict.loc[0, ["rank", "motif", "match", "q_value"]].tolist() == [
-        3.0, "motif_3", "POU2F2", 0.01]
+        3.0,
+        "motif_3",
+        "POU2F2",
+        0.01,
+    ]
     # the other family: run b's motif_1 is MAFK
     maf = motifs.recovery(runs, MAF_FAMILY)
     np.testing.assert_array_equal(maf["rank"], [np.nan, 1])
@@ -445,8 +500,9 @@ def test_recovery_rank_hand_case():
 
 def test_recovery_with_the_motif_order_given():
     """Motifs without a kept match still take their rank; an empty run has no motifs."""
-    t = table([("motif_3", 1, "MA1115.1", "POU5F1", 0.01),
-               ("motif_1", 1, "MA0143.3", "Sox2", 0.01)])
+    t = table(
+        [("motif_3", 1, "MA1115.1", "POU5F1", 0.01), ("motif_1", 1, "MA0143.3", "Sox2", 0.01)]
+    )
     given = {("m", "x"): ["motif_1", "motif_2", "motif_3"], ("m", "y"): []}
     out = motifs.recovery({("m", "x"): t, ("m", "y"): t.iloc[:0]}, POU_FAMILY, motifs=given)
     np.testing.assert_array_equal(out["rank"], [3, np.nan])
@@ -470,7 +526,7 @@ def planted(n_pos=60, n_neg=60, length=80, site="TGCTGAGTCA", seed=0):
     scores = rng.random((n, length)) * 0.05
     starts = rng.integers(0, length - len(site) + 1, n_pos)
     for i, s in enumerate(starts):
-        seqs[i] = seqs[i][:s] + site + seqs[i][s + len(site):]
+        seqs[i] = seqs[i][:s] + site + seqs[i][s + len(site) :]
         scores[i, s : s + len(site)] += 1.0
     return seqs, np.array([1] * n_pos + [0] * n_neg), scores, starts
 
@@ -517,7 +573,7 @@ def two_factors(n=50, length=80, seed=0):
         site = sites[i // n]
         s = int(rng.integers(0, length - len(site) + 1))
         x = "".join(rng.choice(list("ACGT"), length))
-        seqs.append(x[:s] + site + x[s + len(site):])
+        seqs.append(x[:s] + site + x[s + len(site) :])
         scores[i, s : s + len(site)] += 1.0
     return seqs, np.repeat([0, 1], n), scores
 
@@ -526,7 +582,8 @@ def two_factors(n=50, length=80, seed=0):
 def test_family_recovery_finds_each_class_its_factor(procedure):
     seqs, labels, scores = two_factors()
     table, found, matches = motifs.family_recovery(
-        seqs, labels, scores, {0: POU_FAMILY, 1: MAF_FAMILY}, procedure=procedure, k=6)
+        seqs, labels, scores, {0: POU_FAMILY, 1: MAF_FAMILY}, procedure=procedure, k=6
+    )
     assert list(table.columns) == ["label", *motifs.RECOVERY_COLUMNS]
     assert table["label"].tolist() == [0, 1]
     assert table["rank"].tolist() == [1.0, 1.0]  # each class's first motif is its factor's
@@ -537,8 +594,9 @@ def test_family_recovery_finds_each_class_its_factor(procedure):
     assert [len(found[c]) for c in (0, 1)] == table["n_motifs"].tolist()
     assert set(matches[0]["query"]) == {m.id for m in found[0]}
     # the wrong family is not found: the octamer is no Maf site
-    wrong, _, _ = motifs.family_recovery(seqs, labels, scores, {0: MAF_FAMILY},
-                                         procedure=procedure, k=6)
+    wrong, _, _ = motifs.family_recovery(
+        seqs, labels, scores, {0: MAF_FAMILY}, procedure=procedure, k=6
+    )
     assert np.isnan(wrong.loc[0, "rank"]) and wrong.loc[0, "match"] == ""
 
 

@@ -26,8 +26,9 @@ COLUMNS = ["method", "class", "label", "n", "step", "repeat", "sequences", "accu
 def test_rank_positions_exact_order():
     s = np.array([[0.1, 0.9, -2.0, 0.5, 0.3], [5.0, 4.0, 3.0, 2.0, 1.0]])
     np.testing.assert_array_equal(rank_positions(s), [[1, 3, 4, 0, 2], [0, 1, 2, 3, 4]])
-    np.testing.assert_array_equal(rank_positions(torch.tensor(s), lengths=[3, 5]),
-                                  [[1, 0, 2, -1, -1], [0, 1, 2, 3, 4]])
+    np.testing.assert_array_equal(
+        rank_positions(torch.tensor(s), lengths=[3, 5]), [[1, 0, 2, -1, -1], [0, 1, 2, 3, 4]]
+    )
 
 
 def test_rank_positions_never_beyond_length_or_nan():
@@ -117,8 +118,17 @@ def test_hand_set_cnn_is_exact_on_the_kept_sequences(motif_task):
 def test_experiment_on_cnn(motif_task):
     model, ds = motif_task
     ns = (1, 5, 10, 19)
-    table = experiment(model, None, ds.sequences, ds.labels, {"motif": ds.mask.astype(float)},
-                       ns=ns, random_repeats=5, all_repeats=3, classes=ds.classes)
+    table = experiment(
+        model,
+        None,
+        ds.sequences,
+        ds.labels,
+        {"motif": ds.mask.astype(float)},
+        ns=ns,
+        random_repeats=5,
+        all_repeats=3,
+        classes=ds.classes,
+    )
     assert list(table.columns) == COLUMNS
     # per method and class: n = 0, one row per n, 3 for "all"; random: 5 per n
     assert len(table) == 2 * (1 + 4 + 3) + 2 * (1 + 4 * 5 + 3)
@@ -154,8 +164,10 @@ def bert_task():
 
 def _run(task, **kw):
     model, tok, seqs, labels, scores = task
-    kw = dict(scores=scores, ns=(1, 3), random_repeats=2, all_repeats=2, max_length=30,
-              batch_size=7) | kw
+    kw = (
+        dict(scores=scores, ns=(1, 3), random_repeats=2, all_repeats=2, max_length=30, batch_size=7)
+        | kw
+    )
     return experiment(model, tok, seqs, labels, **kw)
 
 
@@ -186,8 +198,9 @@ def test_methods_that_agree_make_the_same_mutants_classified_once(bert_task, mon
     distinct sequence is classified once."""
     model, tok, seqs, labels, scores = bert_task
     rows = []
-    monkeypatch.setattr(mutagenesis, "encode", lambda tok, s, **k: rows.extend(s) or
-                        tk.encode(tok, s, **k))
+    monkeypatch.setattr(
+        mutagenesis, "encode", lambda tok, s, **k: rows.extend(s) or tk.encode(tok, s, **k)
+    )
     same = {"a": scores["a"], "a2": scores["a"].copy()}
     table, each = _run(bert_task, scores=same, per_sequence=True)
     assert len(rows) == len(set(rows))
@@ -204,8 +217,9 @@ def test_bf16_classification_tracks_fp32(bert_task):
     torch.manual_seed(0)
     task = (models.build("dnabert", "tiny"), *bert_task[1:])
     full, half = _run(task), _run(task, precision="bf16")
-    pd.testing.assert_frame_equal(full.drop(columns=["accuracy", "mean_p"]),
-                                  half.drop(columns=["accuracy", "mean_p"]))
+    pd.testing.assert_frame_equal(
+        full.drop(columns=["accuracy", "mean_p"]), half.drop(columns=["accuracy", "mean_p"])
+    )
     gap = (full.mean_p - half.mean_p).abs()
     assert 0 < gap.max() < 0.02
 
@@ -217,24 +231,44 @@ def test_batched_classification_equals_one_at_a_time(bert_task):
     lengths = np.array([len(s) for s in seqs])
 
     def check(mutants, rows):
-        p = np.stack([torch.softmax(models.predict(
-            model, tk.encode(tok, [s], max_length=30, truncate=True), batch_size=1)[0].double(),
-            -1).numpy() for s in mutants])
-        per = pd.DataFrame({"accuracy": p.argmax(1) == labels,
-                            "mean_p": p[np.arange(len(labels)), labels]}).groupby(labels).mean()
+        p = np.stack(
+            [
+                torch.softmax(
+                    models.predict(
+                        model, tk.encode(tok, [s], max_length=30, truncate=True), batch_size=1
+                    )[0].double(),
+                    -1,
+                ).numpy()
+                for s in mutants
+            ]
+        )
+        per = (
+            pd.DataFrame(
+                {"accuracy": p.argmax(1) == labels, "mean_p": p[np.arange(len(labels)), labels]}
+            )
+            .groupby(labels)
+            .mean()
+        )
         got = table.query(rows)[["accuracy", "mean_p"]].to_numpy()
         np.testing.assert_allclose(got, per.to_numpy(), atol=1e-6)
 
     zeros = np.zeros((len(seqs), 40))
-    for method, n, r, s in [("a", 1, 0, scores["a"]), ("b", 3, 0, scores["b"]),
-                            ("random", 3, 1, zeros)]:
-        mutants = mutate_top(seqs, s, n, seed=[7, zlib.crc32(method.encode()), r],
-                             bases=[7, zlib.crc32(b"bases"), r])
+    for method, n, r, s in [
+        ("a", 1, 0, scores["a"]),
+        ("b", 3, 0, scores["b"]),
+        ("random", 3, 1, zeros),
+    ]:
+        mutants = mutate_top(
+            seqs, s, n, seed=[7, zlib.crc32(method.encode()), r], bases=[7, zlib.crc32(b"bases"), r]
+        )
         check(mutants, f"method == '{method}' and n == {n} and repeat == {r}")
     draw = np.random.default_rng([7, zlib.crc32(b"all"), 1]).integers(
-        0, 4, (len(seqs), lengths.max()), dtype=np.uint8)
-    check([s[:n] for s, n in zip(from_indices(draw), lengths)],
-          f"method == 'b' and n == {ALL} and repeat == 1")
+        0, 4, (len(seqs), lengths.max()), dtype=np.uint8
+    )
+    check(
+        [s[:n] for s, n in zip(from_indices(draw), lengths)],
+        f"method == 'b' and n == {ALL} and repeat == 1",
+    )
     check(seqs, "method == 'random' and n == 0")
 
 
@@ -244,9 +278,19 @@ def test_experiment_rejects_a_method_named_random(bert_task):
 
 
 def test_summary_band_over_repeats():
-    table = pd.DataFrame({"method": "random", "class": "x", "label": 0, "n": 5, "step": "5",
-                          "repeat": range(5), "sequences": 10,
-                          "accuracy": [0.1, 0.2, 0.3, 0.4, 0.5], "mean_p": 0.5})
+    table = pd.DataFrame(
+        {
+            "method": "random",
+            "class": "x",
+            "label": 0,
+            "n": 5,
+            "step": "5",
+            "repeat": range(5),
+            "sequences": 10,
+            "accuracy": [0.1, 0.2, 0.3, 0.4, 0.5],
+            "mean_p": 0.5,
+        }
+    )
     table = pd.concat([table, table.iloc[:1].assign(n=0, step="0")], ignore_index=True)
     # level 0.5: each 25 % tail of 5 repeats holds 1.25 repeats, so a percentile interval
     out = summary(table, level=0.5)
@@ -260,9 +304,19 @@ def test_summary_band_over_repeats():
     np.testing.assert_allclose(out[["lo", "hi"]].iloc[0], [0.0, 0.6])
     assert out.band.iloc[0] == "binomial 95 % of one draw (5 repeats pooled)"
     np.testing.assert_allclose(out[["lo", "hi"]].iloc[1], [0.0, 0.3])  # Binomial(10, 0.1)
-    many = pd.DataFrame({"method": "random", "class": "x", "label": 0, "n": 5, "step": "5",
-                         "repeat": range(40), "sequences": 39, "accuracy": np.arange(40) / 39,
-                         "mean_p": 0.5})
+    many = pd.DataFrame(
+        {
+            "method": "random",
+            "class": "x",
+            "label": 0,
+            "n": 5,
+            "step": "5",
+            "repeat": range(40),
+            "sequences": 39,
+            "accuracy": np.arange(40) / 39,
+            "mean_p": 0.5,
+        }
+    )
     out = summary(many)
     assert out.band.iloc[0] == "middle 95 % of 40 repeats"
     # linear quantiles at 0.025 * 39 and 0.975 * 39 of 0, 1/39, ..., 1
@@ -293,8 +347,9 @@ def test_faithfulness_most_relevant_first_drops_more(motif_task):
     assert most.mean_drop.iloc[0] == pytest.approx(most["drop"].mean())
     assert most.mean_drop.iloc[0] > 0.5 > 0.02 > least.mean_drop.iloc[0]
     # per sequence: the same drops, whose means are the curve
-    each = faithfulness(model, None, pos.sequences, pos.labels, scores, order="most",
-                        per_sequence=True, **kw)
+    each = faithfulness(
+        model, None, pos.sequences, pos.labels, scores, order="most", per_sequence=True, **kw
+    )
     assert list(each.columns) == ["method", "order", "n", "sequence", "drop"]
     assert len(each) == 4 * len(pos) and each.sequence.nunique() == len(pos)
     np.testing.assert_allclose(each.groupby("n")["drop"].mean(), most["drop"])
@@ -309,8 +364,10 @@ def test_top_mask_hand_cases():
     s = np.array([[0.1, 0.9, -2.0, 0.5, 0.3], [5.0, 4.0, 3.0, 2.0, 1.0]])
     assert top_mask(s, [2, 3]).astype(int).tolist() == [[0, 1, 0, 1, 0], [1, 1, 1, 0, 0]]
     # lengths: row 0 chooses among its first 3 positions only; a count of 0 chooses none
-    assert top_mask(torch.tensor(s), np.array([2, 0]), lengths=[3, 5]).astype(int).tolist() == \
-        [[1, 1, 0, 0, 0], [0, 0, 0, 0, 0]]
+    assert top_mask(torch.tensor(s), np.array([2, 0]), lengths=[3, 5]).astype(int).tolist() == [
+        [1, 1, 0, 0, 0],
+        [0, 0, 0, 0, 0],
+    ]
     # NaN is never chosen
     nan = np.array([[np.nan, 1.0, 0.0, np.nan]])
     assert top_mask(nan, [2]).astype(int).tolist() == [[0, 1, 1, 0]]
@@ -376,11 +433,21 @@ def test_mutate_masks_on_the_hand_set_cnn(motif_task):
     m, lengths = len(pos), np.full(len(pos), 100)
     counts = pos.mask.sum(1)
     assert (counts == 19).all()  # one CTCF site per positive
-    masks = {"site": pos.mask, "none": np.zeros((m, 100), dtype=bool),
-             "random": np.stack([random_mask(counts, lengths, seed=r) for r in range(3)])}
+    masks = {
+        "site": pos.mask,
+        "none": np.zeros((m, 100), dtype=bool),
+        "random": np.stack([random_mask(counts, lengths, seed=r) for r in range(3)]),
+    }
     table = mutate_masks(model, None, pos.sequences, pos.labels, masks, repeats=2)
-    assert list(table.columns) == ["mask", "repeat", "sequence", "mutated", "p_before",
-                                   "p_after", "drop"]
+    assert list(table.columns) == [
+        "mask",
+        "repeat",
+        "sequence",
+        "mutated",
+        "p_before",
+        "p_after",
+        "drop",
+    ]
     # 2-D masks twice (new bases), the 3-D random mask once per layer (its own positions)
     assert len(table) == (2 + 2 + 3) * m
     assert table.groupby("mask", sort=False).repeat.max().tolist() == [1, 1, 2]
@@ -401,11 +468,13 @@ def test_mutate_masks_on_the_hand_set_cnn(motif_task):
     mean = table.groupby("mask")["drop"].mean()
     # random positions hit the 19 bp site often (19 of 100 positions), but cost far less
     assert mean["site"] > 0.7 > 0.5 > mean["random"] > 0.2
-    pd.testing.assert_frame_equal(table, mutate_masks(model, None, pos.sequences, pos.labels,
-                                                      masks, repeats=2, batch_size=5))
+    pd.testing.assert_frame_equal(
+        table, mutate_masks(model, None, pos.sequences, pos.labels, masks, repeats=2, batch_size=5)
+    )
     other = mutate_masks(model, None, pos.sequences, pos.labels, masks, repeats=2, seed=1)
-    assert not np.allclose(table[table["mask"] == "random"].p_after,
-                           other[other["mask"] == "random"].p_after)
+    assert not np.allclose(
+        table[table["mask"] == "random"].p_after, other[other["mask"] == "random"].p_after
+    )
     random = table[table["mask"] == "random"]
     again = mutate_positions(pos.sequences, masks["random"][2], seed=[0, zlib.crc32(b"random"), 2])
     p2 = torch.softmax(models.predict(model, one_hot(again)).double(), -1)[:, 1].numpy()
@@ -413,8 +482,9 @@ def test_mutate_masks_on_the_hand_set_cnn(motif_task):
     with pytest.raises(ValueError, match="repeats must be at least 1"):
         mutate_masks(model, None, pos.sequences, pos.labels, masks, repeats=0)
     with pytest.raises(ValueError, match="mask 'site' marks positions past the end"):
-        mutate_masks(model, None, pos.sequences[:3], pos.labels[:3],
-                     {"site": np.ones((3, 101), dtype=bool)})
+        mutate_masks(
+            model, None, pos.sequences[:3], pos.labels[:3], {"site": np.ones((3, 101), dtype=bool)}
+        )
 
 
 def test_mutate_masks_equals_one_at_a_time_on_dnabert(bert_task):
@@ -423,13 +493,20 @@ def test_mutate_masks_equals_one_at_a_time_on_dnabert(bert_task):
     model, tok, seqs, labels, _ = bert_task
     lengths = np.array([len(s) for s in seqs])
     mask = random_mask(np.minimum(lengths, 5), lengths, seed=2)
-    table = mutate_masks(model, tok, seqs, labels, {"r": mask}, seed=4, max_length=30,
-                         batch_size=7)
+    table = mutate_masks(model, tok, seqs, labels, {"r": mask}, seed=4, max_length=30, batch_size=7)
 
     def alone(sequences):
-        return np.array([torch.softmax(models.predict(
-            model, tk.encode(tok, [s], max_length=30, truncate=True), batch_size=1)[0].double(),
-            -1)[y].item() for s, y in zip(sequences, labels)])
+        return np.array(
+            [
+                torch.softmax(
+                    models.predict(
+                        model, tk.encode(tok, [s], max_length=30, truncate=True), batch_size=1
+                    )[0].double(),
+                    -1,
+                )[y].item()
+                for s, y in zip(sequences, labels)
+            ]
+        )
 
     np.testing.assert_allclose(table.p_before, alone(seqs), atol=1e-6)
     mutants = mutate_positions(seqs, mask, seed=[4, zlib.crc32(b"r"), 0])
@@ -442,13 +519,24 @@ def test_table_one_and_per_sequence_correctness(bert_task):
     summ = summary(table)
     one = mutagenesis.table_one(summ, 3, ["a", "absent", "b"])
     assert one["label"].tolist() == [0, 1] and "absent" not in one
-    assert list(one.columns[2:]) == ["n = 0", "a", "b", "random", "random lo", "random hi",
-                                     "random sequences"]
+    assert list(one.columns[2:]) == [
+        "n = 0",
+        "a",
+        "b",
+        "random",
+        "random lo",
+        "random hi",
+        "random sequences",
+    ]
     for row in one.to_dict("records"):
         at = summ[(summ.n == 3) & (summ.label == row["label"])].set_index("method").accuracy
         assert row["a"] == at["a"] and row["random"] == at["random"]
-        for method, n, column in (("a", 3, "a"), ("random", 3, "random"), ("a", 0, "n = 0"),
-                                  ("b", ALL, "random sequences")):
+        for method, n, column in (
+            ("a", 3, "a"),
+            ("random", 3, "random"),
+            ("a", 0, "n = 0"),
+            ("b", ALL, "random sequences"),
+        ):
             per = mutagenesis.correct(outcomes, method, n, row["label"])
             assert per.mean() == pytest.approx(row[column])
     with pytest.raises(KeyError, match="no outcomes of 'a' at n = 7"):
@@ -463,8 +551,10 @@ def test_figure_legend_names_the_repeats_used(bert_task, repeats, all_repeats):
 
     summ = summary(_run(bert_task, random_repeats=repeats, all_repeats=all_repeats))
     # n = 0 is one shared draw and n = all has all_repeats: neither names the band
-    assert plots.random_band(summ[(summ.method == "random") & (summ.label == 0)]) == \
-        f"binomial 95 % of one draw ({repeats} repeats pooled)"
+    assert (
+        plots.random_band(summ[(summ.method == "random") & (summ.label == 0)])
+        == f"binomial 95 % of one draw ({repeats} repeats pooled)"
+    )
     fig = plots.mutagenesis_curves(summ)
     labels = [t.get_text() for t in fig.axes[-1].get_legend().get_texts()]
     assert f"random (binomial 95 % of one draw ({repeats} repeats pooled))" in labels

@@ -14,10 +14,17 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 CHAPTERS = ["02_finetuning", "03_scoring", "04_mutagenesis"]
-SMALL = {"profile": "smoke", "max_sequences": 0, "min_eval_per_class": 12,
-         "methods": ["attention", "rollout", "lrp", "saliency", "random"], "n_scored": 3,
-         "mutagenesis_methods": ["attention", "lrp", "lrp_last", "saliency"], "n_per_class": 4,
-         "random_repeats": 2, "ns": [1, 5]}
+SMALL = {
+    "profile": "smoke",
+    "max_sequences": 0,
+    "min_eval_per_class": 12,
+    "methods": ["attention", "rollout", "lrp", "saliency", "random"],
+    "n_scored": 3,
+    "mutagenesis_methods": ["attention", "lrp", "lrp_last", "saliency"],
+    "n_per_class": 4,
+    "random_repeats": 2,
+    "ns": [1, 5],
+}
 
 
 def sequences(n, length, motif, seed):
@@ -27,7 +34,7 @@ def sequences(n, length, motif, seed):
         s = "".join(rng.choice(list("ACGT"), length))
         if motif:
             at = rng.integers(0, length - len(motif))
-            s = s[:at] + motif + s[at + len(motif):]
+            s = s[:at] + motif + s[at + len(motif) :]
         out.append(s)
     return out
 
@@ -39,8 +46,10 @@ def reader(tmp_path_factory):
     bound, unbound = sequences(80, 90, "TGCTGACTCAGCA", 0), sequences(80, 90, "", 1)
     for name, seqs in (("bound", bound), ("unbound", unbound)):
         (home / f"{name}.fa").write_text("".join(f">{name}{i}\n{s}\n" for i, s in enumerate(seqs)))
-    rows = [f"{s},{'enhancer' if i % 2 else 'background'}"
-            for i, s in enumerate(sequences(160, 90, "", 2))]
+    rows = [
+        f"{s},{'enhancer' if i % 2 else 'background'}"
+        for i, s in enumerate(sequences(160, 90, "", 2))
+    ]
     for i in range(1, 160, 2):  # the enhancer rows carry a motif
         seq, label = rows[i].split(",")
         rows[i] = f"{seq[:30]}TATAAAAG{seq[38:]},{label}"
@@ -55,9 +64,14 @@ def execute(home, chapter, values):
     own = home / f"{chapter}-{abs(hash(str(values)))}.yml"
     own.write_text(yaml.safe_dump(values))
     out = home / f"{chapter}.out.ipynb"
-    papermill.execute_notebook(str(home / f"{chapter}.ipynb"), str(out),
-                               parameters={"profile": str(own)}, cwd=str(home),
-                               kernel_name="python3", progress_bar=False)
+    papermill.execute_notebook(
+        str(home / f"{chapter}.ipynb"),
+        str(out),
+        parameters={"profile": str(own)},
+        cwd=str(home),
+        kernel_name="python3",
+        progress_bar=False,
+    )
     return nbformat.read(out, 4)
 
 
@@ -76,9 +90,11 @@ def cache(tmp_path, monkeypatch):
 
 
 def test_fasta_per_class_through_chapters_02_to_04(reader, cache):
-    values = {**SMALL, "data_files": {"peaks": {"fasta": {"bound": "bound.fa",
-                                                          "unbound": "unbound.fa"}}},
-              "runs": ["dnabert:peaks", "cnn:peaks"]}
+    values = {
+        **SMALL,
+        "data_files": {"peaks": {"fasta": {"bound": "bound.fa", "unbound": "unbound.fa"}}},
+        "runs": ["dnabert:peaks", "cnn:peaks"],
+    }
     for chapter in CHAPTERS:
         text = outputs(execute(reader, chapter, values))
         assert "dnabert:peaks: train" in text and "from bound.fa + unbound.fa" in text
@@ -104,8 +120,9 @@ def test_own_checkpoint_as_it_is_through_chapters_02_to_04(reader, cache, tmp_pa
     try:
         data.declare("enh", csv="mine.csv")
         smoke = params.load_profile("smoke")
-        trained, _ = training.run("dnabert:enh", smoke["train"], min_eval_per_class=12,
-                                  root=tmp_path / "elsewhere")
+        trained, _ = training.run(
+            "dnabert:enh", smoke["train"], min_eval_per_class=12, root=tmp_path / "elsewhere"
+        )
     finally:
         os.chdir(cwd)
     checkpoint = reader / "my checkpoint"
@@ -116,15 +133,21 @@ def test_own_checkpoint_as_it_is_through_chapters_02_to_04(reader, cache, tmp_pa
     assert f"{trained.metrics['accuracy']:.4g}" in texts[0]  # the same evaluation accuracy
 
 
-@pytest.mark.parametrize("bad, message", [
-    ({"n_scored": -3}, "'n_scored' must be 1 or more, got -3"),
-    ({"methods": ["lrp", "smoothgrad"]}, "unknown method 'smoothgrad'"),
-    ({"runs": ["dnabert:peak"]}, "unknown dataset 'peak' \\(did you mean 'peaks'\\?\\)"),
-])
+@pytest.mark.parametrize(
+    "bad, message",
+    [
+        ({"n_scored": -3}, "'n_scored' must be 1 or more, got -3"),
+        ({"methods": ["lrp", "smoothgrad"]}, "unknown method 'smoothgrad'"),
+        ({"runs": ["dnabert:peak"]}, "unknown dataset 'peak' \\(did you mean 'peaks'\\?\\)"),
+    ],
+)
 def test_bad_parameters_stop_before_any_compute(reader, cache, bad, message):
-    values = {**SMALL, "data_files": {"peaks": {"fasta": {"bound": "bound.fa",
-                                                          "unbound": "unbound.fa"}}},
-              "runs": ["dnabert:peaks"], **bad}
+    values = {
+        **SMALL,
+        "data_files": {"peaks": {"fasta": {"bound": "bound.fa", "unbound": "unbound.fa"}}},
+        "runs": ["dnabert:peaks"],
+        **bad,
+    }
     with pytest.raises(papermill.PapermillExecutionError, match=message):
         execute(reader, "03_scoring", values)
     assert not (cache / "models").exists()
@@ -132,6 +155,11 @@ def test_bad_parameters_stop_before_any_compute(reader, cache, bad, message):
 
 def test_a_misspelt_papermill_parameter_is_named(reader, cache):
     with pytest.raises(papermill.PapermillExecutionError, match="did you mean 'n_scored'"):
-        papermill.execute_notebook(str(reader / "03_scoring.ipynb"), str(reader / "x.ipynb"),
-                                   parameters={"profile": "smoke", "n_scord": 5},
-                                   cwd=str(reader), kernel_name="python3", progress_bar=False)
+        papermill.execute_notebook(
+            str(reader / "03_scoring.ipynb"),
+            str(reader / "x.ipynb"),
+            parameters={"profile": "smoke", "n_scord": 5},
+            cwd=str(reader),
+            kernel_name="python3",
+            progress_bar=False,
+        )

@@ -34,20 +34,28 @@ def test_wrong_type_names_parameter_and_fix():
         params.check(runs="[cnn:synthetic]")
 
 
-@pytest.mark.parametrize("values, message", [
-    ({"n_scored": -3}, "'n_scored' must be 1 or more, got -3"),
-    ({"max_sequences": -1}, "'max_sequences' must be 0 or more, got -1"),
-    ({"methods": ["lrp", "atention"]}, "unknown method 'atention' \\(did you mean 'attention'\\?\\)"),
-    ({"runs": ["dnabert:human_nontata_promoter"]},
-     "unknown dataset 'human_nontata_promoter' \\(did you mean 'human_nontata_promoters'\\?\\)"),
-    ({"runs": ["bert:synthetic"]}, "unknown model 'bert' \\(did you mean 'dnabert'\\?\\)"),
-    ({"runs": ["synthetic"]}, "a run is 'model:dataset'"),
-    ({"ns": [0, 5]}, "'ns' holds numbers of positions"),
-    ({"prune_ps": [1.0]}, "fractions in \\[0, 1\\)"),
-    ({"mutagenesis_precision": "bf61"}, "unknown precision 'bf61'"),
-    ({"compare_methods": {"cnn": ["lpr"]}}, "unknown method 'lpr' \\(did you mean 'lrp'\\?\\)"),
-    ({"profile": "cpv"}, "did you mean 'cpu'"),
-])
+@pytest.mark.parametrize(
+    "values, message",
+    [
+        ({"n_scored": -3}, "'n_scored' must be 1 or more, got -3"),
+        ({"max_sequences": -1}, "'max_sequences' must be 0 or more, got -1"),
+        (
+            {"methods": ["lrp", "atention"]},
+            "unknown method 'atention' \\(did you mean 'attention'\\?\\)",
+        ),
+        (
+            {"runs": ["dnabert:human_nontata_promoter"]},
+            "unknown dataset 'human_nontata_promoter' \\(did you mean 'human_nontata_promoters'\\?\\)",
+        ),
+        ({"runs": ["bert:synthetic"]}, "unknown model 'bert' \\(did you mean 'dnabert'\\?\\)"),
+        ({"runs": ["synthetic"]}, "a run is 'model:dataset'"),
+        ({"ns": [0, 5]}, "'ns' holds numbers of positions"),
+        ({"prune_ps": [1.0]}, "fractions in \\[0, 1\\)"),
+        ({"mutagenesis_precision": "bf61"}, "unknown precision 'bf61'"),
+        ({"compare_methods": {"cnn": ["lpr"]}}, "unknown method 'lpr' \\(did you mean 'lrp'\\?\\)"),
+        ({"profile": "cpv"}, "did you mean 'cpu'"),
+    ],
+)
 def test_values_are_checked_before_any_compute(values, message):
     with pytest.raises(ValueError, match=message):
         params.check(**values)
@@ -74,8 +82,12 @@ def test_training_settings_are_checked():
 
 
 def test_bind_lays_the_cell_over_the_profile_and_binds_names():
-    namespace = {"profile": "smoke", "n_scored": 7, "methods": None,
-                 "train": {"dnabert": {"epochs": 2}}}
+    namespace = {
+        "profile": "smoke",
+        "n_scored": 7,
+        "methods": None,
+        "train": {"dnabert": {"epochs": 2}},
+    }
     values = params.bind(namespace, root=ROOT / "params")
     smoke = params.load_profile("smoke", root=ROOT / "params")
     assert namespace["n_scored"] == values["n_scored"] == 7
@@ -125,7 +137,9 @@ def test_data_files_are_declared_and_usable_in_runs(tmp_path):
     with pytest.raises(ValueError, match="unknown dataset 'mine'"):
         params.check(runs=["cnn:mine"])
     with pytest.raises(FileNotFoundError, match="no file .*missing.fa"):
-        params.check(data_files={"mine": {"fasta": {"a": str(a), "b": str(tmp_path / "missing.fa")}}})
+        params.check(
+            data_files={"mine": {"fasta": {"a": str(a), "b": str(tmp_path / "missing.fa")}}}
+        )
     with pytest.raises(ValueError, match="exactly one of fasta"):
         params.check(data_files={"mine": {"csv": str(a), "fasta": {"a": str(a)}}})
     with pytest.raises(ValueError, match="n must be one of keep, drop, error"):
@@ -142,10 +156,12 @@ def test_papermill_reads_every_parameter_with_type_and_help(chapter):
     jupytext = pytest.importorskip("jupytext")
     from papermill.translators import PythonTranslator
 
-    cell = next(c for c in jupytext.read(chapter).cells
-                if "parameters" in c.metadata.get("tags", []))
-    names = [line.split(":")[0] for line in cell.source.splitlines()
-             if line and not line.startswith("#")]
+    cell = next(
+        c for c in jupytext.read(chapter).cells if "parameters" in c.metadata.get("tags", [])
+    )
+    names = [
+        line.split(":")[0] for line in cell.source.splitlines() if line and not line.startswith("#")
+    ]
     found = {p.name: p for p in PythonTranslator.inspect(cell)}
     assert list(found) == names, f"{chapter.name}: papermill reads {list(found)}, cell has {names}"
     for p in found.values():
@@ -156,28 +172,41 @@ def test_papermill_reads_every_parameter_with_type_and_help(chapter):
 def test_a_missing_local_source_stops_before_any_compute(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     (tmp_path / "ckpt" / "run1").mkdir(parents=True)
-    with pytest.raises(FileNotFoundError, match=r"train.dnabert.source: no checkpoint folder "
-                       r"'ckpt/run2'.*did you mean 'ckpt/run1'"):
+    with pytest.raises(
+        FileNotFoundError,
+        match=r"train.dnabert.source: no checkpoint folder "
+        r"'ckpt/run2'.*did you mean 'ckpt/run1'",
+    ):
         params.check(train={"dnabert": {"source": "ckpt/run2"}})
-    with pytest.raises(FileNotFoundError, match="train.cnn:synthetic.source: no checkpoint "
-                       "folder './models/cnn'.*named config: tiny, mini"):
+    with pytest.raises(
+        FileNotFoundError,
+        match="train.cnn:synthetic.source: no checkpoint "
+        "folder './models/cnn'.*named config: tiny, mini",
+    ):
         params.check(train={"cnn:synthetic": {"source": "./models/cnn"}})
     # a folder without weights is named as such, a hub id and a named config pass
     with pytest.raises(FileNotFoundError, match="train.dnabert.source: .*no config.json"):
         params.check(train={"dnabert": {"source": "ckpt/run1"}})
-    params.check(train={"dnabert": {"source": "zhihan1996/DNA_bert_6"},
-                        "dnabert2": {"source": "tiny"}})
+    params.check(
+        train={"dnabert": {"source": "zhihan1996/DNA_bert_6"}, "dnabert2": {"source": "tiny"}}
+    )
 
 
 def test_a_misspelt_key_inside_data_files_names_the_dataset_and_the_nearest(tmp_path):
     (tmp_path / "all.csv").write_text("ACGT,0\n")
-    with pytest.raises(KeyError, match=r"data_files.mine: unknown key 'clases' \(did you mean "
-                       r"'classes'\?\); known: fasta, csv, folder, classes"):
+    with pytest.raises(
+        KeyError,
+        match=r"data_files.mine: unknown key 'clases' \(did you mean "
+        r"'classes'\?\); known: fasta, csv, folder, classes",
+    ):
         params.check(data_files={"mine": {"csv": str(tmp_path / "all.csv"), "clases": ["a"]}})
 
 
 def test_a_chapter_without_the_model_it_explains_stops_first():
     assert params.runs_of(["cnn:mine", "dnabert:mine"], "dnabert", "x") == ["dnabert:mine"]
-    with pytest.raises(ValueError, match=r"runs holds no dnabert run \(cnn:mine\), and this "
-                       r"chapter needs attention; add one, e.g. runs: \[dnabert:mine, ...\]"):
+    with pytest.raises(
+        ValueError,
+        match=r"runs holds no dnabert run \(cnn:mine\), and this "
+        r"chapter needs attention; add one, e.g. runs: \[dnabert:mine, ...\]",
+    ):
         params.runs_of(["cnn:mine"], "dnabert", "needs attention")

@@ -58,8 +58,9 @@ def test_bpe_hand_example():
 def test_kmer_round_trip_is_coverage_product(k3):
     # to_tokens(split(s)) = C C^T diag(1/k) s, with C the dense coverage matrix
     tok = tk.tokenize(k3, random_sequences(3, 9, seed=1) + ["ACGTA"])
-    s = torch.randn(tok.input_ids.shape, generator=torch.Generator().manual_seed(0),
-                    dtype=torch.float64)
+    s = torch.randn(
+        tok.input_ids.shape, generator=torch.Generator().manual_seed(0), dtype=torch.float64
+    )
     start, end = tok.spans.unbind(-1)
     pos = torch.arange(9)
     cover = ((pos >= start[..., None]) & (pos < end[..., None])).double()  # (n, t, L)

@@ -34,10 +34,14 @@ def test_clean_upper_cases():
     assert clean("") == ""
 
 
-@pytest.mark.parametrize("seq, char, pos", [("ACGTX", "X", 4), ("ac-gt", "-", 2), ("U", "U", 0),
-                                            ("ACG T", " ", 3), ("ACGé", "é", 3)])
+@pytest.mark.parametrize(
+    "seq, char, pos",
+    [("ACGTX", "X", 4), ("ac-gt", "-", 2), ("U", "U", 0), ("ACG T", " ", 3), ("ACGé", "é", 3)],
+)
 def test_clean_names_bad_character_and_position(seq, char, pos):
-    with pytest.raises(InvalidSequenceError, match=f"invalid character '{char}' at position {pos}:"):
+    with pytest.raises(
+        InvalidSequenceError, match=f"invalid character '{char}' at position {pos}:"
+    ):
         clean(seq)
 
 
@@ -59,7 +63,9 @@ def test_clean_rejects_non_strings():
 
 def test_clean_all_names_the_sequence():
     assert clean_all(["ac", "GT"]) == ["AC", "GT"]
-    with pytest.raises(InvalidSequenceError, match="sequence 2: invalid character 'Z' at position 1"):
+    with pytest.raises(
+        InvalidSequenceError, match="sequence 2: invalid character 'Z' at position 1"
+    ):
         clean_all(["A", "C", "AZ"])
 
 
@@ -76,14 +82,17 @@ def test_indices_errors():
         to_indices(["AC", "G"])
     with pytest.raises(ValueError, match="longer than length=2"):
         to_indices(["ACG"], length=2)
-    with pytest.raises(InvalidSequenceError, match="sequence 1: invalid character 'X' at position 2"):
+    with pytest.raises(
+        InvalidSequenceError, match="sequence 1: invalid character 'X' at position 2"
+    ):
         to_indices(["ACGT", "ACXT"])
 
 
 def test_one_hot_exact():
     x = one_hot(["ACGTN"])
-    expected = torch.tensor([[[1, 0, 0, 0, 0], [0, 1, 0, 0, 0], [0, 0, 1, 0, 0], [0, 0, 0, 1, 0]]],
-                            dtype=torch.float32)
+    expected = torch.tensor(
+        [[[1, 0, 0, 0, 0], [0, 1, 0, 0, 0], [0, 0, 1, 0, 0], [0, 0, 0, 1, 0]]], dtype=torch.float32
+    )
     assert x.shape == (1, 4, 5) and x.dtype == torch.float32
     assert torch.equal(x, expected)
 

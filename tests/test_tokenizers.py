@@ -64,6 +64,7 @@ dna = st.text(alphabet="ACGT", min_size=6, max_size=60)
 
 # vocabulary
 
+
 @pytest.mark.parametrize("k", [3, 4, 5, 6])
 def test_kmer_vocab_sizes_and_order(k, kmer_toks):
     vocab = tk.kmer_vocab(k)
@@ -92,6 +93,7 @@ def test_released_dnabert6_dir_loads_like_built(kmer_toks):
 
 # hand-worked examples
 
+
 def test_hand_worked_kmer_ids(kmer_toks):
     # id = 5 + base-4 number with A=0 T=1 C=2 G=3: ACG = 0*16+2*4+3 = 11 -> 16, CGT -> 50,
     # GTA -> 57, TAC -> 23; [CLS]=2, [SEP]=3
@@ -106,13 +108,29 @@ def test_hand_worked_kmer_ids(kmer_toks):
 def test_released_bpe_facts(bpe):
     assert tk.vocab_size(bpe) == 4096
     assert tk.kmer_k(bpe) is None
-    assert [bpe.unk_token_id, bpe.cls_token_id, bpe.sep_token_id, bpe.pad_token_id,
-            bpe.mask_token_id] == [0, 1, 2, 3, 4]
+    assert [
+        bpe.unk_token_id,
+        bpe.cls_token_id,
+        bpe.sep_token_id,
+        bpe.pad_token_id,
+        bpe.mask_token_id,
+    ] == [0, 1, 2, 3, 4]
     assert bpe.convert_ids_to_tokens([5, 6, 7, 8]) == ["A", "C", "G", "T"]
     t = tk.tokenize(bpe, "acgtNNACGTACGTTTGACN")
     assert t.input_ids.tolist() == [[1, 5, 6, 1049, 0, 0, 5, 194, 134, 23, 6, 0, 2]]
     assert bpe.convert_ids_to_tokens(t.input_ids[0, 1:-1].tolist()) == [
-        "A", "C", "GT", "[UNK]", "[UNK]", "A", "CGTA", "CGTT", "TGA", "C", "[UNK]"]
+        "A",
+        "C",
+        "GT",
+        "[UNK]",
+        "[UNK]",
+        "A",
+        "CGTA",
+        "CGTT",
+        "TGA",
+        "C",
+        "[UNK]",
+    ]
     # each N is its own one-nucleotide [UNK] and splits the BPE word around it
     assert t.spans[0, 4:6].tolist() == [[4, 5], [5, 6]]
     assert tk.decode_to_sequence(t, 0) == "ACGTNNACGTACGTTTGACN"
@@ -120,6 +138,7 @@ def test_released_bpe_facts(bpe):
 
 
 # round trips and agreement with the stock tokenizer
+
 
 @pytest.mark.parametrize("k", [3, 4, 5, 6])
 @FEW
@@ -171,6 +190,7 @@ def test_kmer_coverage(kmer_toks, k):
 
 
 # input rules
+
 
 def test_lowercase_is_upper_cased(kmer_toks, tiny_bpe):
     for tok in (kmer_toks[4], tiny_bpe):
@@ -239,6 +259,7 @@ def test_bpe_truncation(bpe):
 
 # batches
 
+
 def test_padding_mixed_lengths(kmer_toks):
     t = tk.tokenize(kmer_toks[3], ["ACGTAC", "ACGTACGTA", "ACG"], device="cpu")
     assert t.input_ids.shape == (3, 9) and t.input_ids.dtype == torch.long
@@ -276,6 +297,7 @@ def test_batch_speed(kmer_toks, request, kind):
 
 # loading
 
+
 def test_unknown_source_names_what_was_tried(tmp_path):
     missing = tmp_path / "nowhere"
     msg = r"tried the file .*nowhere, the file .*nowhere/tokenizer.json and tokenizer.json in"
@@ -301,7 +323,8 @@ def test_sources_file_folder_mirror_and_hub(monkeypatch, tmp_path, tiny_bpe_json
     assert tk.vocab_size(tk.dnabert2_tokenizer()) == 60
     assert tk.vocab_size(tk.dnabert_tokenizer(3, "zhihan1996/DNA_bert_3")) == 69
     assert asked == [
-        ("zhihan1996/DNABERT-2-117M", "tokenizer.json"), ("zhihan1996/DNA_bert_3", "vocab.txt")
+        ("zhihan1996/DNABERT-2-117M", "tokenizer.json"),
+        ("zhihan1996/DNA_bert_3", "vocab.txt"),
     ]
     # a mirror, a folder and a vocab file are used without asking the hub
     mirror = tmp_path / "mirror"

@@ -1,5 +1,4 @@
 import json
-import os
 import threading
 import time
 
@@ -80,8 +79,9 @@ def test_bf16_training_learns_and_differs_from_fp32(parts, tmp_path):
 
 
 @pytest.mark.parametrize("native", [True, False])
-def test_fast_precision_is_the_one_that_runs_and_keys_the_cache(parts, tmp_path, monkeypatch,
-                                                               native):
+def test_fast_precision_is_the_one_that_runs_and_keys_the_cache(
+    parts, tmp_path, monkeypatch, native
+):
     monkeypatch.setattr(defaults, "_native_bf16", lambda: native)
     assert defaults.resolve_precision("fast", "cpu") == ("bf16" if native else "fp32")
     assert defaults.resolve_precision("fast", "cuda") == "fp16"
@@ -111,12 +111,16 @@ def test_accumulation_logs_the_mean_loss_per_optimiser_step(parts, tmp_path):
     # DNABERT's forward takes **kwargs, which Trainer reads as "normalises over the
     # accumulated micro-batches itself": the loss of an untrained 2-class model must still be
     # logged near ln 2 per optimiser step, the same as without accumulation, not 2 ln 2
-    settings = {"source": "tiny", "epochs": 1, "batch_size": 32, "learning_rate": 1e-7,
-                "precision": "fp32"}
+    settings = {
+        "source": "tiny",
+        "epochs": 1,
+        "batch_size": 32,
+        "learning_rate": 1e-7,
+        "precision": "fp32",
+    }
     first = {}
     for steps in (1, 2):
-        t = training.fine_tune("dnabert", parts, {**settings, "accumulation": steps},
-                               root=tmp_path)
+        t = training.fine_tune("dnabert", parts, {**settings, "accumulation": steps}, root=tmp_path)
         logged = t.history.dropna(subset=["loss"])
         assert len(logged) and logged["step"].is_monotonic_increasing
         first[steps] = float(logged["loss"].iloc[0])
@@ -156,12 +160,14 @@ def test_interrupted_run_resumes_from_its_checkpoint(parts, tmp_path, monkeypatc
 def test_transformers_train_through_the_same_entry_point(parts, tmp_path, name, monkeypatch):
     if name == "dnabert2":
         from dnaexplain.tokenizers import dnabert2_tokenizer
+
         try:
             dnabert2_tokenizer()
         except OSError as err:
             pytest.skip(f"DNABERT-2 tokenizer not available offline: {err}")
-    trained = training.fine_tune(name, parts, {"source": "tiny", "epochs": 1, "batch_size": 32},
-                                 root=tmp_path)
+    trained = training.fine_tune(
+        name, parts, {"source": "tiny", "epochs": 1, "batch_size": 32}, root=tmp_path
+    )
     assert trained.tokenizer is not None
     assert 0 <= trained.metrics["accuracy"] <= 1
     assert trained.path.name in {p.name for p in (tmp_path / "models").iterdir()}
@@ -175,10 +181,18 @@ def test_bad_settings_and_names(parts, tmp_path):
 
 
 def test_run_settings_override_model_settings():
-    train = {"dnabert": {"epochs": 3, "max_train": 100},
-             "dnabert:human_enhancers_cohn": {"max_train": 50}}
-    assert training.settings_for(train, "dnabert:human_enhancers_cohn") == {"epochs": 3, "max_train": 50}
-    assert training.settings_for(train, "dnabert:human_nontata_promoters") == {"epochs": 3, "max_train": 100}
+    train = {
+        "dnabert": {"epochs": 3, "max_train": 100},
+        "dnabert:human_enhancers_cohn": {"max_train": 50},
+    }
+    assert training.settings_for(train, "dnabert:human_enhancers_cohn") == {
+        "epochs": 3,
+        "max_train": 50,
+    }
+    assert training.settings_for(train, "dnabert:human_nontata_promoters") == {
+        "epochs": 3,
+        "max_train": 100,
+    }
     assert training.settings_for(train, "cnn:human_enhancers_cohn") == {}
     with pytest.raises(ValueError, match="a run is 'model:dataset'"):
         training.run("dnabert", train)
@@ -198,8 +212,13 @@ def test_runs_on_class_share_sequences_and_report(tmp_path, monkeypatch):
     trained, chosen, table = training.runs_on_class(runs, train, None, 4, min_eval_per_class=20)
     assert np.bincount(chosen.labels).tolist() == [4, 4]
     classes = [f"accuracy ({c})" for c in chosen.classes]
-    assert table.columns.tolist() == ["parameters", "accuracy (evaluation part)", *classes,
-                                      "sequences explained", "correct among them"]
+    assert table.columns.tolist() == [
+        "parameters",
+        "accuracy (evaluation part)",
+        *classes,
+        "sequences explained",
+        "correct among them",
+    ]
     for run, t in trained.items():
         called = models.predict(t.model, encode(t.tokenizer, chosen.sequences)).argmax(1)
         assert table.loc[run, "correct among them"] == (called.numpy() == chosen.labels).sum()
@@ -222,8 +241,13 @@ def _save_dnabert(folder, k=4, num_labels=3, attn="sdpa"):
 
     from dnaexplain.tokenizers import dnabert_tokenizer
 
-    config = BertConfig(vocab_size=5 + 4**k, num_labels=num_labels, attn_implementation=attn,
-                        **models.DNABERT_COMMON, **models.TINY)
+    config = BertConfig(
+        vocab_size=5 + 4**k,
+        num_labels=num_labels,
+        attn_implementation=attn,
+        **models.DNABERT_COMMON,
+        **models.TINY,
+    )
     torch.manual_seed(0)
     BertForSequenceClassification(config).save_pretrained(folder)
     dnabert_tokenizer(k=k).save_pretrained(folder)
@@ -236,25 +260,32 @@ def test_a_saved_k4_three_label_checkpoint_is_explained_as_it_is(tmp_path):
     folder = _save_dnabert(tmp_path / "elsewhere" / "my model")
     assert (folder / "tokenizer.json").is_file() and not (folder / "vocab.txt").exists()
     parts = _three_classes()
-    t = training.fine_tune("dnabert", parts, {"source": str(folder), "finetune": False},
-                           root=tmp_path / "cache")
+    t = training.fine_tune(
+        "dnabert", parts, {"source": str(folder), "finetune": False}, root=tmp_path / "cache"
+    )
     assert training.checkpoint_k(folder) == 4
     assert len(t.tokenizer) == 5 + 4**4
     assert t.model.config.num_labels == 3 and t.model.config._attn_implementation == "eager"
     assert t.history.empty and 0 <= t.metrics["accuracy"] <= 1
     with pytest.raises(ValueError, match="classifies 3 labels but the data has 2 classes"):
-        training.fine_tune("dnabert", parts_two(), {"source": str(folder), "finetune": False},
-                           root=tmp_path / "cache")
+        training.fine_tune(
+            "dnabert",
+            parts_two(),
+            {"source": str(folder), "finetune": False},
+            root=tmp_path / "cache",
+        )
     with pytest.raises(ValueError, match="num_labels is 2 but the data has 3 classes"):
-        training.fine_tune("dnabert", parts, {"source": str(folder), "num_labels": 2},
-                           root=tmp_path / "cache")
+        training.fine_tune(
+            "dnabert", parts, {"source": str(folder), "num_labels": 2}, root=tmp_path / "cache"
+        )
 
 
 def parts_two():
     rng = np.random.default_rng(1)
     seqs = ["".join(rng.choice(list("ACGT"), 40)) for _ in range(40)]
-    return data.split(data.Dataset("two", seqs, np.arange(40) % 2, ("x", "y")),
-                      min_eval_per_class=4, seed=0)
+    return data.split(
+        data.Dataset("two", seqs, np.arange(40) % 2, ("x", "y")), min_eval_per_class=4, seed=0
+    )
 
 
 def test_a_checkpoint_replaced_at_the_same_path_is_a_new_model(tmp_path):
@@ -273,20 +304,26 @@ def test_a_checkpoint_replaced_at_the_same_path_is_a_new_model(tmp_path):
     assert first != second
     moved = tmp_path / "moved"
     folder.rename(moved)
-    third = training.checkpoint_key("dnabert", parts,
-                                    {**training.DEFAULTS, **settings, "source": str(moved)}, 0)
+    third = training.checkpoint_key(
+        "dnabert", parts, {**training.DEFAULTS, **settings, "source": str(moved)}, 0
+    )
     assert third == second  # the files decide, not the path
 
 
 def test_fine_tuning_a_saved_checkpoint_saves_a_loadable_checkpoint(tmp_path):
     folder = _save_dnabert(tmp_path / "ckpt", num_labels=2)
     parts = _three_classes()  # three classes: a new head is trained
-    t = training.fine_tune("dnabert", parts, {"source": str(folder), "epochs": 1,
-                                              "batch_size": 16}, root=tmp_path / "cache")
+    t = training.fine_tune(
+        "dnabert",
+        parts,
+        {"source": str(folder), "epochs": 1, "batch_size": 16},
+        root=tmp_path / "cache",
+    )
     assert t.model.config.num_labels == 3
     assert (t.path / "vocab.txt").is_file() or (t.path / "tokenizer.json").is_file()
-    again = training.fine_tune("dnabert", parts, {"source": str(t.path), "finetune": False},
-                               root=tmp_path / "cache")
+    again = training.fine_tune(
+        "dnabert", parts, {"source": str(t.path), "finetune": False}, root=tmp_path / "cache"
+    )
     torch.testing.assert_close(again.model.classifier.weight, t.model.classifier.weight)
     assert training.tokenizer_for("dnabert", t.path).get_vocab() == t.tokenizer.get_vocab()
 
@@ -305,8 +342,9 @@ def test_a_damaged_cached_model_is_trained_again(parts, tmp_path, damage):
     assert again.path == first.path and again.metrics == first.metrics
 
 
-def test_cache_files_are_group_readable_and_a_read_only_cache_still_trains(parts, tmp_path,
-                                                                           monkeypatch):
+def test_cache_files_are_group_readable_and_a_read_only_cache_still_trains(
+    parts, tmp_path, monkeypatch
+):
     settings = {**FAST, "epochs": 1}
     t = training.fine_tune("cnn", parts, settings, root=tmp_path / "shared")
     assert t.path.stat().st_mode & 0o055 == 0o055
@@ -339,12 +377,14 @@ def test_the_lock_of_a_key_is_exclusive(tmp_path):
 
 
 def test_a_one_class_model_is_warned_about():
-    t = training.Trained(None, None, None, {"confusion": [[0, 10], [1, 89]]}, None, {},
-                         ("neg", "pos"))
+    t = training.Trained(
+        None, None, None, {"confusion": [[0, 10], [1, 89]]}, None, {}, ("neg", "pos")
+    )
     with pytest.warns(UserWarning, match="calls 99% of the evaluation sequences 'pos'"):
         assert training.warn_one_class(t, "cnn:mine") == pytest.approx(0.99)
-    balanced = training.Trained(None, None, None, {"confusion": [[40, 10], [10, 40]]}, None, {},
-                                ("neg", "pos"))
+    balanced = training.Trained(
+        None, None, None, {"confusion": [[40, 10], [10, 40]]}, None, {}, ("neg", "pos")
+    )
     assert training.warn_one_class(balanced) == 0.5
 
 
@@ -354,13 +394,20 @@ def test_long_sequences_are_cut_to_what_the_model_reads(tmp_path, capsys):
 
     from dnaexplain import models
 
-    config = BertConfig(**{**models.DNABERT_COMMON, **models.TINY, "vocab_size": 5 + 4**6,
-                           "max_position_embeddings": 32})
+    config = BertConfig(
+        **{
+            **models.DNABERT_COMMON,
+            **models.TINY,
+            "vocab_size": 5 + 4**6,
+            "max_position_embeddings": 32,
+        }
+    )
     BertForSequenceClassification(config).save_pretrained(folder)
     rng = np.random.default_rng(0)
     seqs = ["".join(rng.choice(list("ACGT"), 30)) for _ in range(40)]  # 27 tokens each
-    parts = data.split(data.Dataset("two", seqs, np.arange(40) % 2, ("x", "y")),
-                       min_eval_per_class=4, seed=0)
+    parts = data.split(
+        data.Dataset("two", seqs, np.arange(40) % 2, ("x", "y")), min_eval_per_class=4, seed=0
+    )
     parts["evaluation"].sequences[0] = "A" * 100
     out = training.fit_length("dnabert", parts, {**training.DEFAULTS, "source": str(folder)})
     # 32 tokens: [CLS], 30 6-mers covering 35 bases, [SEP]
@@ -384,6 +431,7 @@ class _LengthReader(models.CNNForSequenceClassification):
     def forward(self, one_hot, labels=None, attention_mask=None, return_dict=True):
         length = models.sequence_lengths(one_hot, attention_mask).to(one_hot.dtype)
         from transformers.modeling_outputs import SequenceClassifierOutput
+
         return SequenceClassifierOutput(logits=torch.stack([290 - length, length - 290], -1))
 
 
@@ -393,16 +441,23 @@ def test_a_model_that_reads_length_alone_is_flagged():
     from dnaexplain.sequences import random_sequences
 
     reader = _LengthReader(models.cnn("tiny").config).eval()
-    trained = SimpleNamespace(model=reader, tokenizer=None, classes=("neg", "pos"),
-                              settings={"max_length": 512})
+    trained = SimpleNamespace(
+        model=reader, tokenizer=None, classes=("neg", "pos"), settings={"max_length": 512}
+    )
     # EPD TATA's shape: negatives 280 bp, positives 300 bp
     seqs = random_sequences(6, 280, seed=0) + random_sequences(4, 300, seed=1)
     dataset = SimpleNamespace(sequences=seqs, labels=np.array([0] * 6 + [1] * 4))
-    with pytest.warns(UserWarning, match=r"mine calls random sequences by length alone "
-                      r"\(100% of 280 bp ones 'neg', 100% of 300 bp ones 'pos'\)"):
+    with pytest.warns(
+        UserWarning,
+        match=r"mine calls random sequences by length alone "
+        r"\(100% of 280 bp ones 'neg', 100% of 300 bp ones 'pos'\)",
+    ):
         table = training.warn_length_only(trained, dataset, "mine", n=20)
-    assert table.to_dict("list") == {"length": [280, 300], "called": ["neg", "pos"],
-                                     "share": [1.0, 1.0]}
+    assert table.to_dict("list") == {
+        "length": [280, 300],
+        "called": ["neg", "pos"],
+        "share": [1.0, 1.0],
+    }
     # one length for every class: nothing to compare
     same = SimpleNamespace(sequences=seqs[:6], labels=np.array([0, 1] * 3))
     assert training.warn_length_only(trained, same, n=20).empty

@@ -23,13 +23,19 @@ def _configure(app, config):
     # exceptions processClass (MathJax 3, which Sphinx configures by default, processHtmlClass).
     config.mathjax3_config = None
     config.mathjax2_config = {
-        "tex2jax": {"processClass": "tex2jax_process|mathjax_process|math|output_area",
-                    "ignoreClass": "tex2jax_ignore|mathjax_ignore"},
+        "tex2jax": {
+            "processClass": "tex2jax_process|mathjax_process|math|output_area",
+            "ignoreClass": "tex2jax_ignore|mathjax_ignore",
+        },
         # the wheel carries the STIX web fonts only, not MathJax's TeX fonts; long equations
         # break at the width of the text column instead of running past it
-        "HTML-CSS": {"availableFonts": ["STIX-Web"], "preferredFont": "STIX-Web",
-                     "webFont": "STIX-Web", "imageFont": None,
-                     "linebreaks": {"automatic": True}},
+        "HTML-CSS": {
+            "availableFonts": ["STIX-Web"],
+            "preferredFont": "STIX-Web",
+            "webFont": "STIX-Web",
+            "imageFont": None,
+            "linebreaks": {"automatic": True},
+        },
         "CommonHTML": {"linebreaks": {"automatic": True}},
         "SVG": {"linebreaks": {"automatic": True}},
         "messageStyle": "none",

@@ -11,10 +11,11 @@ that says what it holds. The notebooks on disk are left as papermill wrote them.
 import nbformat
 
 PROMPTS = {
-    "parameters": ("Show the chapter's parameters (defaults)",
-                   "Hide the chapter's parameters"),
-    "injected-parameters": ("Show the parameters this build passed",
-                            "Hide the parameters this build passed"),
+    "parameters": ("Show the chapter's parameters (defaults)", "Hide the chapter's parameters"),
+    "injected-parameters": (
+        "Show the parameters this build passed",
+        "Hide the parameters this build passed",
+    ),
 }
 
 

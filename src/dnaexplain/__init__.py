@@ -13,5 +13,7 @@ __version__ = "0.1.0"
 # with the code that computed it even when a file is edited under a running kernel. (A module
 # first imported later is taken to be unchanged in between; `source_digest` reads the files of
 # modules not imported yet.)
-SOURCES = {p.relative_to(Path(__file__).parent).as_posix(): p.read_text()
-           for p in Path(__file__).parent.rglob("*.py")}
+SOURCES = {
+    p.relative_to(Path(__file__).parent).as_posix(): p.read_text()
+    for p in Path(__file__).parent.rglob("*.py")
+}

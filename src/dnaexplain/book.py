@@ -29,8 +29,8 @@ def plain_index(frame):
     if isinstance(index, pd.MultiIndex) or index.name is not None:
         return False
     return isinstance(index, pd.RangeIndex) or (
-        pd.api.types.is_integer_dtype(index) and index.is_monotonic_increasing
-        and index.is_unique)
+        pd.api.types.is_integer_dtype(index) and index.is_monotonic_increasing and index.is_unique
+    )
 
 
 def to_html(frame):
@@ -38,17 +38,23 @@ def to_html(frame):
     missing values as `MISSING`, cut to pandas' display limits."""
     # na_rep reaches only NaN of float columns: pandas writes None, <NA> (nullable Int64,
     # string) and NaT as such; write MISSING in their place
-    other = [i for i, t in enumerate(frame.dtypes)
-             if not pd.api.types.is_float_dtype(t) and frame.iloc[:, i].isna().any()]
+    other = [
+        i
+        for i, t in enumerate(frame.dtypes)
+        if not pd.api.types.is_float_dtype(t) and frame.iloc[:, i].isna().any()
+    ]
     if other:
         frame = frame.copy()
         for i in other:
             column = frame.iloc[:, i]
             frame.isetitem(i, column.astype(object).where(column.notna(), MISSING))
-    return frame.to_html(index=not plain_index(frame), na_rep=MISSING,
-                         max_rows=pd.get_option("display.max_rows"),
-                         max_cols=pd.get_option("display.max_columns"),
-                         show_dimensions=pd.get_option("display.show_dimensions"))
+    return frame.to_html(
+        index=not plain_index(frame),
+        na_rep=MISSING,
+        max_rows=pd.get_option("display.max_rows"),
+        max_cols=pd.get_option("display.max_columns"),
+        show_dimensions=pd.get_option("display.show_dimensions"),
+    )
 
 
 _PACKAGE = Path(__file__).resolve().parent
@@ -61,7 +67,7 @@ def _raised_by_library():
     skip = {Path(warnings.__file__).resolve(), Path(__file__).resolve()}
     while frame is not None and Path(frame.f_code.co_filename).resolve() in skip:
         frame = frame.f_back
-    return frame is not None and Path(frame.f_code.co_filename).resolve().parent == _PACKAGE
+    return frame is not None and _PACKAGE in Path(frame.f_code.co_filename).resolve().parents
 
 
 def admonition(text, kind="warning"):
@@ -130,8 +136,9 @@ def shell(*command, cwd):
     from IPython.display import Markdown, display
 
     shown = " ".join(f'"{c}"' if " " in c else c for c in command)
-    done = subprocess.run([sys.executable, *_TOOLS[command[0]], *command[1:]], cwd=cwd,
-                          capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, *_TOOLS[command[0]], *command[1:]], cwd=cwd, capture_output=True, text=True
+    )
     if done.returncode:
         raise RuntimeError(f"{shown} failed:\n{done.stderr[-3000:]}")
     display(Markdown(f"```bash\n{shown}\n```"))
@@ -158,10 +165,16 @@ def printed(notebook):
             if o.get("name") == "stdout":
                 lines.append(o["text"])
             elif o.get("name") == "stderr":
-                lines += ["warning: " + line.split("Warning: ", 1)[1] + "\n"
-                          for line in o["text"].splitlines() if "Warning: " in line]
+                lines += [
+                    "warning: " + line.split("Warning: ", 1)[1] + "\n"
+                    for line in o["text"].splitlines()
+                    if "Warning: " in line
+                ]
             text = o.get("data", {}).get("text/markdown", "")
             if text.startswith(":::{warning}"):
-                lines.append("warning: " + text.removeprefix(":::{warning}").removesuffix(":::")
-                             .strip() + "\n")
+                lines.append(
+                    "warning: "
+                    + text.removeprefix(":::{warning}").removesuffix(":::").strip()
+                    + "\n"
+                )
     return "".join(lines)

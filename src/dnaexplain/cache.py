@@ -39,7 +39,10 @@ def _canonical(value):
         return {str(k): _canonical(v) for k, v in sorted(value.items(), key=lambda kv: str(kv[0]))}
     if isinstance(value, (list, tuple)):
         if len(value) > 64 and all(isinstance(v, str) for v in value):
-            return {"strings": hashlib.sha256("\n".join(value).encode()).hexdigest(), "n": len(value)}
+            return {
+                "strings": hashlib.sha256("\n".join(value).encode()).hexdigest(),
+                "n": len(value),
+            }
         return [_canonical(v) for v in value]
     if isinstance(value, torch.Tensor):
         value = value.detach().cpu().numpy()
@@ -80,8 +83,11 @@ def source_digest(modules=None):
         16 hex digits; unchanged by edits to comments, docstrings and layout.
     """
     here = Path(__file__).parent
-    names = (sorted(p.relative_to(here).as_posix() for p in here.rglob("*.py"))
-             if modules is None else _closure(modules))
+    names = (
+        sorted(p.relative_to(here).as_posix() for p in here.rglob("*.py"))
+        if modules is None
+        else _closure(modules)
+    )
     h = hashlib.sha256()
     for name in names:
         h.update(name.encode() + b"\0" + _code(_source(name)) + b"\0")
@@ -94,23 +100,28 @@ def _source(name):
     here = Path(__file__).parent
     dotted = name[:-3].removesuffix("/__init__").replace("/", ".")
     imported = sys.modules.get(f"{__package__}.{dotted}")
-    if imported is not None and Path(imported.__file__).parent == (here / name).parent \
-            and name in SOURCES:
+    if (
+        imported is not None
+        and Path(imported.__file__).parent == (here / name).parent
+        and name in SOURCES
+    ):
         return SOURCES[name]
     return (here / name).read_text()
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _code(source):
     """A module's syntax tree without docstrings, as bytes."""
     tree = ast.parse(source)
     for node in ast.walk(tree):
         body = getattr(node, "body", None)
-        documented = (isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef,
-                                        ast.AsyncFunctionDef))
-                      and body and isinstance(body[0], ast.Expr)
-                      and isinstance(body[0].value, ast.Constant)
-                      and isinstance(body[0].value.value, str))
+        documented = (
+            isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))
+            and body
+            and isinstance(body[0], ast.Expr)
+            and isinstance(body[0].value, ast.Constant)
+            and isinstance(body[0].value.value, str)
+        )
         if documented:
             node.body = body[1:] or [ast.Pass()]
     return ast.dump(tree).encode()
@@ -147,7 +158,7 @@ def _closure(modules):
     return sorted(seen)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _imports(source, name):
     """What a module at ``name`` imports from the package (``from . import x``, ``from .x
     import y``, ``from ..x import y``), at any depth of its code, as paths in the package."""
@@ -157,8 +168,9 @@ def _imports(source, name):
             base = PurePosixPath(name).parent
             for _ in range(node.level - 1):
                 base = base.parent
-            targets = ([node.module.replace(".", "/")] if node.module
-                       else [a.name for a in node.names])
+            targets = (
+                [node.module.replace(".", "/")] if node.module else [a.name for a in node.names]
+            )
             found += [(base / t).as_posix() for t in targets]
     return tuple(found)
 
@@ -194,15 +206,19 @@ def _read(path, parts):
         return None
     digest, _, payload = raw.partition(b"\n")
     if hashlib.sha256(payload).hexdigest().encode() != digest:
-        warnings.warn(f"cache entry {path} is corrupt (checksum mismatch); recomputing")
+        warnings.warn(
+            f"cache entry {path} is corrupt (checksum mismatch); recomputing", stacklevel=2
+        )
         return None
     try:
         entry = torch.load(io.BytesIO(payload), weights_only=False)
     except Exception as err:  # an unreadable payload is recomputed, whatever broke it
-        warnings.warn(f"cache entry {path} is unreadable ({err}); recomputing")
+        warnings.warn(f"cache entry {path} is unreadable ({err}); recomputing", stacklevel=2)
         return None
     if entry.get("parts") != _canonical(parts):
-        warnings.warn(f"cache entry {path} was made from other parameters; recomputing")
+        warnings.warn(
+            f"cache entry {path} was made from other parameters; recomputing", stacklevel=2
+        )
         return None
     return entry
 
@@ -268,8 +284,11 @@ def cached(name, parts, compute, root=None, code=None, verbose=False):
     try:
         _write(path, buffer.getvalue())
     except OSError as err:  # a read-only or full cache still returns what was computed
-        warnings.warn(f"could not store {name} in the cache ({err}); the result is used but "
-                      "will be computed again next time")
+        warnings.warn(
+            f"could not store {name} in the cache ({err}); the result is used but "
+            "will be computed again next time",
+            stacklevel=2,
+        )
         return value
     if verbose:
         print(f"{name}: computed and stored {path}")
@@ -302,11 +321,19 @@ def chapter_key(chapter, profile, _seen=()):
             modules |= {a.name for a in node.names}  # a module or a subpackage
         elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith("dnaexplain."):
             modules.add(node.module.split(".")[1])
-    others = sorted(p for p in chapter.parent.glob("[0-9][0-9]_*.py")
-                    if p != chapter and p.stem in text and p not in _seen)
-    return key({"chapter": text, "profile": profile.read_text(),
-                "code": source_digest(sorted(modules)) if modules else "",
-                "others": [chapter_key(p, profile, (*_seen, chapter)) for p in others]})
+    others = sorted(
+        p
+        for p in chapter.parent.glob("[0-9][0-9]_*.py")
+        if p != chapter and p.stem in text and p not in _seen
+    )
+    return key(
+        {
+            "chapter": text,
+            "profile": profile.read_text(),
+            "code": source_digest(sorted(modules)) if modules else "",
+            "others": [chapter_key(p, profile, (*_seen, chapter)) for p in others],
+        }
+    )
 
 
 def main(argv=None):

@@ -31,19 +31,44 @@ ALPHA = 0.05  # adjusted p below which a tested claim counts as shown
 # the claim's direction for the estimate: below 0, above 0, not below 0 ("no better than",
 # when lower is better), not above 0, or no difference
 EXPECTED = ("less", "greater", "not less", "not greater", "none")
-COLUMNS = ["chapter", "claim", "source", "paper", "ours", "estimate", "p", "p_adjusted",
-           "verdict", "why", "caveat", "topic"]
+COLUMNS = [
+    "chapter",
+    "claim",
+    "source",
+    "paper",
+    "ours",
+    "estimate",
+    "p",
+    "p_adjusted",
+    "verdict",
+    "why",
+    "caveat",
+    "topic",
+]
 VERDICTS = ("replicates", "does not replicate", "cannot tell here")
 # the findings `headlines` summarises, each with the words that introduce it
-TOPICS = {"lrp over attention": "LRP over attention, by mutagenesis (the case study's Table 1)",
-          "planted truth": "LRP over attention, against planted motifs (the benchmark)",
-          "tata box": "The TATA box, DNABERT-2 against a CNN",
-          "known biology": "Known motifs in ChIP-seq peaks",
-          "accuracy": "Accuracy of the models"}
+TOPICS = {
+    "lrp over attention": "LRP over attention, by mutagenesis (the case study's Table 1)",
+    "planted truth": "LRP over attention, against planted motifs (the benchmark)",
+    "tata box": "The TATA box, DNABERT-2 against a CNN",
+    "known biology": "Known motifs in ChIP-seq peaks",
+    "accuracy": "Accuracy of the models",
+}
 
 
-def claim(text, source, ours, estimate=None, p=None, expected="less", why="", verdict=None,
-          paper="", caveat="", topic=""):
+def claim(
+    text,
+    source,
+    ours,
+    estimate=None,
+    p=None,
+    expected="less",
+    why="",
+    verdict=None,
+    paper="",
+    caveat="",
+    topic="",
+):
     """One claim's row.
 
     Parameters
@@ -93,13 +118,22 @@ def claim(text, source, ours, estimate=None, p=None, expected="less", why="", ve
         raise ValueError(f"verdict must start with one of {VERDICTS[:2]}, got {verdict!r}")
     tested = estimate is not None and p is not None and not (np.isnan(estimate) or np.isnan(p))
     if not tested and not why and not verdict:
-        raise ValueError(f"claim {text!r}: give an estimate and p, or say why it cannot be "
-                         "told here")
-    return {"claim": text, "source": source, "paper": paper, "ours": ours,
-            "estimate": float(estimate) if tested else None,
-            "p": _test_p(float(p), float(estimate), expected) if tested else None,
-            "expected": expected, "why": why, "verdict": verdict, "caveat": caveat,
-            "topic": topic}
+        raise ValueError(
+            f"claim {text!r}: give an estimate and p, or say why it cannot be told here"
+        )
+    return {
+        "claim": text,
+        "source": source,
+        "paper": paper,
+        "ours": ours,
+        "estimate": float(estimate) if tested else None,
+        "p": _test_p(float(p), float(estimate), expected) if tested else None,
+        "expected": expected,
+        "why": why,
+        "verdict": verdict,
+        "caveat": caveat,
+        "topic": topic,
+    }
 
 
 def _test_p(p, estimate, expected):
@@ -172,13 +206,18 @@ def collect(profile, root=None, order=None):
         table[column] = table[column].fillna("")
     if order:
         rank = {c: i for i, c in enumerate(order)}
-        table = table.sort_values("chapter", key=lambda c: c.map(lambda x: rank.get(x, 99)),
-                                  kind="stable", ignore_index=True)
+        table = table.sort_values(
+            "chapter",
+            key=lambda c: c.map(lambda x: rank.get(x, 99)),
+            kind="stable",
+            ignore_index=True,
+        )
     tested = table["p"].notna() & table["estimate"].notna()
     table["p_adjusted"] = np.nan
     if tested.any():
         table.loc[tested, "p_adjusted"] = scipy.stats.false_discovery_control(
-            table.loc[tested, "p"].astype(float).to_numpy(), method="bh")
+            table.loc[tested, "p"].astype(float).to_numpy(), method="bh"
+        )
     table["verdict"] = [_verdict(r) for r in table.itertuples()]
     return table[COLUMNS]
 
@@ -199,8 +238,11 @@ def _verdict(row):
         return "replicates (no difference)" if towards else "replicates (worse, if anything)"
     if shown:
         return "replicates"
-    return ("does not replicate (too small to tell)" if towards else
-            "does not replicate (ours points the other way)")
+    return (
+        "does not replicate (too small to tell)"
+        if towards
+        else "does not replicate (ours points the other way)"
+    )
 
 
 def summary(table):
@@ -240,8 +282,7 @@ def headlines(table):
         if topic == "accuracy" or not len(rows):
             continue
         held = rows[kinds[rows.index] == "replicates"]
-        text = (f"**{words}**: {len(held)} of {len(rows)} claim{'s' * (len(rows) > 1)} "
-                "replicate")
+        text = f"**{words}**: {len(held)} of {len(rows)} claim{'s' * (len(rows) > 1)} replicate"
         if 0 < len(held) <= 4:
             text += ": " + "; ".join(f"{r.claim} ({r.ours})" for r in held.itertuples())
         elif len(held) == 0:
@@ -251,25 +292,33 @@ def headlines(table):
     caveats = []
     untold = table[(table["topic"] == "accuracy") & (kinds == "cannot tell here")]
     if len(untold):
-        caveats.append("**Not the papers' models**: " + "; ".join(
-            f"{r.claim}, here {r.ours}" for r in untold.itertuples())
-            + f". {untold['why'].iloc[0][0].upper()}{untold['why'].iloc[0][1:]}.")
+        caveats.append(
+            "**Not the papers' models**: "
+            + "; ".join(f"{r.claim}, here {r.ours}" for r in untold.itertuples())
+            + f". {untold['why'].iloc[0][0].upper()}{untold['why'].iloc[0][1:]}."
+        )
     fallback = sorted(set(table.loc[table["caveat"].str.contains("falls back"), "caveat"]))
     if fallback:
-        theirs = [paper.table_1(task, paper.fallback_class(task))["paper class"]
-                  for task in paper.TABLE_1["dataset"].unique()]
-        caveats.append("**Fallback classes**: " + "; ".join(fallback) + ". The paper's models "
-                       f"fall back on {' and '.join(theirs)} instead, so the informative class "
-                       "of a task is not the same here.")
+        theirs = [
+            paper.table_1(task, paper.fallback_class(task))["paper class"]
+            for task in paper.TABLE_1["dataset"].unique()
+        ]
+        caveats.append(
+            "**Fallback classes**: " + "; ".join(fallback) + ". The paper's models "
+            f"fall back on {' and '.join(theirs)} instead, so the informative class "
+            "of a task is not the same here."
+        )
     missed = table[(table["topic"] == "known biology") & (kinds == "does not replicate")]
     if len(missed):
-        caveats.append("**Motifs not recovered**: " + "; ".join(
-            f"{r.claim}: {r.ours}" for r in missed.itertuples()) + ".")
+        caveats.append(
+            "**Motifs not recovered**: "
+            + "; ".join(f"{r.claim}: {r.ours}" for r in missed.itertuples())
+            + "."
+        )
     return findings, caveats
 
 
-COLOURS = {"replicates": "#d5efd9", "does not replicate": "#f7d6d9",
-           "cannot tell here": "#e8e8e8"}
+COLOURS = {"replicates": "#d5efd9", "does not replicate": "#f7d6d9", "cannot tell here": "#e8e8e8"}
 
 
 def _inline(text):
@@ -302,33 +351,49 @@ def discussion(table, values):
     if not len(table):
         return found, cannot
     counts = summary(table)
-    found.append(f"Of {len(table)} claims tested, {counts['replicates']} replicate, "
-                 f"{counts['does not replicate']} do not and {counts['cannot tell here']} "
-                 "cannot be told here.")
+    found.append(
+        f"Of {len(table)} claims tested, {counts['replicates']} replicate, "
+        f"{counts['does not replicate']} do not and {counts['cannot tell here']} "
+        "cannot be told here."
+    )
     kinds = table["verdict"].str.split(" (", regex=False).str[0]
     for topic, words in TOPICS.items():
         rows = kinds[table["topic"] == topic]
         if topic == "accuracy" or not len(rows):
             continue
         held = int((rows == "replicates").sum())
-        most = ("most replicate" if held > len(rows) / 2 else
-                "half replicate" if held == len(rows) / 2 else
-                "none replicates" if held == 0 else "most do not replicate")
+        most = (
+            "most replicate"
+            if held > len(rows) / 2
+            else "half replicate"
+            if held == len(rows) / 2
+            else "none replicates"
+            if held == 0
+            else "most do not replicate"
+        )
         found.append(f"{words}: {held} of {len(rows)} replicate ({most}).")
     named = {"dnabert": DNABERT_CONFIGS, "dnabert2": DNABERT2_CONFIGS, "cnn": CNN_CONFIGS}
-    scratch = [m for m in BUILDERS if m != "cnn"
-               and str(values["train"].get(m, {}).get("source", "mini")) in named[m]]
-    untold = table[(kinds == "cannot tell here")
-                   & ~((table["topic"] == "accuracy") & bool(scratch))]  # said once below
+    scratch = [
+        m
+        for m in BUILDERS
+        if m != "cnn" and str(values["train"].get(m, {}).get("source", "mini")) in named[m]
+    ]
+    untold = table[
+        (kinds == "cannot tell here") & ~((table["topic"] == "accuracy") & bool(scratch))
+    ]  # said once below
     for r in untold.itertuples():
         cannot.append(f"{r.claim}: {r.why or 'no test applies here'}.")
     if scratch:
-        cannot.append(f"The {' and '.join(m.upper().replace('2', '-2') for m in scratch)} "
-                      "models are trained from scratch here, without the papers' pre-training, "
-                      "so every verdict is about models weaker than the papers'.")
-    cannot.append(f"Samples: {values['n_scored']} scored sequences per class, "
-                  f"{values['n_per_class']} mutated per class, {values['random_repeats']} random "
-                  "repeats; a difference smaller than these samples resolve reads as none.")
+        cannot.append(
+            f"The {' and '.join(m.upper().replace('2', '-2') for m in scratch)} "
+            "models are trained from scratch here, without the papers' pre-training, "
+            "so every verdict is about models weaker than the papers'."
+        )
+    cannot.append(
+        f"Samples: {values['n_scored']} scored sequences per class, "
+        f"{values['n_per_class']} mutated per class, {values['random_repeats']} random "
+        "repeats; a difference smaller than these samples resolve reads as none."
+    )
     return found, cannot
 
 
@@ -353,15 +418,21 @@ def to_html(table, pages=None):
     body = []
     for i, r in enumerate(table.itertuples(), start=1):
         kind = r.verdict.split(" (")[0]
-        chapter = (f'<a href="{pages[r.chapter]}">{html.escape(r.chapter)}</a>'
-                   if r.chapter in pages else html.escape(r.chapter))
+        chapter = (
+            f'<a href="{pages[r.chapter]}">{html.escape(r.chapter)}</a>'
+            if r.chapter in pages
+            else html.escape(r.chapter)
+        )
         body.append(
             f"<tr><td>{_inline(r.claim)}</td><td>{_inline(r.paper or '—')}</td>"
-            f"<td>{_inline(r.ours)}</td><td class=\"verdict\" style=\"background:{COLOURS[kind]}\">"
-            f"{html.escape(r.verdict)} <sup><a href=\"#claim-note-{i}\">{i}</a></sup></td>"
-            f"<td>{chapter}</td></tr>")
-    return (f'<table class="findings"><thead><tr>{head}</tr></thead>'
-            f"<tbody>{''.join(body)}</tbody></table>")
+            f'<td>{_inline(r.ours)}</td><td class="verdict" style="background:{COLOURS[kind]}">'
+            f'{html.escape(r.verdict)} <sup><a href="#claim-note-{i}">{i}</a></sup></td>'
+            f"<td>{chapter}</td></tr>"
+        )
+    return (
+        f'<table class="findings"><thead><tr>{head}</tr></thead>'
+        f"<tbody>{''.join(body)}</tbody></table>"
+    )
 
 
 def notes_html(table):
@@ -373,8 +444,10 @@ def notes_html(table):
         An HTML ``<table class="findings-notes">``: row, source, estimate, p of the stated
         test, adjusted p, and why / caveat.
     """
-    head = "".join(f"<th>{h}</th>" for h in ("row", "source", "estimate", "p (stated test)",
-                                             "adjusted p", "why, caveat"))
+    head = "".join(
+        f"<th>{h}</th>"
+        for h in ("row", "source", "estimate", "p (stated test)", "adjusted p", "why, caveat")
+    )
     body = []
     for i, r in enumerate(table.itertuples(), start=1):
         tested = not pd.isna(r.p_adjusted)
@@ -383,9 +456,12 @@ def notes_html(table):
             f'<tr id="claim-note-{i}"><td>{i}</td><td>{_inline(r.source)}</td>'
             f"<td>{f'{r.estimate:+.3f}' if tested else '—'}</td>"
             f"<td>{p_value(r.p) if tested else '—'}</td>"
-            f"<td>{p_value(r.p_adjusted) if tested else '—'}</td><td>{_inline(said)}</td></tr>")
-    return (f'<table class="findings-notes"><thead><tr>{head}</tr></thead>'
-            f"<tbody>{''.join(body)}</tbody></table>")
+            f"<td>{p_value(r.p_adjusted) if tested else '—'}</td><td>{_inline(said)}</td></tr>"
+        )
+    return (
+        f'<table class="findings-notes"><thead><tr>{head}</tr></thead>'
+        f"<tbody>{''.join(body)}</tbody></table>"
+    )
 
 
 def mutagenesis_claims(task, summary, outcomes, n):
@@ -428,36 +504,84 @@ def mutagenesis_claims(task, summary, outcomes, n):
         source = "Figure 1" if label == paper.INFORMATIVE_LABEL else "Figure 2"
         at = {"attention": theirs["attention at 20"], "LRP*": theirs["LRP* at 20"]}
         real, rand = one.loc[label, "n = 0"], one.loc[label, "random sequences"]
-        caveat = "" if rand < real else (
-            f"this build's model falls back on {cls!r}: it calls {rand:.2f} of random sequences "
-            f"{cls!r} against {real:.2f} of real ones, so mutations push towards it")
-        tests = [(f"`{m}` lowers {seen} accuracy more than attention at n = 20",
-                  "Table 1 (LRP*)", m, "attention", "less",
-                  f"LRP* {at['LRP*']:.3f}, attention {at['attention']:.3f}")
-                 for m in paper.TABLE_1_LRP]
-        tests.append((f"`{figure}` lowers {seen} accuracy more than random positions", source,
-                      figure, "random", "less", f"LRP* {at['LRP*']:.3f} (random: plotted)"))
+        caveat = (
+            ""
+            if rand < real
+            else (
+                f"this build's model falls back on {cls!r}: it calls {rand:.2f} of random sequences "
+                f"{cls!r} against {real:.2f} of real ones, so mutations push towards it"
+            )
+        )
+        tests = [
+            (
+                f"`{m}` lowers {seen} accuracy more than attention at n = 20",
+                "Table 1 (LRP*)",
+                m,
+                "attention",
+                "less",
+                f"LRP* {at['LRP*']:.3f}, attention {at['attention']:.3f}",
+            )
+            for m in paper.TABLE_1_LRP
+        ]
+        tests.append(
+            (
+                f"`{figure}` lowers {seen} accuracy more than random positions",
+                source,
+                figure,
+                "random",
+                "less",
+                f"LRP* {at['LRP*']:.3f} (random: plotted)",
+            )
+        )
         if task == "human_nontata_promoters":
-            tests.append((f"attention is no better than random positions on {seen}", source,
-                          "attention", "random", "not less",
-                          f"attention {at['attention']:.3f} (random: plotted)"))
+            tests.append(
+                (
+                    f"attention is no better than random positions on {seen}",
+                    source,
+                    "attention",
+                    "random",
+                    "not less",
+                    f"attention {at['attention']:.3f} (random: plotted)",
+                )
+            )
         for text, where, a, b, expected, said in tests:
             if a not in one.columns or b not in one.columns:
                 continue
-            r = metrics.paired_comparison(mutagenesis.correct(outcomes, a, n, label),
-                                          mutagenesis.correct(outcomes, b, n, label))
-            rows.append(claim(text, where, f"{a} {r['mean_a']:.3f}, {b} {r['mean_b']:.3f} at "
-                              f"n = {n} ({r['n']} {cls} sequences)", r["estimate"], r["p"],
-                              expected, paper=said, caveat=caveat,
-                              topic="lrp over attention" if b == "attention" else ""))
+            r = metrics.paired_comparison(
+                mutagenesis.correct(outcomes, a, n, label),
+                mutagenesis.correct(outcomes, b, n, label),
+            )
+            rows.append(
+                claim(
+                    text,
+                    where,
+                    f"{a} {r['mean_a']:.3f}, {b} {r['mean_b']:.3f} at "
+                    f"n = {n} ({r['n']} {cls} sequences)",
+                    r["estimate"],
+                    r["p"],
+                    expected,
+                    paper=said,
+                    caveat=caveat,
+                    topic="lrp over attention" if b == "attention" else "",
+                )
+            )
     label = paper.INFORMATIVE_LABEL
     theirs = paper.table_1(task, label)
-    r = metrics.paired_comparison(mutagenesis.correct(outcomes, "", mutagenesis.ALL, label),
-                                  mutagenesis.correct(outcomes, "", 0, label))
-    rows.append(claim(f"random sequences are seldom called {theirs['paper class']}: accuracy "
-                      "falls on them", "Table 1 (n = 200)", f"{r['mean_b']:.3f} to "
-                      f"{r['mean_a']:.3f}", r["estimate"], r["p"], "less",
-                      paper=f"{theirs['n = 0']:.3f} to {theirs['random sequences']:.3f}"))
+    r = metrics.paired_comparison(
+        mutagenesis.correct(outcomes, "", mutagenesis.ALL, label),
+        mutagenesis.correct(outcomes, "", 0, label),
+    )
+    rows.append(
+        claim(
+            f"random sequences are seldom called {theirs['paper class']}: accuracy falls on them",
+            "Table 1 (n = 200)",
+            f"{r['mean_b']:.3f} to {r['mean_a']:.3f}",
+            r["estimate"],
+            r["p"],
+            "less",
+            paper=f"{theirs['n = 0']:.3f} to {theirs['random sequences']:.3f}",
+        )
+    )
     return rows
 
 
@@ -481,10 +605,13 @@ def chance(accuracy, counts):
     counts = np.asarray(counts)
     n = int(counts.sum())
     majority = counts.max() / n
-    p = scipy.stats.binomtest(int(round(accuracy * n)), n, majority,
-                              alternative="greater").pvalue
-    return {"accuracy": float(accuracy), "majority": float(majority), "p": float(p),
-            "above": bool(p < ALPHA)}
+    p = scipy.stats.binomtest(int(round(accuracy * n)), n, majority, alternative="greater").pvalue
+    return {
+        "accuracy": float(accuracy),
+        "majority": float(majority),
+        "p": float(p),
+        "above": bool(p < ALPHA),
+    }
 
 
 def accuracy_claims(run, trained):
@@ -513,11 +640,24 @@ def accuracy_claims(run, trained):
     said = f"{ours:.3f} on {n} evaluation sequences"
     source = str(trained.settings.get("source"))
     if source in ("tiny", "mini", "base"):
-        why = (f"the paper fine-tunes the pre-trained DNABERT-6; this build trains a {source!r} "
-               f"DNABERT from scratch, which reaches {ours:.3f}: a different model, so its "
-               "accuracy says nothing of the paper's (the paper profile fine-tunes DNABERT-6)")
-        return [claim(text, "section 4.2", said, paper=f"{reported:.2f}", topic="accuracy",
-                      why=why)]
+        why = (
+            f"the paper fine-tunes the pre-trained DNABERT-6; this build trains a {source!r} "
+            f"DNABERT from scratch, which reaches {ours:.3f}: a different model, so its "
+            "accuracy says nothing of the paper's (the paper profile fine-tunes DNABERT-6)"
+        )
+        return [
+            claim(text, "section 4.2", said, paper=f"{reported:.2f}", topic="accuracy", why=why)
+        ]
     test = scipy.stats.binomtest(int(round(ours * n)), n, reported)
-    return [claim(text, "section 4.2", said, ours - reported, test.pvalue, expected="none",
-                  paper=f"{reported:.2f}", topic="accuracy")]
+    return [
+        claim(
+            text,
+            "section 4.2",
+            said,
+            ours - reported,
+            test.pvalue,
+            expected="none",
+            paper=f"{reported:.2f}",
+            topic="accuracy",
+        )
+    ]

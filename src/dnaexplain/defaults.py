@@ -60,10 +60,13 @@ def _native_bf16():
     import torch
 
     try:
-        return bool(torch.backends.mkldnn.is_available()
-                    and torch.ops.mkldnn._is_mkldnn_bf16_supported())
+        return bool(
+            torch.backends.mkldnn.is_available() and torch.ops.mkldnn._is_mkldnn_bf16_supported()
+        )
     except (AttributeError, RuntimeError):  # a private API: absent means no
         return False
+
+
 def check_settings(settings, where="train"):
     """Values of training settings (names and types are checked by `params`).
 
@@ -74,10 +77,14 @@ def check_settings(settings, where="train"):
     """
     # finetune: false explains a checkpoint as it is, so its epochs are never read
     least_epochs = 0 if settings.get("finetune") is False else 1
-    rules = {"epochs": (least_epochs, "1 or more (finetune: false explains a checkpoint as "
-                                      "it is)"), "batch_size": (1, "1 or more"),
-             "max_train": (0, "0 or more (0 = all)"), "accumulation": (1, "1 or more"),
-             "max_length": (3, "3 or more tokens"), "num_labels": (2, "2 or more")}
+    rules = {
+        "epochs": (least_epochs, "1 or more (finetune: false explains a checkpoint as it is)"),
+        "batch_size": (1, "1 or more"),
+        "max_train": (0, "0 or more (0 = all)"),
+        "accumulation": (1, "1 or more"),
+        "max_length": (3, "3 or more tokens"),
+        "num_labels": (2, "2 or more"),
+    }
     for name, (least, what) in rules.items():
         value = settings.get(name)
         if value is not None and value < least:
@@ -86,13 +93,18 @@ def check_settings(settings, where="train"):
         if settings.get(name, 0) < 0:
             raise ValueError(f"{where}.{name} must be 0 or more, got {settings[name]}")
     if not 0 <= settings.get("warmup", 0) <= 1:
-        raise ValueError(f"{where}.warmup is a fraction of the steps in [0, 1], "
-                         f"got {settings['warmup']}")
+        raise ValueError(
+            f"{where}.warmup is a fraction of the steps in [0, 1], got {settings['warmup']}"
+        )
     if settings.get("k") is not None and settings["k"] not in (3, 4, 5, 6):
         raise ValueError(f"{where}.k is DNABERT's k-mer length: 3, 4, 5 or 6, got {settings['k']}")
     if settings.get("precision", "auto") not in PRECISIONS:
-        raise ValueError(f"{where}.precision must be one of {', '.join(PRECISIONS)}, "
-                         f"got {settings['precision']!r}")
+        raise ValueError(
+            f"{where}.precision must be one of {', '.join(PRECISIONS)}, "
+            f"got {settings['precision']!r}"
+        )
     if "batch_size" in settings and settings["batch_size"] % settings.get("accumulation", 1):
-        raise ValueError(f"{where}: batch_size {settings['batch_size']} must be a multiple of "
-                         f"accumulation {settings['accumulation']}")
+        raise ValueError(
+            f"{where}: batch_size {settings['batch_size']} must be a multiple of "
+            f"accumulation {settings['accumulation']}"
+        )

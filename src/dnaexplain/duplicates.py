@@ -18,8 +18,11 @@ import pandas as pd
 
 from .sequences import reverse_complement as _rc
 
-CHECKS = ("repeated within a class", "in two or more classes",
-          "in train or validation and in evaluation")
+CHECKS = (
+    "repeated within a class",
+    "in two or more classes",
+    "in train or validation and in evaluation",
+)
 SEEN = "in train or validation"  # `removed` reasons of the evaluation part
 REPEATED = "repeated"
 
@@ -78,10 +81,12 @@ def report(parts, reverse_complement=False):
     for check in CHECKS:
         for part, items in found[check].items():
             first = items[0]
-            where = (_where(parts[first[0]], first[1]) if isinstance(first, tuple)
-                     else _where(parts[part], first))
-            rows.append({"check": check, "part": part, "sequences": len(items),
-                         "example": where})
+            where = (
+                _where(parts[first[0]], first[1])
+                if isinstance(first, tuple)
+                else _where(parts[part], first)
+            )
+            rows.append({"check": check, "part": part, "sequences": len(items), "example": where})
     return pd.DataFrame(rows, columns=["check", "part", "sequences", "example"])
 
 
@@ -109,14 +114,21 @@ def remove(parts, reverse_complement=False, name=""):
     name = name or next(iter(parts.values())).name
     crossed = found[found.check == CHECKS[1]]
     if len(crossed):
-        warnings.warn(f"{name}: {int(crossed.sequences.sum())} sequence(s) appear in two or "
-                      f"more classes (e.g. {crossed.example.iloc[0]}); no model can call both "
-                      "right: check their labels", stacklevel=2)
+        warnings.warn(
+            f"{name}: {int(crossed.sequences.sum())} sequence(s) appear in two or "
+            f"more classes (e.g. {crossed.example.iloc[0]}); no model can call both "
+            "right: check their labels",
+            stacklevel=2,
+        )
     evaluation = parts.get("evaluation")
     if evaluation is None:
         return parts
-    earlier = {canonical(q, reverse_complement) for part, d in parts.items()
-               if part != "evaluation" for q in d.sequences}
+    earlier = {
+        canonical(q, reverse_complement)
+        for part, d in parts.items()
+        if part != "evaluation"
+        for q in d.sequences
+    }
     keep, kept, counts = [], set(), {SEEN: 0, REPEATED: 0}
     for i, seq in enumerate(evaluation.sequences):
         key = canonical(seq, reverse_complement)
@@ -130,15 +142,20 @@ def remove(parts, reverse_complement=False, name=""):
     if len(keep) == len(evaluation):
         return parts
     if not keep:
-        raise ValueError(f"{name}: every evaluation sequence is also in train or validation "
-                         f"({', '.join(sorted({d.source for d in parts.values()}))}); give "
-                         "evaluation sequences of their own, or duplicates: keep")
+        raise ValueError(
+            f"{name}: every evaluation sequence is also in train or validation "
+            f"({', '.join(sorted({d.source for d in parts.values()}))}); give "
+            "evaluation sequences of their own, or duplicates: keep"
+        )
     out = dict(parts)
     out["evaluation"] = evaluation.subset(keep)
     out["evaluation"].removed.update({k: v for k, v in counts.items() if v})
     files = sorted({d.source for d in parts.values()})
     said = " and ".join(f"{v} {k}" for k, v in counts.items() if v)
-    warnings.warn(f"{name}: removed from evaluation {said} ({', '.join(files)}); "
-                  f"{len(keep)} evaluation sequences remain. Set duplicates: keep in data_files "
-                  "to keep them", stacklevel=2)
+    warnings.warn(
+        f"{name}: removed from evaluation {said} ({', '.join(files)}); "
+        f"{len(keep)} evaluation sequences remain. Set duplicates: keep in data_files "
+        "to keep them",
+        stacklevel=2,
+    )
     return out

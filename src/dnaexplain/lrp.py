@@ -89,8 +89,12 @@ CHEFER_RULES = ("chefer", "chefer_baseline")
 READ_AT = ("encoder", "embeddings")
 # Default reading point: Chefer's code reads at the encoder input, AttnLRP and CP-LRP at the
 # word embeddings.
-DEFAULT_READ_AT = {"chefer": "encoder", "chefer_baseline": "encoder",
-                   "attnlrp": "embeddings", "cp": "embeddings"}
+DEFAULT_READ_AT = {
+    "chefer": "encoder",
+    "chefer_baseline": "encoder",
+    "attnlrp": "embeddings",
+    "cp": "embeddings",
+}
 EPS = 1e-6  # absolute stabiliser of the epsilon rule
 
 
@@ -413,10 +417,16 @@ class _Lin(torch.autograd.Function):
 def _maps(module):
     """(fwd, bwd) of a Linear or Conv1d for `_Lin`."""
     if isinstance(module, nn.Conv1d):
-        kw = dict(stride=module.stride, padding=module.padding, dilation=module.dilation,
-                  groups=module.groups)
-        return (partial(F.conv1d, **kw),
-                lambda s, w, shape: torch.nn.grad.conv1d_input(shape, w, s, **kw))
+        kw = dict(
+            stride=module.stride,
+            padding=module.padding,
+            dilation=module.dilation,
+            groups=module.groups,
+        )
+        return (
+            partial(F.conv1d, **kw),
+            lambda s, w, shape: torch.nn.grad.conv1d_input(shape, w, s, **kw),
+        )
     return F.linear, lambda s, w, shape: s @ w
 
 
@@ -473,8 +483,11 @@ def _ops(rules, p, mode):
     relevance-space Functions to the plain gradient.
     """
     if rules in CNN_RULES:
-        return SimpleNamespace(linear=partial(_cnn_linear, rules, p, mode),
-                               relu=lambda x: _Pass.apply(x, F.relu, mode), mean=_MeanZ.apply)
+        return SimpleNamespace(
+            linear=partial(_cnn_linear, rules, p, mode),
+            relu=lambda x: _Pass.apply(x, F.relu, mode),
+            mean=_MeanZ.apply,
+        )
     if rules in CHEFER_RULES:
         return SimpleNamespace(
             linear=partial(_linear, "ab" if rules == "chefer" else "ab2", p, mode),
@@ -553,22 +566,32 @@ def _embed(module, ops, trace, parts):
     return module.LayerNorm(ops.add(*parts))
 
 
-def _bert_embeddings(m, ops, trace, input_ids=None, token_type_ids=None, position_ids=None,
-                     inputs_embeds=None, past_key_values_length=0):
+def _bert_embeddings(
+    m,
+    ops,
+    trace,
+    input_ids=None,
+    token_type_ids=None,
+    position_ids=None,
+    inputs_embeds=None,
+    past_key_values_length=0,
+):
     """`hf.BertEmbeddings`: word + token type + position, LayerNorm; (n, t) -> (n, t, hidden)."""
     x = m.word_embeddings(input_ids) if inputs_embeds is None else inputs_embeds
     n, t = x.shape[:2]
     if position_ids is None:
-        position_ids = m.position_ids[:, past_key_values_length:past_key_values_length + t]
+        position_ids = m.position_ids[:, past_key_values_length : past_key_values_length + t]
     if token_type_ids is None:
         token_type_ids = torch.zeros((n, t), dtype=torch.long, device=x.device)
-    parts = [x, m.token_type_embeddings(token_type_ids),
-             m.position_embeddings(position_ids).expand(n, t, -1)]
+    parts = [
+        x,
+        m.token_type_embeddings(token_type_ids),
+        m.position_embeddings(position_ids).expand(n, t, -1),
+    ]
     return _embed(m, ops, trace, parts)
 
 
-def _dnabert2_embeddings(m, ops, trace, input_ids=None, token_type_ids=None,
-                         inputs_embeds=None):
+def _dnabert2_embeddings(m, ops, trace, input_ids=None, token_type_ids=None, inputs_embeds=None):
     """`models.Embeddings`: word + token type, LayerNorm; (n, t) -> (n, t, hidden)."""
     x = m.word_embeddings(input_ids) if inputs_embeds is None else inputs_embeds
     if token_type_ids is None:
@@ -590,8 +613,10 @@ def _bert_attention(m, ops, trace, hidden_states, attention_mask=None, **kwargs)
     """`hf.BertSelfAttention` (self-attention only); mask additive, (n, 1, t, t) or None."""
     trace.blocks.append(hidden_states)
     n, t, _ = hidden_states.shape
-    q, k, v = (lin(hidden_states).view(n, t, -1, m.attention_head_size).transpose(1, 2)
-               for lin in (m.query, m.key, m.value))
+    q, k, v = (
+        lin(hidden_states).view(n, t, -1, m.attention_head_size).transpose(1, 2)
+        for lin in (m.query, m.key, m.value)
+    )
     return _attend(ops, trace, q, k, v, attention_mask, m.scaling)
 
 
@@ -654,8 +679,9 @@ def _rules(model, rules):
     if isinstance(model, (models.CNNForSequenceClassification, nn.Sequential)):
         rules = "cnn" if rules == "chefer" else rules
         valid = CNN_RULES
-    elif isinstance(model, (BertForSequenceClassification,
-                            models.DNABERT2ForSequenceClassification)):
+    elif isinstance(
+        model, (BertForSequenceClassification, models.DNABERT2ForSequenceClassification)
+    ):
         valid = TRANSFORMER_RULES
     else:
         raise TypeError(f"no LRP rules for {type(model).__name__}")
@@ -665,8 +691,10 @@ def _rules(model, rules):
             f"{', '.join(valid)} (transformers: {', '.join(TRANSFORMER_RULES)}; CNN: "
             f"{', '.join(CNN_RULES)}, or 'chefer' for 'cnn')"
         )
-    if isinstance(model, BertForSequenceClassification) and \
-            model.config._attn_implementation != "eager":
+    if (
+        isinstance(model, BertForSequenceClassification)
+        and model.config._attn_implementation != "eager"
+    ):
         raise ValueError("LRP needs eager attention: build with attn_implementation='eager'")
     return rules
 
@@ -740,8 +768,9 @@ def _target(target, logits):
     return target.expand(len(logits)).clone()
 
 
-def propagate(model, inputs, target=None, rules="chefer", prune=0.0, read_at=None, record=None,
-              grads=False):
+def propagate(
+    model, inputs, target=None, rules="chefer", prune=0.0, read_at=None, record=None, grads=False
+):
     """Relevance of a batch by LRP, in one forward and one backward pass.
 
     Parameters
@@ -813,8 +842,9 @@ def propagate(model, inputs, target=None, rules="chefer", prune=0.0, read_at=Non
         probs = trace.probs if rules in CHEFER_RULES or record is not None else []
         points = [trace.read] + probs + extra
         wanted = [x for x in points if x.requires_grad]
-        found = iter(torch.autograd.grad(logits, wanted, seed, allow_unused=True,
-                                         retain_graph=grads))
+        found = iter(
+            torch.autograd.grad(logits, wanted, seed, allow_unused=True, retain_graph=grads)
+        )
         if grads:  # Chefer's seed is the one-hot already: dy_c / dA, as attention_maps
             trace.mode.grad = True
             plain = torch.autograd.grad(logits, trace.probs, seed)
@@ -823,10 +853,10 @@ def propagate(model, inputs, target=None, rules="chefer", prune=0.0, read_at=Non
         g = next(found) if x.requires_grad else None
         g = torch.zeros_like(x) if g is None else g
         rel.append((x * g if rules in GRADIENT_RULES else g).detach())
-    probs = rel[1:1 + len(probs)]
+    probs = rel[1 : 1 + len(probs)]
     if record is not None:
         k = len(trace.scores)
-        record.update(probs=probs, scores=rel[1 + k:1 + 2 * k], blocks=rel[1 + 2 * k:])
+        record.update(probs=probs, scores=rel[1 + k : 1 + 2 * k], blocks=rel[1 + 2 * k :])
     out = Relevance(rel[0], probs if rules in CHEFER_RULES else None, logits.detach(), target)
     if grads:
         out.probs, out.grads = [a.detach() for a in trace.probs], list(plain)

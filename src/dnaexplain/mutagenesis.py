@@ -120,8 +120,9 @@ def _fit(scores, shape):
     """Scores as float64 (n, L) for sequences of the given (n, L) shape, cut to L."""
     s = as_matrix(scores)
     if s.shape[0] != shape[0] or s.shape[1] < shape[1]:
-        raise ValueError(f"scores of shape {s.shape} do not cover {shape[0]} sequences of up "
-                         f"to {shape[1]} bp")
+        raise ValueError(
+            f"scores of shape {s.shape} do not cover {shape[0]} sequences of up to {shape[1]} bp"
+        )
     return s[:, : shape[1]]
 
 
@@ -149,30 +150,38 @@ def mutate_top(sequences, scores, n, seed=0, bases=None):
     """
     idx, lengths = _encode(sequences)
     rng = np.random.default_rng(seed)
-    changed = _bases(idx, lengths, rng.spawn(1)[0] if bases is None
-                     else np.random.default_rng(bases))
+    changed = _bases(
+        idx, lengths, rng.spawn(1)[0] if bases is None else np.random.default_rng(bases)
+    )
     (out,) = _mutants(idx, _fit(scores, idx.shape), lengths, [n], rng, changed)
     return _decode(out, lengths)
 
 
-def _classify(model, tokenizer, indices, lengths, max_length, batch_size, device, precision,
-              verbose):
+def _classify(
+    model, tokenizer, indices, lengths, max_length, batch_size, device, precision, verbose
+):
     """Class probabilities of many encoded sequences, float64 (n, classes), input order; each
     distinct sequence is classified once."""
     # each distinct sequence once: a row's bytes and its length identify it
     key = np.concatenate([indices, lengths.astype("<u4")[:, None].view(np.uint8)], axis=1)
-    _, first, inverse = np.unique(key.view(np.dtype((np.void, key.shape[1])))[:, 0],
-                                  return_index=True, return_inverse=True)
+    _, first, inverse = np.unique(
+        key.view(np.dtype((np.void, key.shape[1])))[:, 0], return_index=True, return_inverse=True
+    )
     order = first[np.argsort(lengths[first], kind="stable")]  # chunks pad to similar lengths
     chunk = batch_size * max(1, CHUNK // batch_size)  # whole batches per chunk
     probs = []
     with tqdm(total=len(order), desc="classify mutants", disable=not verbose) as bar:
         for start in range(0, len(order), chunk):
             rows = order[start : start + chunk]
-            x = encode(tokenizer, _decode(indices[rows], lengths[rows]),
-                       max_length=max_length, truncate=True)
-            logits = models.predict(model, x, batch_size=batch_size, device=device,
-                                    precision=precision)
+            x = encode(
+                tokenizer,
+                _decode(indices[rows], lengths[rows]),
+                max_length=max_length,
+                truncate=True,
+            )
+            logits = models.predict(
+                model, x, batch_size=batch_size, device=device, precision=precision
+            )
             probs.append(torch.softmax(logits.double(), -1).numpy())
             bar.update(len(rows))
     out = np.empty((len(indices), probs[0].shape[1]))
@@ -180,9 +189,24 @@ def _classify(model, tokenizer, indices, lengths, max_length, batch_size, device
     return out[first[inverse.ravel()]]
 
 
-def experiment(model, tokenizer, sequences, labels, scores, ns=NS, random_repeats=10,
-               all_repeats=3, classes=None, seed=0, max_length=512, batch_size=16, device=None,
-               precision="fp32", per_sequence=False, verbose=False):
+def experiment(
+    model,
+    tokenizer,
+    sequences,
+    labels,
+    scores,
+    ns=NS,
+    random_repeats=10,
+    all_repeats=3,
+    classes=None,
+    seed=0,
+    max_length=512,
+    batch_size=16,
+    device=None,
+    precision="fp32",
+    per_sequence=False,
+    verbose=False,
+):
     """Accuracy per class after mutating each method's top n positions, with baselines.
 
     For every method and n in `ns`, the top n positions of every sequence are mutated (see
@@ -260,18 +284,30 @@ def experiment(model, tokenizer, sequences, labels, scores, ns=NS, random_repeat
     for r in range(all_repeats):
         jobs.append((None, ALL, r))
         batches.append(_rng(seed, "all", r).integers(0, 4, idx.shape, dtype=np.uint8))
-    probs = _classify(model, tokenizer, np.concatenate(batches), np.tile(lengths, len(jobs)),
-                      max_length, batch_size, device, precision, verbose)
+    probs = _classify(
+        model,
+        tokenizer,
+        np.concatenate(batches),
+        np.tile(lengths, len(jobs)),
+        max_length,
+        batch_size,
+        device,
+        precision,
+        verbose,
+    )
     y = np.tile(labels, len(jobs))
-    each = pd.DataFrame({
-        "job": np.repeat(np.arange(len(jobs)), len(labels)),
-        "sequence": np.tile(np.arange(len(labels)), len(jobs)),
-        "label": y,
-        "correct": probs.argmax(1) == y,
-        "p": probs[np.arange(len(y)), y],
-    })
+    each = pd.DataFrame(
+        {
+            "job": np.repeat(np.arange(len(jobs)), len(labels)),
+            "sequence": np.tile(np.arange(len(labels)), len(jobs)),
+            "label": y,
+            "correct": probs.argmax(1) == y,
+            "p": probs[np.arange(len(y)), y],
+        }
+    )
     rows = each.groupby(["job", "label"], as_index=False).agg(
-        sequences=("correct", "size"), accuracy=("correct", "mean"), mean_p=("p", "mean"))
+        sequences=("correct", "size"), accuracy=("correct", "mean"), mean_p=("p", "mean")
+    )
     names = list(classes) if classes is not None else [str(c) for c in range(labels.max() + 1)]
     parts = []
     for j, (name, n, r) in enumerate(jobs):
@@ -282,18 +318,22 @@ def experiment(model, tokenizer, sequences, labels, scores, ns=NS, random_repeat
     table["class"] = [names[c] for c in table.label]
     steps = ["0", *map(str, ns), "all"]
     table["step"] = pd.Categorical(
-        np.where(table.n == ALL, "all", table.n.astype(str)), categories=steps, ordered=True)
+        np.where(table.n == ALL, "all", table.n.astype(str)), categories=steps, ordered=True
+    )
     table["method"] = pd.Categorical(table.method, categories=list(methods), ordered=True)
     table = table.sort_values(["method", "label", "step", "repeat"], ignore_index=True)
     table["method"] = table.method.astype(str)
-    table = table[["method", "class", "label", "n", "step", "repeat", "sequences", "accuracy",
-                   "mean_p"]]
+    table = table[
+        ["method", "class", "label", "n", "step", "repeat", "sequences", "accuracy", "mean_p"]
+    ]
     if not per_sequence:
         return table
-    info = pd.DataFrame([(name or "", n, r) for name, n, r in jobs],
-                        columns=["method", "n", "repeat"])
-    outcomes = each.join(info, on="job")[["method", "n", "repeat", "sequence", "label",
-                                          "correct", "p"]]
+    info = pd.DataFrame(
+        [(name or "", n, r) for name, n, r in jobs], columns=["method", "n", "repeat"]
+    )
+    outcomes = each.join(info, on="job")[
+        ["method", "n", "repeat", "sequence", "label", "correct", "p"]
+    ]
     return table, outcomes.reset_index(drop=True)
 
 
@@ -325,20 +365,37 @@ def summary(table, level=0.95):
         (10 repeats pooled)"), mean_p (mean over repeats); in the table's order.
     """
     g = table.groupby(["method", "class", "label", "n", "step"], sort=False, observed=True)
-    out = g.agg(repeats=("repeat", "size"), accuracy=("accuracy", "mean"),
-                mean_p=("mean_p", "mean"))
+    out = g.agg(
+        repeats=("repeat", "size"), accuracy=("accuracy", "mean"), mean_p=("mean_p", "mean")
+    )
     q = (1 - level) / 2
     many = out.repeats * q >= 1 - 1e-9  # float-safe 40 * 0.025
     m = g.sequences.first()
     binomial = [scipy.stats.binom.ppf([q, 1 - q], k, a) / k for k, a in zip(m, out.accuracy)]
     out["lo"] = g.accuracy.quantile(q).where(many, [b[0] for b in binomial])
     out["hi"] = g.accuracy.quantile(1 - q).where(many, [b[1] for b in binomial])
-    out["band"] = [f"middle {level * 100:g} % of {r} repeats" if big else
-                   f"binomial {level * 100:g} % of one draw ({r} repeats pooled)"
-                   for r, big in zip(out.repeats, many)]
+    out["band"] = [
+        f"middle {level * 100:g} % of {r} repeats"
+        if big
+        else f"binomial {level * 100:g} % of one draw ({r} repeats pooled)"
+        for r, big in zip(out.repeats, many)
+    ]
     out = out.reset_index()
-    return out[["method", "class", "label", "n", "step", "repeats", "accuracy", "lo", "hi",
-                "band", "mean_p"]]
+    return out[
+        [
+            "method",
+            "class",
+            "label",
+            "n",
+            "step",
+            "repeats",
+            "accuracy",
+            "lo",
+            "hi",
+            "band",
+            "mean_p",
+        ]
+    ]
 
 
 def table_one(summary, n, methods):
@@ -364,12 +421,18 @@ def table_one(summary, n, methods):
     for (cls, label), part in summary.groupby(["class", "label"], sort=False):
         at = part[part["n"] == n].set_index("method")
         random = at.loc["random"]
-        rows.append({"class": cls, "label": int(label),
-                     "n = 0": part.loc[part["n"] == 0, "accuracy"].iloc[0],
-                     **{m: at.loc[m, "accuracy"] for m in methods if m in at.index},
-                     "random": random["accuracy"], "random lo": random["lo"],
-                     "random hi": random["hi"],
-                     "random sequences": part.loc[part["n"] == ALL, "accuracy"].iloc[0]})
+        rows.append(
+            {
+                "class": cls,
+                "label": int(label),
+                "n = 0": part.loc[part["n"] == 0, "accuracy"].iloc[0],
+                **{m: at.loc[m, "accuracy"] for m in methods if m in at.index},
+                "random": random["accuracy"],
+                "random lo": random["lo"],
+                "random hi": random["hi"],
+                "random sequences": part.loc[part["n"] == ALL, "accuracy"].iloc[0],
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -392,16 +455,32 @@ def correct(outcomes, method, n, label):
         In sequence order: 0 or 1 for one draw, the share of repeats otherwise.
     """
     shared = n in (0, ALL)
-    rows = outcomes[(outcomes["n"] == n) & (outcomes["label"] == label)
-                    & (outcomes["method"] == ("" if shared else method))]
+    rows = outcomes[
+        (outcomes["n"] == n)
+        & (outcomes["label"] == label)
+        & (outcomes["method"] == ("" if shared else method))
+    ]
     if rows.empty:
         raise KeyError(f"no outcomes of {method!r} at n = {n} for label {label}")
     return rows.groupby("sequence")["correct"].mean().to_numpy(dtype=float)
 
 
-def faithfulness(model, tokenizer, sequences, targets, scores, ns=NS, order="most", seed=0,
-                 per_sequence=False, max_length=512, batch_size=16, device=None,
-                 precision="fp32", verbose=False):
+def faithfulness(
+    model,
+    tokenizer,
+    sequences,
+    targets,
+    scores,
+    ns=NS,
+    order="most",
+    seed=0,
+    per_sequence=False,
+    max_length=512,
+    batch_size=16,
+    device=None,
+    precision="fp32",
+    verbose=False,
+):
     """Perturbation curves: drop of the target probability as top positions are mutated.
 
     For each method, n and sequence i, ``drop = p_c(x_i) - p_c(x_i^(n))`` where x^(n) has its
@@ -448,28 +527,40 @@ def faithfulness(model, tokenizer, sequences, targets, scores, ns=NS, order="mos
     batches = [idx]
     bases = _bases(idx, lengths, _rng(seed, "bases", 0))
     for name, s in scores.items():
-        batches += _mutants(idx, sign * _fit(s, idx.shape), lengths, ns, _rng(seed, name, 0),
-                            bases)
-    probs = _classify(model, tokenizer, np.concatenate(batches), np.tile(lengths, len(batches)),
-                      max_length, batch_size, device, precision, verbose)
+        batches += _mutants(idx, sign * _fit(s, idx.shape), lengths, ns, _rng(seed, name, 0), bases)
+    probs = _classify(
+        model,
+        tokenizer,
+        np.concatenate(batches),
+        np.tile(lengths, len(batches)),
+        max_length,
+        batch_size,
+        device,
+        precision,
+        verbose,
+    )
     p = probs[np.arange(len(probs)), np.tile(targets, len(batches))].reshape(len(batches), -1)
     drops = (p[0] - p[1:]).reshape(len(scores), len(ns), len(targets))
     if per_sequence:
-        return pd.DataFrame({
-            "method": np.repeat(list(scores), len(ns) * len(targets)),
-            "order": order,
-            "n": np.tile(np.repeat(ns, len(targets)), len(scores)),
-            "sequence": np.tile(np.arange(len(targets)), len(scores) * len(ns)),
-            "drop": drops.ravel(),
-        })
+        return pd.DataFrame(
+            {
+                "method": np.repeat(list(scores), len(ns) * len(targets)),
+                "order": order,
+                "n": np.tile(np.repeat(ns, len(targets)), len(scores)),
+                "sequence": np.tile(np.arange(len(targets)), len(scores) * len(ns)),
+                "drop": drops.ravel(),
+            }
+        )
     curves = drops.mean(-1)
-    return pd.DataFrame({
-        "method": np.repeat(list(scores), len(ns)),
-        "order": order,
-        "n": np.tile(ns, len(scores)),
-        "drop": curves.ravel(),
-        "mean_drop": np.repeat(metrics.mean_drop(curves), len(ns)),
-    })
+    return pd.DataFrame(
+        {
+            "method": np.repeat(list(scores), len(ns)),
+            "order": order,
+            "n": np.tile(ns, len(scores)),
+            "drop": curves.ravel(),
+            "mean_drop": np.repeat(metrics.mean_drop(curves), len(ns)),
+        }
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -499,16 +590,22 @@ def top_mask(scores, counts, lengths=None, seed=0):
     """
     order = rank_positions(scores, lengths, seed)
     counts = np.asarray(counts)
-    if counts.shape != (len(order),) or not np.issubdtype(counts.dtype, np.integer) \
-            or (counts < 0).any():
-        raise ValueError(f"counts must be {len(order)} integers >= 0, one per sequence; got "
-                         f"{counts.dtype} of shape {counts.shape}")
+    if (
+        counts.shape != (len(order),)
+        or not np.issubdtype(counts.dtype, np.integer)
+        or (counts < 0).any()
+    ):
+        raise ValueError(
+            f"counts must be {len(order)} integers >= 0, one per sequence; got "
+            f"{counts.dtype} of shape {counts.shape}"
+        )
     valid = (order >= 0).sum(1)
     over = np.flatnonzero(counts > valid)
     if len(over):
         i = over[0]
-        raise ValueError(f"sequence {i} has {valid[i]} valid positions, fewer than the "
-                         f"{counts[i]} asked for")
+        raise ValueError(
+            f"sequence {i} has {valid[i]} valid positions, fewer than the {counts[i]} asked for"
+        )
     rows, ranks = np.nonzero(np.arange(order.shape[1]) < counts[:, None])
     mask = np.zeros(order.shape, dtype=bool)
     mask[rows, order[rows, ranks]] = True
@@ -541,14 +638,15 @@ def _fit_mask(mask, shape, lengths, name="mask"):
     """A boolean mask of the encoded sequences' shape (n, L), checked to stay inside them."""
     m = np.asarray(mask)
     if m.dtype != bool or m.ndim != 2 or len(m) != shape[0]:
-        raise ValueError(f"{name} must be a boolean array of shape ({shape[0]}, L), got "
-                         f"{m.dtype} of shape {m.shape}")
+        raise ValueError(
+            f"{name} must be a boolean array of shape ({shape[0]}, L), got "
+            f"{m.dtype} of shape {m.shape}"
+        )
     m = np.pad(m, ((0, 0), (0, max(0, shape[1] - m.shape[1]))))
     outside = m & (np.arange(m.shape[1]) >= lengths[:, None])
     if outside.any():
         i = int(np.flatnonzero(outside.any(1))[0])
-        raise ValueError(f"{name} marks positions past the end of sequence {i} "
-                         f"({lengths[i]} bp)")
+        raise ValueError(f"{name} marks positions past the end of sequence {i} ({lengths[i]} bp)")
     return m[:, : shape[1]]
 
 
@@ -574,8 +672,20 @@ def mutate_positions(sequences, mask, seed=0):
     return _decode(mutate_indices(idx, m, np.random.default_rng(seed)), lengths)
 
 
-def mutate_masks(model, tokenizer, sequences, targets, masks, repeats=1, seed=0, max_length=512,
-                 batch_size=16, device=None, precision="fp32", verbose=False):
+def mutate_masks(
+    model,
+    tokenizer,
+    sequences,
+    targets,
+    masks,
+    repeats=1,
+    seed=0,
+    max_length=512,
+    batch_size=16,
+    device=None,
+    precision="fp32",
+    verbose=False,
+):
     """Drop of the target probability when chosen positions are mutated, per sequence.
 
     For each mask and repeat r, every position the mask marks is changed to a random other
@@ -621,21 +731,31 @@ def mutate_masks(model, tokenizer, sequences, targets, masks, repeats=1, seed=0,
     for name, mask in masks.items():
         mask = np.asarray(mask)
         for r in range(len(mask) if mask.ndim == 3 else repeats):
-            m = _fit_mask(mask[r] if mask.ndim == 3 else mask, idx.shape, lengths,
-                          f"mask {name!r}")
+            m = _fit_mask(mask[r] if mask.ndim == 3 else mask, idx.shape, lengths, f"mask {name!r}")
             batches.append(mutate_indices(idx, m, _rng(seed, name, r)))
             jobs.append((name, r))
             counts.append(m.sum(1))
-    probs = _classify(model, tokenizer, np.concatenate(batches), np.tile(lengths, len(batches)),
-                      max_length, batch_size, device, precision, verbose)
+    probs = _classify(
+        model,
+        tokenizer,
+        np.concatenate(batches),
+        np.tile(lengths, len(batches)),
+        max_length,
+        batch_size,
+        device,
+        precision,
+        verbose,
+    )
     p = probs[np.arange(len(probs)), np.tile(targets, len(batches))].reshape(len(batches), -1)
     m = len(sequences)
-    return pd.DataFrame({
-        "mask": np.repeat([name for name, _ in jobs], m),
-        "repeat": np.repeat([r for _, r in jobs], m),
-        "sequence": np.tile(np.arange(m), len(jobs)),
-        "mutated": np.concatenate(counts) if counts else np.zeros(0, dtype=np.int64),
-        "p_before": np.tile(p[0], len(jobs)),
-        "p_after": p[1:].ravel(),
-        "drop": (p[0] - p[1:]).ravel(),
-    })
+    return pd.DataFrame(
+        {
+            "mask": np.repeat([name for name, _ in jobs], m),
+            "repeat": np.repeat([r for _, r in jobs], m),
+            "sequence": np.tile(np.arange(m), len(jobs)),
+            "mutated": np.concatenate(counts) if counts else np.zeros(0, dtype=np.int64),
+            "p_before": np.tile(p[0], len(jobs)),
+            "p_after": p[1:].ravel(),
+            "drop": (p[0] - p[1:]).ravel(),
+        }
+    )

@@ -29,6 +29,7 @@ def number(fmt="{:.3g}"):
     >>> number("{:.3g}")(3.917e26), number("{:.2g}")(1e-5), number("{:.3g}")(0.25)
     ('3.92×10²⁶', '10⁻⁵', '0.25')
     """
+
     def format_number(x):
         if pd.isna(x):
             return MISSING

@@ -9,18 +9,27 @@ pre-trained DNABERT-6 fine-tuned on Genomic Benchmarks' ``human_nontata_promoter
 import pandas as pd
 
 # accuracy on the whole test split, per (model, dataset)
-ACCURACY = {("dnabert", "human_nontata_promoters"): 0.93,
-            ("dnabert", "human_enhancers_cohn"): 0.86}
+ACCURACY = {("dnabert", "human_nontata_promoters"): 0.93, ("dnabert", "human_enhancers_cohn"): 0.86}
 
 # Table 1: accuracy per class on 500 test sequences of that class; n mutated positions. LRP* is
 # the better of lrp and lrp_last; n = 200 means entirely random sequences.
 TABLE_1 = pd.DataFrame(
-    [("Non-TATA", "human_nontata_promoters", 0, 0.878, 0.784, 0.788, 0.678),
-     ("TATA", "human_nontata_promoters", 1, 0.968, 0.814, 0.854, 0.306),
-     ("Enhancer", "human_enhancers_cohn", 1, 0.876, 0.49, 0.512, 0.386),
-     ("Non-enhancer", "human_enhancers_cohn", 0, 0.87, 0.838, 0.852, 0.62)],
-    columns=["paper class", "dataset", "label", "n = 0", "LRP* at 20", "attention at 20",
-             "random sequences"])
+    [
+        ("Non-TATA", "human_nontata_promoters", 0, 0.878, 0.784, 0.788, 0.678),
+        ("TATA", "human_nontata_promoters", 1, 0.968, 0.814, 0.854, 0.306),
+        ("Enhancer", "human_enhancers_cohn", 1, 0.876, 0.49, 0.512, 0.386),
+        ("Non-enhancer", "human_enhancers_cohn", 0, 0.87, 0.838, 0.852, 0.62),
+    ],
+    columns=[
+        "paper class",
+        "dataset",
+        "label",
+        "n = 0",
+        "LRP* at 20",
+        "attention at 20",
+        "random sequences",
+    ],
+)
 # LRP* takes the better of these two, after the fact
 TABLE_1_LRP = ("lrp", "lrp_last")
 # the classes whose accuracy collapses on random sequences in the paper: by its own text, the
@@ -32,9 +41,11 @@ INFORMATIVE_LABEL = 1  # in both tasks
 # "Other C4 zinc finger-type factors" is, in JASPAR 2018 CORE vertebrates, the GATA-type zinc
 # fingers (GATA1-6); the nuclear receptors are the separate class "Nuclear receptors with C4
 # zinc fingers".
-MOTIF_CLASSES = {"attention": "Other C4 zinc finger-type factors",
-                 "lrp_last": "C2H2 zinc finger factors",
-                 "lrp": "Homeo domain factors"}
+MOTIF_CLASSES = {
+    "attention": "Other C4 zinc finger-type factors",
+    "lrp_last": "C2H2 zinc finger factors",
+    "lrp": "Homeo domain factors",
+}
 
 
 def table_1(dataset, label):

@@ -44,8 +44,9 @@ def _positive(name, value):
 def _positives(name, values):
     for v in values:
         if not _is(v, int) or v < 1:
-            raise ValueError(f"parameter {name!r} holds numbers of positions (integers >= 1), "
-                             f"got {v!r}")
+            raise ValueError(
+                f"parameter {name!r} holds numbers of positions (integers >= 1), got {v!r}"
+            )
 
 
 def _fractions(name, values):
@@ -56,8 +57,10 @@ def _fractions(name, values):
 
 def _choice(name, value, known, what):
     if value not in known:
-        raise ValueError(f"{name}: unknown {what} {value!r}{_nearest(value, known)}; "
-                         f"known: {', '.join(map(str, known))}")
+        raise ValueError(
+            f"{name}: unknown {what} {value!r}{_nearest(value, known)}; "
+            f"known: {', '.join(map(str, known))}"
+        )
 
 
 def _methods(name, values, model=None):
@@ -67,8 +70,10 @@ def _methods(name, values, model=None):
         raise ValueError(f"parameter {name!r} must be a non-empty list of methods")
     for v in values:
         if model and v in methods_for() and v not in methods_for(model):
-            raise ValueError(f"{name}: method {v!r} does not run on the {model}; methods for "
-                             f"it: {', '.join(methods_for(model))}")
+            raise ValueError(
+                f"{name}: method {v!r} does not run on the {model}; methods for "
+                f"it: {', '.join(methods_for(model))}"
+            )
         _choice(name, v, methods_for(model), "method")
 
 
@@ -96,17 +101,21 @@ def _runs(name, values, files=()):
 
     for run in values:
         if not isinstance(run, str) or run.count(":") != 1:
-            raise ValueError(f"{name}: a run is 'model:dataset', e.g. "
-                             f"'dnabert:human_nontata_promoters'; got {run!r}")
+            raise ValueError(
+                f"{name}: a run is 'model:dataset', e.g. "
+                f"'dnabert:human_nontata_promoters'; got {run!r}"
+            )
         model, dataset = run.split(":")
         _choice(name, model, tuple(BUILDERS), "model")
         _datasets(name, [dataset], files)
 
 
 def _profile(name, value):
-    if value not in PROFILES and not Path(value).suffix in (".yml", ".yaml"):
-        raise ValueError(f"profile {value!r}: choose one of {', '.join(PROFILES)}"
-                         f"{_nearest(value, PROFILES)}, or give the path of a .yml file")
+    if value not in PROFILES and Path(value).suffix not in (".yml", ".yaml"):
+        raise ValueError(
+            f"profile {value!r}: choose one of {', '.join(PROFILES)}"
+            f"{_nearest(value, PROFILES)}, or give the path of a .yml file"
+        )
 
 
 def _data_files(name, value):
@@ -114,14 +123,19 @@ def _data_files(name, value):
 
     for dataset, spec in value.items():
         if not isinstance(spec, dict):
-            raise TypeError(f"data_files.{dataset} must be a mapping such as "
-                            "{fasta: {class_a: a.fa, class_b: b.fa}} or {csv: data.csv}")
-        known = [k for k in inspect.signature(declare).parameters if k not in ("name",
-                                                                               "check_only")]
+            raise TypeError(
+                f"data_files.{dataset} must be a mapping such as "
+                "{fasta: {class_a: a.fa, class_b: b.fa}} or {csv: data.csv}"
+            )
+        known = [
+            k for k in inspect.signature(declare).parameters if k not in ("name", "check_only")
+        ]
         for key in spec:
             if key not in known:
-                raise KeyError(f"data_files.{dataset}: unknown key {key!r}{_nearest(key, known)}; "
-                               f"known: {', '.join(known)}")
+                raise KeyError(
+                    f"data_files.{dataset}: unknown key {key!r}{_nearest(key, known)}; "
+                    f"known: {', '.join(known)}"
+                )
         declare(dataset, **spec, check_only=True)
 
 
@@ -129,63 +143,87 @@ def _data_files(name, value):
 SCHEMA = {
     "profile": (str, "parameter set: smoke, cpu, paper, or the path of a YAML file", _profile),
     "seed": (int, "seed for sampling, splitting, training and random baselines", _nonnegative),
-    "data_files": (dict, "your datasets by file: {name: {fasta: {class: path, ...}} or "
-                         "{csv: path} or {folder: path}, optional classes, min_length, "
-                         "max_length, n: drop|keep|error}; use the name in runs",
-                   _data_files),
+    "data_files": (
+        dict,
+        "your datasets by file: {name: {fasta: {class: path, ...}} or "
+        "{csv: path} or {folder: path}, optional classes, min_length, "
+        "max_length, n: drop|keep|error}; use the name in runs",
+        _data_files,
+    ),
     "datasets": (list, "dataset names (dnaexplain.data.DATASETS or data_files)", None),
-    "min_eval_per_class": (int, "evaluation sequences kept per class when re-splitting",
-                           _nonnegative),
+    "min_eval_per_class": (
+        int,
+        "evaluation sequences kept per class when re-splitting",
+        _nonnegative,
+    ),
     "max_sequences": (int, "cap on sequences per dataset part (0 = all)", _nonnegative),
     "n_examples": (int, "example sequences shown per class", _nonnegative),
-    "train": (dict, "training settings per model or run: {dnabert: {source: mini, epochs: 3, "
-                    "...}, 'cnn:my_data': {...}}", None),
+    "train": (
+        dict,
+        "training settings per model or run: {dnabert: {source: mini, epochs: 3, "
+        "...}, 'cnn:my_data': {...}}",
+        None,
+    ),
     "runs": (list, "fine-tuning runs as 'model:dataset' strings", None),
     "methods": (list, "scoring methods, see dnaexplain.attribution.METHODS", _methods),
     "n_scored": (int, "sequences per class scored for method comparisons", _positive),
     "mutagenesis_methods": (list, "methods judged by the mutagenesis experiment", _methods),
-    "n_per_class": (int, "evaluation sequences per class in the mutagenesis experiment",
-                    _positive),
+    "n_per_class": (int, "evaluation sequences per class in the mutagenesis experiment", _positive),
     "random_repeats": (int, "repeats of the random-positions baseline", _positive),
-    "mutagenesis_precision": (str, "autocast precision of classifying mutants: fp32, bf16, fp16, "
-                              "or fast (bf16 where the CPU runs it natively, fp16 on CUDA, else "
-                              "fp32) or auto (fp16 on CUDA, else fp32)", _precision),
+    "mutagenesis_precision": (
+        str,
+        "autocast precision of classifying mutants: fp32, bf16, fp16, "
+        "or fast (bf16 where the CPU runs it natively, fp16 on CUDA, else "
+        "fp32) or auto (fp16 on CUDA, else fp32)",
+        _precision,
+    ),
     "ns": (list, "numbers of top positions mutated", _positives),
     "motif_runs": (list, "'model:dataset' runs whose scores are searched for motifs", None),
     "motif_methods": (list, "methods whose scores are searched for motifs", _methods),
-    "motif_kmer": (int, "k-mer candidates inside high-score runs (0 = DNABERT's whole runs)",
-                   _nonnegative),
+    "motif_kmer": (
+        int,
+        "k-mer candidates inside high-score runs (0 = DNABERT's whole runs)",
+        _nonnegative,
+    ),
     "n_motif": (int, "evaluation sequences per class in the motif search", _positive),
-    "motif_class": (str, "class whose motifs are searched (empty: promoter, else the last class)",
-                    None),
+    "motif_class": (
+        str,
+        "class whose motifs are searched (empty: promoter, else the last class)",
+        None,
+    ),
     "compare_runs": (list, "'model:dataset' runs compared in the DNABERT-2 / CNN chapter", None),
-    "compare_methods": (dict, "methods per model in the DNABERT-2 / CNN chapter",
-                        _methods_per_model),
-    "n_compare": (int, "evaluation sequences per class in the DNABERT-2 / CNN chapter",
-                  _positive),
+    "compare_methods": (
+        dict,
+        "methods per model in the DNABERT-2 / CNN chapter",
+        _methods_per_model,
+    ),
+    "n_compare": (int, "evaluation sequences per class in the DNABERT-2 / CNN chapter", _positive),
     "prune_runs": (list, "'model:dataset' runs of the pruned-LRP chapter", None),
     "prune_ps": (list, "pruning fractions p of the pruned-LRP chapter", _fractions),
     "benchmark_runs": (list, "'model:dataset' runs of the known-answer benchmark", None),
-    "benchmark_methods": (dict, "methods per model in the known-answer benchmark",
-                          _methods_per_model),
-    "n_benchmark": (int, "evaluation sequences per class in the known-answer benchmark",
-                    _positive),
-    "n_ism": (int, "sequences given ISM per transformer in the benchmark (0 = all)",
-              _nonnegative),
-    "biology_runs": (list, "'model:dataset' runs of the known-biology chapter (Oct4 / MafK)",
-                     None),
-    "biology_methods": (dict, "methods per model in the known-biology chapter",
-                        _methods_per_model),
-    "n_biology": (int, "evaluation sequences per class in the known-biology chapter",
-                  _positive),
+    "benchmark_methods": (
+        dict,
+        "methods per model in the known-answer benchmark",
+        _methods_per_model,
+    ),
+    "n_benchmark": (int, "evaluation sequences per class in the known-answer benchmark", _positive),
+    "n_ism": (int, "sequences given ISM per transformer in the benchmark (0 = all)", _nonnegative),
+    "biology_runs": (list, "'model:dataset' runs of the known-biology chapter (Oct4 / MafK)", None),
+    "biology_methods": (dict, "methods per model in the known-biology chapter", _methods_per_model),
+    "n_biology": (int, "evaluation sequences per class in the known-biology chapter", _positive),
 }
-RUN_LISTS = ("runs", "motif_runs", "compare_runs", "prune_runs", "benchmark_runs",
-             "biology_runs")
+RUN_LISTS = ("runs", "motif_runs", "compare_runs", "prune_runs", "benchmark_runs", "biology_runs")
 
 
 def _typename(kind):
-    return {str: "a string", int: "an integer", float: "a number", bool: "true/false",
-            list: "a list", dict: "a mapping"}[kind]
+    return {
+        str: "a string",
+        int: "an integer",
+        float: "a number",
+        bool: "true/false",
+        list: "a list",
+        dict: "a mapping",
+    }[kind]
 
 
 def _is(value, kind):
@@ -202,8 +240,10 @@ def _nearest(word, known):
 
 def _type_hint(name, kind):
     if kind in (list, dict):
-        return (f"papermill's -p passes text for lists and mappings: use -y '{name}: [...]' "
-                f"or a YAML file (-f, or profile: my.yml)")
+        return (
+            f"papermill's -p passes text for lists and mappings: use -y '{name}: [...]' "
+            f"or a YAML file (-f, or profile: my.yml)"
+        )
     return f"pass it unquoted (-p {name} VALUE) or fix it in the YAML file"
 
 
@@ -222,13 +262,17 @@ def check(**values):
     """
     for name in values:
         if name not in SCHEMA:
-            raise KeyError(f"unknown parameter {name!r}{_nearest(name, SCHEMA)}; known "
-                           f"parameters: {', '.join(sorted(SCHEMA))}")
+            raise KeyError(
+                f"unknown parameter {name!r}{_nearest(name, SCHEMA)}; known "
+                f"parameters: {', '.join(sorted(SCHEMA))}"
+            )
     for name, value in values.items():
         kind, meaning, rule = SCHEMA[name]
         if not _is(value, kind):
-            raise TypeError(f"parameter {name!r} ({meaning}) must be {_typename(kind)}, got "
-                            f"{type(value).__name__} {value!r}; {_type_hint(name, kind)}")
+            raise TypeError(
+                f"parameter {name!r} ({meaning}) must be {_typename(kind)}, got "
+                f"{type(value).__name__} {value!r}; {_type_hint(name, kind)}"
+            )
         if rule is not None:
             rule(name, value)
     files = tuple(values.get("data_files") or ())
@@ -244,26 +288,30 @@ def check(**values):
 
 def _check_train(train, files=()):
     """Model names, setting names, types and values of the ``train`` parameter."""
-    from .models import BUILDERS
     from .defaults import DEFAULTS, check_settings
+    from .models import BUILDERS
 
     for key, settings in train.items():
         if key.count(":"):
             _runs("train", [key], files)
         else:
-            _choice("train (keys are a model or a 'model:dataset' run)", key,
-                    tuple(BUILDERS), "model")
+            _choice(
+                "train (keys are a model or a 'model:dataset' run)", key, tuple(BUILDERS), "model"
+            )
         if not isinstance(settings, dict):
             raise TypeError(f"train.{key} must be a mapping of settings, got {settings!r}")
         for name, value in settings.items():
             if name not in DEFAULTS:
-                raise KeyError(f"train.{key}: unknown setting {name!r}"
-                               f"{_nearest(name, DEFAULTS)}; known: {', '.join(DEFAULTS)}")
+                raise KeyError(
+                    f"train.{key}: unknown setting {name!r}"
+                    f"{_nearest(name, DEFAULTS)}; known: {', '.join(DEFAULTS)}"
+                )
             kind = type(DEFAULTS[name]) if DEFAULTS[name] is not None else int
             if not _is(value, kind) and value is not None:
                 raise TypeError(
                     f"train.{key}.{name} must be {_typename(kind)}, got {type(value).__name__} "
-                    f"{value!r} (YAML reads 2e-4 as text: write 2.0e-4 or 0.0002)")
+                    f"{value!r} (YAML reads 2e-4 as text: write 2.0e-4 or 0.0002)"
+                )
         check_settings(settings, where=f"train.{key}")
         if "source" in settings:
             _check_source(key.split(":")[0], settings["source"], f"train.{key}.source")
@@ -274,8 +322,11 @@ def _check_source(model, source, where):
     a local path that does not exist stops here, before anything is trained or downloaded."""
     from . import models
 
-    presets = {"dnabert": models.DNABERT_CONFIGS, "dnabert2": models.DNABERT2_CONFIGS,
-               "cnn": models.CNN_CONFIGS}[model]
+    presets = {
+        "dnabert": models.DNABERT_CONFIGS,
+        "dnabert2": models.DNABERT2_CONFIGS,
+        "cnn": models.CNN_CONFIGS,
+    }[model]
     text = str(source)
     if text in presets:
         return
@@ -287,14 +338,19 @@ def _check_source(model, source, where):
             raise FileNotFoundError(f"{where}: {err}") from None
         return
     parts = path.parts
-    local = (text.startswith((".", "/", "~")) or len(parts) != 2 or Path(parts[0]).is_dir()
-             or text.endswith("/"))
+    local = (
+        text.startswith((".", "/", "~"))
+        or len(parts) != 2
+        or Path(parts[0]).is_dir()
+        or text.endswith("/")
+    )
     if local:
         near = [str(p) for p in path.parent.glob("*") if p.is_dir()] if path.parent.is_dir() else []
         raise FileNotFoundError(
             f"{where}: no checkpoint folder {text!r} (paths are relative to {Path.cwd()})"
             f"{_nearest(text, near)}; give a folder written by save_pretrained, a hub id "
-            f"(owner/name) or a named config: {', '.join(presets)}{_nearest(text, presets)}")
+            f"(owner/name) or a named config: {', '.join(presets)}{_nearest(text, presets)}"
+        )
 
 
 def load_profile(profile, root=None):
@@ -323,13 +379,17 @@ def load_profile(profile, root=None):
     _profile("profile", str(profile))
     path = Path(profile)
     if not path.is_file():
-        raise FileNotFoundError(f"profile {str(profile)!r} is not a file; give the path of your "
-                                f"YAML file or one of {', '.join(PROFILES)}")
+        raise FileNotFoundError(
+            f"profile {str(profile)!r} is not a file; give the path of your "
+            f"YAML file or one of {', '.join(PROFILES)}"
+        )
     own = _read(path)
     base = own.pop("profile", "cpu")
     if base not in PROFILES:
-        raise ValueError(f"{path}: 'profile' names the parameter set the file starts from: "
-                         f"one of {', '.join(PROFILES)}{_nearest(base, PROFILES)}, got {base!r}")
+        raise ValueError(
+            f"{path}: 'profile' names the parameter set the file starts from: "
+            f"one of {', '.join(PROFILES)}{_nearest(base, PROFILES)}, got {base!r}"
+        )
     return check(**merge(load_profile(base, root), own))
 
 
@@ -360,8 +420,10 @@ def runs_of(runs, model, why):
     own = [r for r in runs if r.split(":")[0] == model]
     if not own:
         datasets = sorted({r.split(":")[1] for r in runs}) or ["human_nontata_promoters"]
-        raise ValueError(f"runs holds no {model} run ({', '.join(runs) or 'none'}), and this "
-                         f"chapter {why}; add one, e.g. runs: [{model}:{datasets[0]}, ...]")
+        raise ValueError(
+            f"runs holds no {model} run ({', '.join(runs) or 'none'}), and this "
+            f"chapter {why}; add one, e.g. runs: [{model}:{datasets[0]}, ...]"
+        )
     return own
 
 
@@ -386,10 +448,15 @@ def bind(namespace, root=None):
     injected = _injected(namespace)
     unknown = sorted(set(injected) - set(SCHEMA))
     if unknown:
-        raise KeyError(f"unknown parameter {unknown[0]!r}{_nearest(unknown[0], SCHEMA)}; known "
-                       f"parameters: {', '.join(sorted(SCHEMA))}")
-    own = {name: namespace[name] for name in SCHEMA
-           if name != "profile" and namespace.get(name) is not None}
+        raise KeyError(
+            f"unknown parameter {unknown[0]!r}{_nearest(unknown[0], SCHEMA)}; known "
+            f"parameters: {', '.join(sorted(SCHEMA))}"
+        )
+    own = {
+        name: namespace[name]
+        for name in SCHEMA
+        if name != "profile" and namespace.get(name) is not None
+    }
     values = check(**merge(load_profile(profile, root), own))
     if "data_files" in values:
         from .data import declare
@@ -402,7 +469,8 @@ def bind(namespace, root=None):
         from .defaults import resolve_precision
 
         values["mutagenesis_precision"] = resolve_precision(
-            values["mutagenesis_precision"], "cuda" if torch.cuda.is_available() else "cpu")
+            values["mutagenesis_precision"], "cuda" if torch.cuda.is_available() else "cpu"
+        )
     namespace.update(values)
     return values
 
@@ -416,8 +484,13 @@ def merge(base, own):
         if isinstance(value, dict) and isinstance(base.get(name), dict):
             inner = {**base[name], **value}
             if name == "train":
-                inner.update({k: {**base[name].get(k, {}), **v} for k, v in value.items()
-                              if isinstance(v, dict) and isinstance(base[name].get(k), dict)})
+                inner.update(
+                    {
+                        k: {**base[name].get(k, {}), **v}
+                        for k, v in value.items()
+                        if isinstance(v, dict) and isinstance(base[name].get(k), dict)
+                    }
+                )
             out[name] = inner
         else:
             out[name] = value

@@ -49,8 +49,17 @@ def distributions(table, value, label, bins=40):
     for ax, name in zip(axes[0], names):
         part = table[table["dataset"] == name]
         discrete = part[value].nunique() < 5
-        sns.histplot(part, x=value, hue="class", bins=bins, ax=ax, stat="density",
-                     common_norm=False, element="step", discrete=discrete)
+        sns.histplot(
+            part,
+            x=value,
+            hue="class",
+            bins=bins,
+            ax=ax,
+            stat="density",
+            common_norm=False,
+            element="step",
+            discrete=discrete,
+        )
         ax.set(title=name, xlabel=label)
     fig.tight_layout()
     return fig
@@ -67,8 +76,15 @@ def dinucleotide_heatmap(frequencies, title=""):
     _style()
     fig, ax = plt.subplots(figsize=(WIDTH, 0.5 * len(frequencies) + 1.4))
     # percentages with one decimal: short enough to read in every cell at the column's width
-    sns.heatmap(100 * frequencies, cmap="viridis", annot=True, fmt=".1f",
-                annot_kws={"size": 9}, cbar_kws={"label": "frequency (%)"}, ax=ax)
+    sns.heatmap(
+        100 * frequencies,
+        cmap="viridis",
+        annot=True,
+        fmt=".1f",
+        annot_kws={"size": 9},
+        cbar_kws={"label": "frequency (%)"},
+        ax=ax,
+    )
     ax.set(title=title, xlabel="dinucleotide", ylabel="")
     fig.tight_layout()
     return fig
@@ -86,8 +102,9 @@ def site_map(mask, labels, n=12, title="planted motif positions"):
     order = np.argsort(-labels, kind="stable")[:n]
     fig, ax = plt.subplots(figsize=(9, 0.25 * n + 1))
     ax.imshow(mask[order], aspect="auto", cmap="Greys", interpolation="nearest")
-    ax.set_yticks(range(len(order)), [f"{'+' if labels[i] else '-'} seq {i}" for i in order],
-                  fontsize=7)
+    ax.set_yticks(
+        range(len(order)), [f"{'+' if labels[i] else '-'} seq {i}" for i in order], fontsize=7
+    )
     ax.set(xlabel="position (bp)", title=title)
     ax.grid(False)
     fig.tight_layout()
@@ -132,8 +149,18 @@ def confusion_matrices(matrices, classes):
     fig, axes = plt.subplots(1, len(matrices), figsize=(3.3 * len(matrices), 3.2), squeeze=False)
     for ax, (name, m) in zip(axes[0], matrices.items()):
         m = np.asarray(m)
-        sns.heatmap(m / m.sum(1, keepdims=True), annot=m, fmt="d", cmap="Blues", vmin=0, vmax=1,
-                    cbar=False, xticklabels=classes[name], yticklabels=classes[name], ax=ax)
+        sns.heatmap(
+            m / m.sum(1, keepdims=True),
+            annot=m,
+            fmt="d",
+            cmap="Blues",
+            vmin=0,
+            vmax=1,
+            cbar=False,
+            xticklabels=classes[name],
+            yticklabels=classes[name],
+            ax=ax,
+        )
         ax.set(title=name, xlabel="predicted", ylabel="true")
     fig.tight_layout()
     return fig
@@ -153,8 +180,9 @@ def relevance_totals(totals):
         ax.plot(range(len(totals)), totals[rules].to_numpy(), marker="o", label=rules)
     ax.set_xticks(range(len(totals)), totals.index, rotation=30, ha="right")
     ax.set_yscale("symlog", linthresh=1)
-    ax.set(ylabel="total / explained output (symlog)",
-           title="relevance summed at each layer boundary")
+    ax.set(
+        ylabel="total / explained output (symlog)", title="relevance summed at each layer boundary"
+    )
     ax.legend(fontsize="small")
     fig.tight_layout()
     return fig
@@ -200,8 +228,18 @@ def method_correlation(matrix, title="mean Spearman correlation between methods"
     """Heat map of a symmetric method x method agreement matrix (a DataFrame)."""
     _style()
     fig, ax = plt.subplots(figsize=(0.55 * len(matrix) + 2.5, 0.5 * len(matrix) + 1.8))
-    sns.heatmap(matrix, cmap="RdBu_r", vmin=-1, vmax=1, annot=True, fmt=".2f",
-                annot_kws={"size": 7}, square=True, cbar_kws={"shrink": 0.7}, ax=ax)
+    sns.heatmap(
+        matrix,
+        cmap="RdBu_r",
+        vmin=-1,
+        vmax=1,
+        annot=True,
+        fmt=".2f",
+        annot_kws={"size": 7},
+        square=True,
+        cbar_kws={"shrink": 0.7},
+        ax=ax,
+    )
     ax.set(title=title, xlabel="", ylabel="")
     fig.tight_layout()
     return fig
@@ -242,31 +280,46 @@ def mutagenesis_curves(summary, title=""):
     """
     _style()
     classes = list(dict.fromkeys(summary["class"]))
-    steps = list(summary["step"].cat.categories) if hasattr(summary["step"], "cat") else \
-        list(dict.fromkeys(summary["step"]))
+    steps = (
+        list(summary["step"].cat.categories)
+        if hasattr(summary["step"], "cat")
+        else list(dict.fromkeys(summary["step"]))
+    )
     x = {s: i for i, s in enumerate(steps)}
     methods = [m for m in dict.fromkeys(summary["method"]) if m != "random"]
     colours = dict(zip(methods, sns.color_palette(PALETTE, len(methods))))
     # the palette's oranges and pinks are close: a marker per method tells them apart
     markers = dict(zip(methods, "osD^vPX*<>" * (1 + len(methods) // 10)))
-    fig, axes = plt.subplots(1, len(classes), figsize=(5.2 * len(classes), 3.8), squeeze=False,
-                             sharey=True)
+    fig, axes = plt.subplots(
+        1, len(classes), figsize=(5.2 * len(classes), 3.8), squeeze=False, sharey=True
+    )
     for ax, cls in zip(axes[0], classes):
         part = summary[summary["class"] == cls]
         rand = part[part["method"] == "random"].sort_values("step")
         if len(rand):
             xs = [x[s] for s in rand["step"]]
             band = random_band(rand)
-            ax.fill_between(xs, rand["lo"], rand["hi"], color="grey", alpha=0.25,
-                            label=f"random ({band})")
+            ax.fill_between(
+                xs, rand["lo"], rand["hi"], color="grey", alpha=0.25, label=f"random ({band})"
+            )
             ax.plot(xs, rand["accuracy"], color="grey", ls="--")
         for m in methods:
             rows = part[part["method"] == m].sort_values("step")
-            ax.plot([x[s] for s in rows["step"]], rows["accuracy"], marker=markers[m], ms=4,
-                    color=colours[m], label=m)
+            ax.plot(
+                [x[s] for s in rows["step"]],
+                rows["accuracy"],
+                marker=markers[m],
+                ms=4,
+                color=colours[m],
+                label=m,
+            )
         ax.set_xticks(range(len(steps)), steps)
-        ax.set(title=f"{title} — {cls}" if title else cls, xlabel="mutated top positions (n)",
-               ylabel="accuracy", ylim=(-0.02, 1.02))
+        ax.set(
+            title=f"{title} — {cls}" if title else cls,
+            xlabel="mutated top positions (n)",
+            ylabel="accuracy",
+            ylim=(-0.02, 1.02),
+        )
     axes[0][-1].legend(fontsize="x-small", loc="center left", bbox_to_anchor=(1.01, 0.5))
     fig.tight_layout()
     return fig
@@ -283,7 +336,7 @@ def logos(found, title="", n=6):
     cols = min(3, len(found))
     rows = -(-len(found) // cols)
     fig, axes = plt.subplots(rows, cols, figsize=(4.4 * cols, 1.8 * rows), squeeze=False)
-    for ax in axes.flat[len(found):]:
+    for ax in axes.flat[len(found) :]:
         ax.axis("off")
     for ax, m in zip(axes.flat, found):
         logo(m.counts, ax=ax, title=f"{m.id}: {len(m.instances)} sites")
@@ -293,8 +346,7 @@ def logos(found, title="", n=6):
     return fig
 
 
-def positional_profile(profiles, marks=None, xlabel="position relative to the TSS (bp)",
-                       title=""):
+def positional_profile(profiles, marks=None, xlabel="position relative to the TSS (bp)", title=""):
     """Mean score along aligned sequences, one line per method (each scaled to max 1).
 
     Parameters
@@ -311,8 +363,15 @@ def positional_profile(profiles, marks=None, xlabel="position relative to the TS
         ax.plot(x, y / (peak if peak > 0 else 1), label=name, lw=1.2)
     for label, pos in (marks or {}).items():
         ax.axvline(pos, color="k", ls=":", lw=1)
-        ax.text(pos, 1.02, label, ha="center", va="bottom", fontsize=8,
-                transform=ax.get_xaxis_transform())
+        ax.text(
+            pos,
+            1.02,
+            label,
+            ha="center",
+            va="bottom",
+            fontsize=8,
+            transform=ax.get_xaxis_transform(),
+        )
     ax.set(xlabel=xlabel, ylabel="mean score / max")
     ax.set_title(title, pad=18)  # above the marks' labels
     ax.legend(fontsize="x-small", loc="center left", bbox_to_anchor=(1.01, 0.5))
@@ -342,8 +401,9 @@ def strategy_tracks(tracks, bounds, sequence=None, title="", window=None):
     length = len(np.asarray(tracks[names[0]]))
     start, end = window or (0, length)
     x = np.arange(start, end)
-    fig, axes = plt.subplots(len(names), 1, figsize=(WIDTH, 1.5 * len(names) + 0.9),
-                             sharex=True, squeeze=False)
+    fig, axes = plt.subplots(
+        len(names), 1, figsize=(WIDTH, 1.5 * len(names) + 0.9), sharex=True, squeeze=False
+    )
     colours = sns.color_palette(PALETTE, len(names))
     for ax, name, colour in zip(axes[:, 0], names, colours):
         y = np.asarray(tracks[name], dtype=float)[start:end]
@@ -361,8 +421,9 @@ def strategy_tracks(tracks, bounds, sequence=None, title="", window=None):
     else:
         last.set_xlabel("position (bp)")
     last.set_xlim(start - 0.5, end - 0.5)
-    axes[0, 0].set_title(title + ("\n" if title else "") + "grey lines: token boundaries",
-                         fontsize=10)
+    axes[0, 0].set_title(
+        title + ("\n" if title else "") + "grey lines: token boundaries", fontsize=10
+    )
     fig.tight_layout()
     return fig
 
@@ -389,16 +450,27 @@ def faithfulness_curves(table, title=""):
         part = table[table["task"] == task]
         for (label, order), rows in part.groupby(["label", "order"], sort=False):
             rows = rows.sort_values("n")
-            ax.plot([0, *rows["n"]], [0, *rows["drop"]], ls=styles.get(order, ":"),
-                    marker="o", ms=2.5, color=colours[label], lw=1.3)
+            ax.plot(
+                [0, *rows["n"]],
+                [0, *rows["drop"]],
+                ls=styles.get(order, ":"),
+                marker="o",
+                ms=2.5,
+                color=colours[label],
+                lw=1.3,
+            )
         ax.axhline(0, color="k", lw=0.6)
-        ax.set(title=f"{title} — {task}" if title else task, xlabel="mutated positions (n)",
-               ylabel="drop of p(target class)")
+        ax.set(
+            title=f"{title} — {task}" if title else task,
+            xlabel="mutated positions (n)",
+            ylabel="drop of p(target class)",
+        )
     handles = [plt.Line2D([], [], color=colours[m], lw=2) for m in labels]
     handles += [plt.Line2D([], [], color="k", ls=s) for s in styles.values()]
     names = labels + ["most relevant first", "least relevant first"]
-    axes[0][-1].legend(handles, names, fontsize="x-small", loc="center left",
-                       bbox_to_anchor=(1.01, 0.5))
+    axes[0][-1].legend(
+        handles, names, fontsize="x-small", loc="center left", bbox_to_anchor=(1.01, 0.5)
+    )
     fig.tight_layout()
     return fig
 
@@ -419,15 +491,29 @@ def metric_points(table, metrics, y="label", hue="task", reference=None, title="
     _style()
     order = list(dict.fromkeys(table[y]))
     several = table[hue].nunique() > 1
-    fig, axes = plt.subplots(1, len(metrics), figsize=(4 * len(metrics) + 3.2,
-                                                       0.34 * len(order) + 1.6),
-                             sharey=True, squeeze=False)
+    fig, axes = plt.subplots(
+        1,
+        len(metrics),
+        figsize=(4 * len(metrics) + 3.2, 0.34 * len(order) + 1.6),
+        sharey=True,
+        squeeze=False,
+    )
     for ax, (column, label) in zip(axes[0], metrics.items()):
         part = table.dropna(subset=[column])
         if len(part):
-            sns.pointplot(part, x=column, y=y, hue=hue, order=order, errorbar=("ci", 95),
-                          linestyle="none", dodge=0.45 if several else False,
-                          markersize=4, err_kws={"linewidth": 1.2}, ax=ax)
+            sns.pointplot(
+                part,
+                x=column,
+                y=y,
+                hue=hue,
+                order=order,
+                errorbar=("ci", 95),
+                linestyle="none",
+                dodge=0.45 if several else False,
+                markersize=4,
+                err_kws={"linewidth": 1.2},
+                ax=ax,
+            )
         if reference and column in reference:
             ax.axvline(reference[column], color="k", ls=":", lw=1)
         ax.set(xlabel="", ylabel="")
@@ -442,8 +528,9 @@ def metric_points(table, metrics, y="label", hue="task", reference=None, title="
                 handles.append(hh)
                 names.append(nn)
     if handles and several:
-        axes[0][-1].legend(handles, names, fontsize="x-small", loc="center left",
-                           bbox_to_anchor=(1.01, 0.5))
+        axes[0][-1].legend(
+            handles, names, fontsize="x-small", loc="center left", bbox_to_anchor=(1.01, 0.5)
+        )
     if title:
         fig.suptitle(title)
     fig.tight_layout()
@@ -471,8 +558,17 @@ def site_tracks(scores, sites, sequence=None, title="", window=None):
         s, e = max(s, start), min(e, end)
         if s >= e:
             continue
-        ax.add_patch(Rectangle((s - start - 0.5, -0.5), e - s, len(scores), fill=False,
-                               ec="black", lw=1.4, zorder=3))
+        ax.add_patch(
+            Rectangle(
+                (s - start - 0.5, -0.5),
+                e - s,
+                len(scores),
+                fill=False,
+                ec="black",
+                lw=1.4,
+                zorder=3,
+            )
+        )
         ax.text((s + e) / 2 - start - 0.5, -0.6, name, ha="center", va="bottom", fontsize=8)
     ax.set_title(title, pad=16)
     fig.tight_layout()
@@ -497,16 +593,24 @@ def pruning_tradeoff(table, baselines=None):
     _style()
     runs = list(dict.fromkeys(table["run"]))
     colours = dict(zip(runs, sns.color_palette(PALETTE, len(runs))))
-    panels = [("mean_drop", "mean drop (most relevant first)", "faithfulness"),
-              ("mass_accuracy", "relevance mass accuracy", "relevance on the ground truth")]
+    panels = [
+        ("mean_drop", "mean drop (most relevant first)", "faithfulness"),
+        ("mass_accuracy", "relevance mass accuracy", "relevance on the ground truth"),
+    ]
     fig, axes = plt.subplots(1, 2, figsize=(11, 3.9))
     for ax, (column, label, heading) in zip(axes, panels):
         for run in runs:
             rows = table[table["run"] == run].sort_values("p")
             ax.plot(rows["gini"], rows[column], marker="o", ms=4, color=colours[run], label=run)
             for _, r in rows.iterrows():
-                ax.annotate(f"{r['p']:g}", (r["gini"], r[column]), textcoords="offset points",
-                            xytext=(3, 4), fontsize=7, color=colours[run])
+                ax.annotate(
+                    f"{r['p']:g}",
+                    (r["gini"], r[column]),
+                    textcoords="offset points",
+                    xytext=(3, 4),
+                    fontsize=7,
+                    color=colours[run],
+                )
             ref = (baselines or {}).get(run, {}).get(column)
             if ref is not None and np.isfinite(ref):
                 ax.axhline(ref, color=colours[run], ls="--", lw=1, alpha=0.8)
@@ -533,8 +637,13 @@ def benchmark_ranking(summary, label="", chance=None, title=""):
     _style()
     names = list(dict.fromkeys(summary["model"]))
     most = max(int((summary["model"] == m).sum()) for m in names) if names else 1
-    fig, axes = plt.subplots(1, max(len(names), 1), figsize=(4.2 * max(len(names), 1),
-                             0.32 * most + 1.4), squeeze=False, sharex=True)
+    fig, axes = plt.subplots(
+        1,
+        max(len(names), 1),
+        figsize=(4.2 * max(len(names), 1), 0.32 * most + 1.4),
+        squeeze=False,
+        sharex=True,
+    )
     for ax, name in zip(axes[0], names):
         rows = summary[summary["model"] == name].sort_values("mean", na_position="first")
         y = np.arange(len(rows))
@@ -542,8 +651,8 @@ def benchmark_ranking(summary, label="", chance=None, title=""):
         colour = ["grey" if g else sns.color_palette(PALETTE)[0] for g in grey]
         lo = (rows["mean"] - rows["lo"]).clip(lower=0).fillna(0)
         hi = (rows["hi"] - rows["mean"]).clip(lower=0).fillna(0)
-        for yi, m, l, h, c in zip(y, rows["mean"], lo, hi, colour):
-            ax.errorbar(m, yi, xerr=[[l], [h]], fmt="o", ms=4, color=c, capsize=2, lw=1.2)
+        for yi, m, left, right, c in zip(y, rows["mean"], lo, hi, colour):
+            ax.errorbar(m, yi, xerr=[[left], [right]], fmt="o", ms=4, color=c, capsize=2, lw=1.2)
         if chance is not None:
             ax.axvline(chance, color="k", ls=":", lw=1)
         ax.set_yticks(y, rows["method"], fontsize=8)
@@ -554,8 +663,9 @@ def benchmark_ranking(summary, label="", chance=None, title=""):
     return fig
 
 
-def region_profiles(panels, region=None, marks=None,
-                    xlabel="position relative to the TSS (bp)", title=""):
+def region_profiles(
+    panels, region=None, marks=None, xlabel="position relative to the TSS (bp)", title=""
+):
     """Mean score along aligned sequences: one panel per group (e.g. model), one line per map.
 
     Each line is scaled to a largest absolute value of 1, so maps of different scales share
@@ -571,8 +681,9 @@ def region_profiles(panels, region=None, marks=None,
         Vertical dotted reference lines, label -> position, labelled inside the axes.
     """
     _style()
-    fig, axes = plt.subplots(len(panels), 1, figsize=(10, 2.6 * len(panels) + 0.6),
-                             sharex=True, squeeze=False)
+    fig, axes = plt.subplots(
+        len(panels), 1, figsize=(10, 2.6 * len(panels) + 0.6), sharex=True, squeeze=False
+    )
     for ax, (name, lines) in zip(axes[:, 0], panels.items()):
         colours = sns.color_palette(PALETTE, max(len(lines), 1))
         if region is not None:
@@ -583,8 +694,15 @@ def region_profiles(panels, region=None, marks=None,
             ax.plot(x, y / (peak if peak > 0 else 1), label=label, lw=1.1, color=colour)
         for text, pos in (marks or {}).items():
             ax.axvline(pos, color="k", ls=":", lw=1)
-            ax.text(pos, 0.04, f" {text}", fontsize=8, va="bottom", ha="left",
-                    transform=ax.get_xaxis_transform())
+            ax.text(
+                pos,
+                0.04,
+                f" {text}",
+                fontsize=8,
+                va="bottom",
+                ha="left",
+                transform=ax.get_xaxis_transform(),
+            )
         ax.axhline(0, color="k", lw=0.5)
         ax.set(ylabel="mean score / max", title=name)
         ax.legend(fontsize="x-small", loc="center left", bbox_to_anchor=(1.01, 0.5))
@@ -615,14 +733,22 @@ def motif_matches(pairs, title=""):
     if not pairs:
         return None
     _style()
-    fig, axes = plt.subplots(len(pairs), 2, figsize=(11, 1.9 * len(pairs)), squeeze=False,
-                             gridspec_kw={"width_ratios": [3, 2]})
+    fig, axes = plt.subplots(
+        len(pairs),
+        2,
+        figsize=(11, 1.9 * len(pairs)),
+        squeeze=False,
+        gridspec_kw={"width_ratios": [3, 2]},
+    )
     for (left, right), (label, counts, name, probs, strand) in zip(axes, pairs):
         logo(counts, ax=left, title=label)
         p = np.asarray(probs, dtype=np.float64)
         flip = strand == "-"
-        logo(p[::-1, ::-1] if flip else p, ax=right,
-             title=f"{name} (reverse complement)" if flip else name)
+        logo(
+            p[::-1, ::-1] if flip else p,
+            ax=right,
+            title=f"{name} (reverse complement)" if flip else name,
+        )
     if title:
         fig.suptitle(title)
     fig.tight_layout()

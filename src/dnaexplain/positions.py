@@ -42,8 +42,9 @@ def to_nucleotides(scores, tokenization, strategy="mean"):
         raise ValueError(f"unknown strategy {strategy!r}; choose one of {', '.join(STRATEGIES)}")
     spans = tokenization.spans.to(scores.device)
     if spans.shape[:2] != scores.shape:
-        raise ValueError(f"scores {tuple(scores.shape)} do not match the tokens "
-                         f"{tuple(spans.shape[:2])}")
+        raise ValueError(
+            f"scores {tuple(scores.shape)} do not match the tokens {tuple(spans.shape[:2])}"
+        )
     start, end = spans.unbind(-1)
     real = start >= 0
     size = end - start
@@ -79,8 +80,10 @@ def to_tokens(nucleotide_scores, tokenization):
     real = start >= 0
     need = int(end.max())
     if x.shape[0] != spans.shape[0] or x.shape[1] < need:
-        raise ValueError(f"nucleotide scores {tuple(x.shape)} do not cover the "
-                         f"{spans.shape[0]} sequences of up to {need} bp")
+        raise ValueError(
+            f"nucleotide scores {tuple(x.shape)} do not cover the "
+            f"{spans.shape[0]} sequences of up to {need} bp"
+        )
     prefix = torch.nn.functional.pad(x.double().cumsum(1), (1, 0))  # (n, L + 1)
     out = prefix.gather(1, end.clamp(min=0)) - prefix.gather(1, start.clamp(min=0))
     return out.masked_fill(~real, 0).to(x.dtype)

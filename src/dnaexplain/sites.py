@@ -53,6 +53,7 @@ def _counts(motif):
 
 def _motifs(motif):
     """List of (id, name, counts) of one motif, a list of motifs or a dict id -> motif."""
+
     def single(m):
         return hasattr(m, "counts") or hasattr(m, "matrix_id")
 
@@ -60,8 +61,12 @@ def _motifs(motif):
         out = [(key, *_counts(m)[1:]) for key, m in motif.items()]
         # a bare array in a dict is named by its key
         out = [(k, k if n == "motif" else n, c) for k, n, c in out]
-    elif not single(motif) and isinstance(motif, (list, tuple)) and motif \
-            and all(single(m) or np.ndim(m) == 2 for m in motif):
+    elif (
+        not single(motif)
+        and isinstance(motif, (list, tuple))
+        and motif
+        and all(single(m) or np.ndim(m) == 2 for m in motif)
+    ):
         out = [_counts(m) for m in motif]
         if len({k for k, *_ in out}) < len(out):
             raise ValueError("motifs must have distinct ids; pass a dict to name them")
@@ -71,11 +76,13 @@ def _motifs(motif):
         raise ValueError("no motif given")
     for key, _, c in out:
         if c.ndim != 2 or c.shape[0] != 4 or c.shape[1] < 1:
-            raise ValueError(f"motif {key}: a matrix must have shape (4, w) with rows A, C, G, T, "
-                             f"got {c.shape}")
+            raise ValueError(
+                f"motif {key}: a matrix must have shape (4, w) with rows A, C, G, T, got {c.shape}"
+            )
         if not np.isfinite(c).all() or (c < 0).any() or (c.sum(0) <= 0).any():
-            raise ValueError(f"motif {key}: counts must be finite, non-negative, and every "
-                             f"column must hold some")
+            raise ValueError(
+                f"motif {key}: counts must be finite, non-negative, and every column must hold some"
+            )
     return out
 
 
@@ -85,16 +92,18 @@ def _background(background, x=None):
         return np.full(4, 0.25)
     if isinstance(background, str):
         if background != "sequences" or x is None:
-            raise ValueError(f'background must be None, 4 frequencies or "sequences", '
-                             f"got {background!r}")
+            raise ValueError(
+                f'background must be None, 4 frequencies or "sequences", got {background!r}'
+            )
         q = np.bincount(x.ravel(), minlength=5)[:4].astype(np.float64)
         if q.min() <= 0:
             raise ValueError("the sequences lack a base, so it has no background frequency")
         return q / q.sum()
     q = np.asarray(background, dtype=np.float64)
     if q.shape != (4,) or (q <= 0).any() or not np.isclose(q.sum(), 1):
-        raise ValueError(f"background must be 4 positive frequencies (A, C, G, T) summing to 1, "
-                         f"got {background}")
+        raise ValueError(
+            f"background must be 4 positive frequencies (A, C, G, T) summing to 1, got {background}"
+        )
     return q
 
 
@@ -124,8 +133,9 @@ def _log_odds(counts, pseudocount, q, key="motif"):
         raise ValueError(f"pseudocount must be >= 0, got {pseudocount}")
     p = (counts + pseudocount * q[:, None]) / (counts.sum(0) + pseudocount)
     if (p <= 0).any():
-        raise ValueError(f"motif {key}: a base has probability 0, whose log-odds is -inf; "
-                         f"pass pseudocount > 0")
+        raise ValueError(
+            f"motif {key}: a base has probability 0, whose log-odds is -inf; pass pseudocount > 0"
+        )
     return np.log2(p / q[:, None])
 
 
@@ -161,8 +171,7 @@ def _indices(sequences):
     """Base indices (n, L) with 4 for N and padding, and lengths (n,), of any accepted input."""
     if torch.is_tensor(sequences):
         sequences = sequences.detach().cpu().numpy()
-    if isinstance(sequences, np.ndarray) and sequences.dtype.kind in "fiub" \
-            and sequences.ndim == 3:
+    if isinstance(sequences, np.ndarray) and sequences.dtype.kind in "fiub" and sequences.ndim == 3:
         if sequences.shape[1] != 4:
             raise ValueError(f"a one-hot array must have shape (n, 4, L), got {sequences.shape}")
         x = np.asarray(sequences)
@@ -176,8 +185,19 @@ def _indices(sequences):
     return to_indices(sequences, int(lengths.max(initial=0))), lengths
 
 
-def scan(sequences, motif, p_value=None, relative=None, min_score=None, pseudocount=0.1,
-         background=None, strands="both", resolution=100, batch_size=4096, verbose=False):
+def scan(
+    sequences,
+    motif,
+    p_value=None,
+    relative=None,
+    min_score=None,
+    pseudocount=0.1,
+    background=None,
+    strands="both",
+    resolution=100,
+    batch_size=4096,
+    verbose=False,
+):
     """Motif hits in sequences: every window on either strand whose score passes a threshold.
 
     Exactly one threshold applies: ``p_value`` (default 1e-4 when none is given), ``relative``
@@ -245,12 +265,29 @@ def scan(sequences, motif, p_value=None, relative=None, min_score=None, pseudoco
     parts = []
     rows = range(0, len(x), batch_size)
     for start in tqdm(rows, desc="scan", disable=not verbose):
-        parts += _scan_batch(x[start : start + batch_size], start, jobs, p_value, relative,
-                             min_score)
+        parts += _scan_batch(
+            x[start : start + batch_size], start, jobs, p_value, relative, min_score
+        )
     if not parts:
-        return pd.DataFrame({c: pd.Series(dtype=t) for c, t in zip(
-            COLUMNS, [object, object, np.int64, np.int64, np.int64, object, np.float64,
-                      np.float64, object])})
+        return pd.DataFrame(
+            {
+                c: pd.Series(dtype=t)
+                for c, t in zip(
+                    COLUMNS,
+                    [
+                        object,
+                        object,
+                        np.int64,
+                        np.int64,
+                        np.int64,
+                        object,
+                        np.float64,
+                        np.float64,
+                        object,
+                    ],
+                )
+            }
+        )
     hits = pd.concat(parts, ignore_index=True)
     hits = hits.sort_values(["_m", "sequence", "start", "strand"], kind="stable")
     return hits[COLUMNS].reset_index(drop=True)
@@ -289,11 +326,22 @@ def _scan_batch(x, first, jobs, p_value, relative, min_score):
         words = from_indices(x[i[:, None], j[:, None] + np.arange(w)])
         if strand == "-":
             words = [reverse_complement(v) for v in words]
-        out.append(pd.DataFrame({
-            "_m": m, "motif": key, "name": name, "sequence": i.astype(np.int64) + first,
-            "start": j.astype(np.int64), "end": j.astype(np.int64) + w, "strand": strand,
-            "score": real[i, j], "p_value": pv[i, j], "site": words,
-        }))
+        out.append(
+            pd.DataFrame(
+                {
+                    "_m": m,
+                    "motif": key,
+                    "name": name,
+                    "sequence": i.astype(np.int64) + first,
+                    "start": j.astype(np.int64),
+                    "end": j.astype(np.int64) + w,
+                    "strand": strand,
+                    "score": real[i, j],
+                    "p_value": pv[i, j],
+                    "site": words,
+                }
+            )
+        )
     return out
 
 
@@ -320,8 +368,9 @@ def mask(hits, n, length, motif=None):
         keep = {motif} if isinstance(motif, str) else set(motif)
         unknown = keep - set(hits["motif"])
         if unknown and len(hits):
-            raise ValueError(f"no hits of motif {sorted(unknown)}; hits are of "
-                             f"{sorted(set(hits['motif']))}")
+            raise ValueError(
+                f"no hits of motif {sorted(unknown)}; hits are of {sorted(set(hits['motif']))}"
+            )
         hits = hits[hits["motif"].isin(keep)]
     seq = hits["sequence"].to_numpy(np.int64)
     if len(seq) and (seq.min() < 0 or seq.max() >= n):
@@ -359,7 +408,8 @@ def class_mask(hits, labels, motifs, length):
     labels = np.asarray(labels, dtype=np.int64)
     seq = hits["sequence"].to_numpy(np.int64)
     if len(seq) and (seq.min() < 0 or seq.max() >= len(labels)):
-        raise ValueError(f"hits name sequences up to {seq.max()}, but there are {len(labels)} "
-                         "labels")
+        raise ValueError(
+            f"hits name sequences up to {seq.max()}, but there are {len(labels)} labels"
+        )
     wanted = np.array([motifs.get(int(c)) for c in labels[seq]], dtype=object)
     return mask(hits[hits["motif"].to_numpy(dtype=object) == wanted], len(labels), length)

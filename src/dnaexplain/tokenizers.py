@@ -124,7 +124,7 @@ def dnabert_tokenizer(k=6, source=None):
     if kmer_k(tok) != k:
         raise ValueError(
             f"{source} is not a DNABERT {k}-mer vocabulary: it has {len(lines)} tokens, "
-            f"expected {5 + 4 ** k} holding every {k}-mer"
+            f"expected {5 + 4**k} holding every {k}-mer"
         )
     return tok
 
@@ -150,8 +150,12 @@ def dnabert2_tokenizer(source=None):
         source = Path(mirror, MIRROR_BPE) if found else DNABERT2_HUB
     path = _resolve(source, "tokenizer.json", "DNABERT-2 tokenizer")
     return PreTrainedTokenizerFast(
-        tokenizer_file=str(path), unk_token="[UNK]", cls_token="[CLS]", sep_token="[SEP]",
-        pad_token="[PAD]", mask_token="[MASK]",
+        tokenizer_file=str(path),
+        unk_token="[UNK]",
+        cls_token="[CLS]",
+        sep_token="[SEP]",
+        pad_token="[PAD]",
+        mask_token="[MASK]",
     )
 
 
@@ -330,7 +334,8 @@ def _bpe(tokenizer, seqs):
     ids = np.fromiter(itertools.chain.from_iterable(e.ids for e in enc), np.int64, total)
     offsets = np.fromiter(
         itertools.chain.from_iterable(itertools.chain.from_iterable(e.offsets for e in enc)),
-        np.int64, 2 * total,
+        np.int64,
+        2 * total,
     ).reshape(total, 2)
     # no normaliser and ASCII input: character offsets are nucleotide positions. Specials get
     # (0, 0), and every real token covers at least one nucleotide.
@@ -400,8 +405,9 @@ def encode(tokenizer, sequences, max_length=None, truncate=False, device=None):
     Tokenization or torch.Tensor of shape (n, 4, L)
     """
     if tokenizer is not None:
-        return tokenize(tokenizer, sequences, max_length=max_length, truncate=truncate,
-                        device=device)
+        return tokenize(
+            tokenizer, sequences, max_length=max_length, truncate=truncate, device=device
+        )
     sequences = clean_all([sequences] if isinstance(sequences, str) else sequences)
     x = one_hot(sequences, length=max(map(len, sequences)))
     return x if device is None else x.to(device)

@@ -27,14 +27,16 @@ from transformers.utils import logging as hf_logging
 from . import cache, models
 from .defaults import DEFAULTS, check_settings, resolve_precision
 from .sequences import random_sequences
-from .tokenizers import (Tokenization, dnabert2_tokenizer, dnabert_tokenizer, encode,
-                         tokenize)
+from .tokenizers import Tokenization, dnabert2_tokenizer, dnabert_tokenizer, encode, tokenize
 
-CHECKPOINT_FILES = ("config.json", "model.safetensors", "pytorch_model.bin", "vocab.txt",
-                    "tokenizer.json")
+CHECKPOINT_FILES = (
+    "config.json",
+    "model.safetensors",
+    "pytorch_model.bin",
+    "vocab.txt",
+    "tokenizer.json",
+)
 ONE_CLASS = 0.95  # a model calling this share of sequences one class gets a warning
-
-
 
 
 @dataclass
@@ -104,9 +106,12 @@ def tokenizer_for(name, source="mini", k=None):
     for file in ("vocab.txt", "tokenizer.json"):
         if (folder / file).is_file():
             return dnabert_tokenizer(k=k, source=folder / file)
-    warnings.warn(f"{folder} has no vocab.txt or tokenizer.json: its token ids are read in "
-                  f"DNABERT's own {k}-mer order; copy the vocabulary it was trained with into "
-                  "the folder if it used another")
+    warnings.warn(
+        f"{folder} has no vocab.txt or tokenizer.json: its token ids are read in "
+        f"DNABERT's own {k}-mer order; copy the vocabulary it was trained with into "
+        "the folder if it used another",
+        stacklevel=2,
+    )
     return dnabert_tokenizer(k=k)
 
 
@@ -119,8 +124,10 @@ def checkpoint_k(source):
     size = json.loads(config.read_text()).get("vocab_size")
     k = next((k for k in (3, 4, 5, 6) if 5 + 4**k == size), None)
     if k is None:
-        raise ValueError(f"{source}: a vocabulary of {size} tokens is no DNABERT k-mer "
-                         "vocabulary (5 + 4**k for k = 3..6)")
+        raise ValueError(
+            f"{source}: a vocabulary of {size} tokens is no DNABERT k-mer "
+            "vocabulary (5 + 4**k for k = 3..6)"
+        )
     return k
 
 
@@ -164,8 +171,11 @@ class _Encoded(torch.utils.data.Dataset):
 
     def __getitem__(self, i):
         if isinstance(self.inputs, Tokenization):
-            return {"input_ids": self.inputs.input_ids[i],
-                    "attention_mask": self.inputs.attention_mask[i], "labels": self.labels[i]}
+            return {
+                "input_ids": self.inputs.input_ids[i],
+                "attention_mask": self.inputs.attention_mask[i],
+                "labels": self.labels[i],
+            }
         return {"one_hot": self.inputs[i], "labels": self.labels[i]}
 
 
@@ -195,8 +205,15 @@ def classification_metrics(logits, labels):
         members = labels == c
         out[f"accuracy_{c}"] = float((predicted[members] == c).mean()) if members.any() else np.nan
     binary = classes == 2
-    out["f1"] = float(skm.f1_score(labels, predicted, average="binary" if binary else "macro",
-                                   labels=list(range(classes)), zero_division=0))
+    out["f1"] = float(
+        skm.f1_score(
+            labels,
+            predicted,
+            average="binary" if binary else "macro",
+            labels=list(range(classes)),
+            zero_division=0,
+        )
+    )
     out["mcc"] = float(skm.matthews_corrcoef(labels, predicted))
     present = np.unique(labels)
     if len(present) < classes:
@@ -226,12 +243,14 @@ def class_accuracy(trained):
     confusion = np.asarray(trained.metrics["confusion"], dtype=float)
     sizes = confusion.sum(1)
     right = np.diag(confusion)
-    return pd.DataFrame({
-        "class": list(trained.classes),
-        "sequences": sizes.astype(int),
-        "accuracy": np.divide(right, sizes, out=np.full(len(sizes), np.nan), where=sizes > 0),
-        "called": confusion.sum(0) / max(confusion.sum(), 1),
-    })
+    return pd.DataFrame(
+        {
+            "class": list(trained.classes),
+            "sequences": sizes.astype(int),
+            "accuracy": np.divide(right, sizes, out=np.full(len(sizes), np.nan), where=sizes > 0),
+            "called": confusion.sum(0) / max(confusion.sum(), 1),
+        }
+    )
 
 
 def evaluate(model, tokenizer, dataset, max_length=512, batch_size=64, device=None, verbose=False):
@@ -242,8 +261,12 @@ def evaluate(model, tokenizer, dataset, max_length=512, batch_size=64, device=No
 
 
 def _identity(dataset):
-    return {"name": dataset.name, "split": dataset.split, "sequences": dataset.sequences,
-            "labels": dataset.labels}
+    return {
+        "name": dataset.name,
+        "split": dataset.split,
+        "sequences": dataset.sequences,
+        "labels": dataset.labels,
+    }
 
 
 def checkpoint_key(name, parts, settings, seed):
@@ -251,8 +274,15 @@ def checkpoint_key(name, parts, settings, seed):
     training code."""
     code = cache.source_digest(["training.py"])
     settings = {**settings, "source": checkpoint_digest(settings["source"])}
-    return cache.key({"model": name, "settings": settings, "seed": seed, "code": code,
-                      **{part: _identity(d) for part, d in parts.items()}})
+    return cache.key(
+        {
+            "model": name,
+            "settings": settings,
+            "seed": seed,
+            "code": code,
+            **{part: _identity(d) for part, d in parts.items()},
+        }
+    )
 
 
 def _arguments(output_dir, settings, seed, device, verbose, steps_per_epoch):
@@ -288,8 +318,9 @@ def _arguments(output_dir, settings, seed, device, verbose, steps_per_epoch):
     )
 
 
-def fine_tune(name, parts, settings=None, seed=0, device=None, root=None, verbose=False,
-              callbacks=None):
+def fine_tune(
+    name, parts, settings=None, seed=0, device=None, root=None, verbose=False, callbacks=None
+):
     """Fine-tune a model on a task, or load it from the checkpoint cache.
 
     Parameters
@@ -333,9 +364,11 @@ def fine_tune(name, parts, settings=None, seed=0, device=None, root=None, verbos
     classes = parts["train"].classes
     labels = settings["num_labels"] or len(classes)
     if labels != len(classes):
-        raise ValueError(f"num_labels is {labels} but the data has {len(classes)} classes "
-                         f"({', '.join(classes)}); set num_labels to {len(classes)} or give data "
-                         f"with {labels} classes")
+        raise ValueError(
+            f"num_labels is {labels} but the data has {len(classes)} classes "
+            f"({', '.join(classes)}); set num_labels to {len(classes)} or give data "
+            f"with {labels} classes"
+        )
     device = torch.device(device or ("cuda" if torch.cuda.is_available() else "cpu"))
     # the precision the device runs, not the setting's name, goes into the cache key
     settings["precision"] = resolve_precision(settings["precision"], device)
@@ -352,17 +385,25 @@ def fine_tune(name, parts, settings=None, seed=0, device=None, root=None, verbos
         with _lock(final):
             model = _load_cached(name, final, len(classes))
             if model is None:
-                final = _train(name, parts, settings, seed, device, tokenizer, final, verbose,
-                               callbacks)
+                final = _train(
+                    name, parts, settings, seed, device, tokenizer, final, verbose, callbacks
+                )
                 model = _build(name, final, len(classes))
     finally:
         hf_logging.set_verbosity(level)
         if bars:
             hf_logging.enable_progress_bar()
     model = model.to(device).eval()
-    return Trained(model, tokenizer, pd.read_json(final / "history.json"),
-                   json.loads((final / "metrics.json").read_text()), final, settings,
-                   classes, key)
+    return Trained(
+        model,
+        tokenizer,
+        pd.read_json(final / "history.json"),
+        json.loads((final / "metrics.json").read_text()),
+        final,
+        settings,
+        classes,
+        key,
+    )
 
 
 def _load_cached(name, final, num_labels):
@@ -374,13 +415,17 @@ def _load_cached(name, final, num_labels):
         pd.read_json(final / "history.json")
         return _build(name, final, num_labels)
     except Exception as err:  # any damage (truncated weights, garbled json) means retrain
-        warnings.warn(f"cached model {final} is damaged ({type(err).__name__}: {err}); "
-                      "training it again")
+        warnings.warn(
+            f"cached model {final} is damaged ({type(err).__name__}: {err}); training it again",
+            stacklevel=2,
+        )
         try:
             shutil.rmtree(final)
         except OSError:
-            raise RuntimeError(f"cached model {final} is damaged and cannot be removed: "
-                               "delete that folder and run again") from err
+            raise RuntimeError(
+                f"cached model {final} is damaged and cannot be removed: "
+                "delete that folder and run again"
+            ) from err
         return None
 
 
@@ -408,13 +453,23 @@ def _as_is(name, parts, settings, device, root, verbose):
     classes = parts["train"].classes
     head = checkpoint_labels(source)
     if head is not None and head != len(classes):
-        raise ValueError(f"the checkpoint {source} classifies {head} labels but the data has "
-                         f"{len(classes)} classes ({', '.join(classes)}); give data with "
-                         f"{head} classes, or fine-tune it (finetune: true) for a new head")
-    if str(source) in (models.DNABERT_CONFIGS if name == "dnabert" else
-                       models.DNABERT2_CONFIGS if name == "dnabert2" else models.CNN_CONFIGS):
-        warnings.warn(f"finetune: false with the named config {source!r} explains an untrained "
-                      "model: its explanations mean nothing")
+        raise ValueError(
+            f"the checkpoint {source} classifies {head} labels but the data has "
+            f"{len(classes)} classes ({', '.join(classes)}); give data with "
+            f"{head} classes, or fine-tune it (finetune: true) for a new head"
+        )
+    if str(source) in (
+        models.DNABERT_CONFIGS
+        if name == "dnabert"
+        else models.DNABERT2_CONFIGS
+        if name == "dnabert2"
+        else models.CNN_CONFIGS
+    ):
+        warnings.warn(
+            f"finetune: false with the named config {source!r} explains an untrained "
+            "model: its explanations mean nothing",
+            stacklevel=2,
+        )
     tokenizer = tokenizer_for(name, source, settings["k"])
     model = _build(name, source, len(classes), settings["k"])
     if tokenizer is not None:
@@ -423,13 +478,22 @@ def _as_is(name, parts, settings, device, root, verbose):
     key = cache.key({"model": name, "checkpoint": checkpoint_digest(source)})
     evaluation = parts["evaluation"]
     metrics = cache.cached(
-        "evaluation", {"checkpoint": key, "data": _identity(evaluation),
-                       "max_length": settings["max_length"]},
-        lambda: evaluate(model, tokenizer, evaluation, max_length=settings["max_length"],
-                         device=device, verbose=verbose),
-        root=root, code=["training.py"])
-    return Trained(model, tokenizer, pd.DataFrame(), metrics, Path(str(source)), settings,
-                   classes, key)
+        "evaluation",
+        {"checkpoint": key, "data": _identity(evaluation), "max_length": settings["max_length"]},
+        lambda: evaluate(
+            model,
+            tokenizer,
+            evaluation,
+            max_length=settings["max_length"],
+            device=device,
+            verbose=verbose,
+        ),
+        root=root,
+        code=["training.py"],
+    )
+    return Trained(
+        model, tokenizer, pd.DataFrame(), metrics, Path(str(source)), settings, classes, key
+    )
 
 
 def _train(name, parts, settings, seed, device, tokenizer, final, verbose, callbacks):
@@ -452,14 +516,18 @@ def _train(name, parts, settings, seed, device, tokenizer, final, verbose, callb
         train = train.subset(np.sort(keep))
 
     def encoded(dataset):
-        inputs = encode(tokenizer, dataset.sequences, max_length=settings["max_length"],
-                        truncate=True)
+        inputs = encode(
+            tokenizer, dataset.sequences, max_length=settings["max_length"], truncate=True
+        )
         return _Encoded(inputs, dataset.labels)
 
     if not _writable(final.parent):
         scratch = Path(tempfile.mkdtemp(prefix="dnaexplain-model-"))
-        warnings.warn(f"the model cache {final.parent} is read-only: training into {scratch}; "
-                      "the model is used but not kept")
+        warnings.warn(
+            f"the model cache {final.parent} is read-only: training into {scratch}; "
+            "the model is used but not kept",
+            stacklevel=2,
+        )
         final = scratch / final.name
     work = final.with_name(final.name + ".work")  # epoch checkpoints, kept for resuming
     steps = -(-len(train) // settings["batch_size"])
@@ -468,7 +536,9 @@ def _train(name, parts, settings, seed, device, tokenizer, final, verbose, callb
         args=_arguments(work, settings, seed, device, verbose, steps),
         train_dataset=encoded(train),
         eval_dataset=encoded(parts["validation"]),
-        compute_metrics=lambda p: {"accuracy": float((p.predictions.argmax(-1) == p.label_ids).mean())},
+        compute_metrics=lambda p: {
+            "accuracy": float((p.predictions.argmax(-1) == p.label_ids).mean())
+        },
         callbacks=callbacks,
     )
     # Every model here returns the mean loss of its micro-batch and ignores Trainer's
@@ -507,8 +577,14 @@ def _save(trainer, tokenizer, parts, settings, device, final, work, verbose):
     # without the autocast wrapper Trainer puts on forward under bf16 / fp16: the evaluation
     # is then the float32 one a reader gets from the saved checkpoint
     model = trainer.accelerator.unwrap_model(trainer.model, keep_fp32_wrapper=False)
-    evaluation = evaluate(model, tokenizer, parts["evaluation"],
-                          max_length=settings["max_length"], device=device, verbose=verbose)
+    evaluation = evaluate(
+        model,
+        tokenizer,
+        parts["evaluation"],
+        max_length=settings["max_length"],
+        device=device,
+        verbose=verbose,
+    )
     # Write everything beside the final name, then rename: a crash leaves no half model.
     final.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(dir=final.parent, prefix=f".{final.name}."))
@@ -537,10 +613,12 @@ def warn_one_class(trained, name=""):
     called = confusion.sum(0) / max(confusion.sum(), 1)
     share = float(called.max())
     if share >= ONE_CLASS:
-        warnings.warn(f"{name or 'the model'} calls {share:.0%} of the evaluation sequences "
-                      f"{trained.classes[int(called.argmax())]!r}: it has barely learnt the "
-                      "task, and explanations of a (nearly) constant classifier mean little",
-                      stacklevel=3)
+        warnings.warn(
+            f"{name or 'the model'} calls {share:.0%} of the evaluation sequences "
+            f"{trained.classes[int(called.argmax())]!r}: it has barely learnt the "
+            "task, and explanations of a (nearly) constant classifier mean little",
+            stacklevel=3,
+        )
     return share
 
 
@@ -568,28 +646,42 @@ def warn_length_only(trained, dataset, name="", n=100, seed=0):
         Per distinct median length: ``length``, the class called most (``called``) and its
         ``share``; empty when every class has the same median length.
     """
-    lengths = sorted({int(np.median([len(q) for q, y in zip(dataset.sequences, dataset.labels)
-                                     if y == c])) for c in range(len(trained.classes))
-                      if (dataset.labels == c).any()})
+    lengths = sorted(
+        {
+            int(np.median([len(q) for q, y in zip(dataset.sequences, dataset.labels) if y == c]))
+            for c in range(len(trained.classes))
+            if (dataset.labels == c).any()
+        }
+    )
     if len(lengths) < 2:
         return pd.DataFrame(columns=["length", "called", "share"])
     rows = []
     for i, length in enumerate(lengths):
         seqs = random_sequences(n, length, seed=seed + i)
-        x = encode(trained.tokenizer, seqs, max_length=trained.settings.get("max_length"),
-                   truncate=True)
-        called = np.bincount(models.predict(trained.model, x).argmax(-1).numpy(),
-                             minlength=len(trained.classes))
-        rows.append({"length": length, "called": trained.classes[int(called.argmax())],
-                     "share": called.max() / n})
+        x = encode(
+            trained.tokenizer, seqs, max_length=trained.settings.get("max_length"), truncate=True
+        )
+        called = np.bincount(
+            models.predict(trained.model, x).argmax(-1).numpy(), minlength=len(trained.classes)
+        )
+        rows.append(
+            {
+                "length": length,
+                "called": trained.classes[int(called.argmax())],
+                "share": called.max() / n,
+            }
+        )
     table = pd.DataFrame(rows)
     if table["share"].min() >= ONE_CLASS and table["called"].nunique() > 1:
-        said = ", ".join(f"{r.share:.0%} of {r.length} bp ones {r.called!r}"
-                         for r in table.itertuples())
-        warnings.warn(f"{name or 'the model'} calls random sequences by length alone "
-                      f"({said}): it may have learnt the classes' lengths, not their sequence; "
-                      "give every class the same length (or trim them) before explaining it",
-                      stacklevel=2)
+        said = ", ".join(
+            f"{r.share:.0%} of {r.length} bp ones {r.called!r}" for r in table.itertuples()
+        )
+        warnings.warn(
+            f"{name or 'the model'} calls random sequences by length alone "
+            f"({said}): it may have learnt the classes' lengths, not their sequence; "
+            "give every class the same length (or trim them) before explaining it",
+            stacklevel=2,
+        )
     return table
 
 
@@ -603,8 +695,16 @@ def settings_for(train, run):
     return {**train.get(model_name, {}), **train.get(run, {})}
 
 
-def run(run, train, seed=0, min_eval_per_class=500, max_sequences=0, device=None, root=None,
-        verbose=False):
+def run(
+    run,
+    train,
+    seed=0,
+    min_eval_per_class=500,
+    max_sequences=0,
+    device=None,
+    root=None,
+    verbose=False,
+):
     """Fine-tune (or load from the cache) the model of a ``"model:dataset"`` run.
 
     Every chapter that needs a trained model calls this with its profile's parameters, so all
@@ -629,17 +729,24 @@ def run(run, train, seed=0, min_eval_per_class=500, max_sequences=0, device=None
     from . import data
 
     if run.count(":") != 1:
-        raise ValueError(f"a run is 'model:dataset', e.g. 'dnabert:human_nontata_promoters'; got {run!r}")
+        raise ValueError(
+            f"a run is 'model:dataset', e.g. 'dnabert:human_nontata_promoters'; got {run!r}"
+        )
     model_name, dataset = run.split(":")
-    parts = data.splits(dataset, seed=seed, min_eval_per_class=min_eval_per_class,
-                        max_sequences=max_sequences)
+    parts = data.splits(
+        dataset, seed=seed, min_eval_per_class=min_eval_per_class, max_sequences=max_sequences
+    )
     settings = {**DEFAULTS, **settings_for(train, run)}
     sources = {d.source for d in parts.values()}
-    print(f"{run}: " + "; ".join(f"{part} {len(d):,} ({d.split})" for part, d in parts.items())
-          + f" from {' and '.join(sorted(sources))}")
+    print(
+        f"{run}: "
+        + "; ".join(f"{part} {len(d):,} ({d.split})" for part, d in parts.items())
+        + f" from {' and '.join(sorted(sources))}"
+    )
     parts = fit_length(model_name, parts, settings)
-    trained = fine_tune(model_name, parts, settings, seed=seed, device=device,
-                        root=root, verbose=verbose)
+    trained = fine_tune(
+        model_name, parts, settings, seed=seed, device=device, root=root, verbose=verbose
+    )
     warn_one_class(trained, run)
     warn_length_only(trained, parts["evaluation"], run, seed=seed)
     return trained, parts
@@ -676,15 +783,18 @@ def fit_length(name, parts, settings):
         cut = tokenize(tokenizer, d.sequences, max_length=limit, truncate=True).sequences
         long = sum(a != b for a, b in zip(cut, d.sequences))
         if long:
-            print(f"  {part}: {long:,} of {len(d):,} sequences are longer than the model's "
-                  f"{limit} tokens and were cut to their first {limit} tokens")
+            print(
+                f"  {part}: {long:,} of {len(d):,} sequences are longer than the model's "
+                f"{limit} tokens and were cut to their first {limit} tokens"
+            )
             d = replace(d, sequences=cut)
         out[part] = d
     return out
 
 
-def runs_on_class(runs, train, cls, n, seed=0, min_eval_per_class=500, max_sequences=0,
-                  device=None, verbose=False):
+def runs_on_class(
+    runs, train, cls, n, seed=0, min_eval_per_class=500, max_sequences=0, device=None, verbose=False
+):
     """Models of several runs on one dataset, and the same evaluation sequences for all of them.
 
     Parameters
@@ -717,28 +827,52 @@ def runs_on_class(runs, train, cls, n, seed=0, min_eval_per_class=500, max_seque
 
     trained, chosen, rows = {}, None, []
     for name in runs:
-        t, parts = run(name, train, seed=seed, min_eval_per_class=min_eval_per_class,
-                       max_sequences=max_sequences, device=device, verbose=verbose)
+        t, parts = run(
+            name,
+            train,
+            seed=seed,
+            min_eval_per_class=min_eval_per_class,
+            max_sequences=max_sequences,
+            device=device,
+            verbose=verbose,
+        )
         evaluation = parts["evaluation"]
-        picked = (data.sample(evaluation, min(n, int(evaluation.counts().min())), seed=seed)
-                  if cls is None else data.sample_class(evaluation, cls, n, seed=seed))
+        picked = (
+            data.sample(evaluation, min(n, int(evaluation.counts().min())), seed=seed)
+            if cls is None
+            else data.sample_class(evaluation, cls, n, seed=seed)
+        )
         if chosen is not None and picked.sequences != chosen.sequences:
             raise ValueError(f"{name} draws other sequences than {runs[0]}: use one dataset")
         chosen, trained[name] = picked, t
-        called = models.predict(t.model, encode(t.tokenizer, picked.sequences),
-                                device=device).argmax(1).numpy()
-        row = {"run": name, "parameters": sum(p.numel() for p in t.model.parameters()),
-               "accuracy (evaluation part)": t.metrics["accuracy"]}
+        called = (
+            models.predict(t.model, encode(t.tokenizer, picked.sequences), device=device)
+            .argmax(1)
+            .numpy()
+        )
+        row = {
+            "run": name,
+            "parameters": sum(p.numel() for p in t.model.parameters()),
+            "accuracy (evaluation part)": t.metrics["accuracy"],
+        }
         if cls is None:
-            row.update({f"accuracy ({c})": t.metrics[f"accuracy_{i}"]
-                        for i, c in enumerate(t.classes)})
-            row.update({"sequences explained": len(picked),
-                        "correct among them": int((called == picked.labels).sum())})
+            row.update(
+                {f"accuracy ({c})": t.metrics[f"accuracy_{i}"] for i, c in enumerate(t.classes)}
+            )
+            row.update(
+                {
+                    "sequences explained": len(picked),
+                    "correct among them": int((called == picked.labels).sum()),
+                }
+            )
         else:
-            row.update({"accuracy (negatives)": t.metrics["accuracy_0"],
-                        "accuracy (positives)": t.metrics["accuracy_1"],
-                        "sequences explained": len(picked),
-                        f"called {cls} among them": float(
-                            (called == picked.classes.index(cls)).mean())})
+            row.update(
+                {
+                    "accuracy (negatives)": t.metrics["accuracy_0"],
+                    "accuracy (positives)": t.metrics["accuracy_1"],
+                    "sequences explained": len(picked),
+                    f"called {cls} among them": float((called == picked.classes.index(cls)).mean()),
+                }
+            )
         rows.append(row)
     return trained, chosen, pd.DataFrame(rows).set_index("run")

@@ -51,13 +51,28 @@ from .dispatch import BATCH_SIZE, attribute, attribute_all, check_target, level
 from .explaining import explain, explain_all, explain_many, plrp_variants
 from .invariants import invariants
 from .maps import rollout
-from .registry import (IG_BASELINES, PLRP_BASES, REGISTRY, Method, Variant, methods_for,
-                       register)
+from .registry import IG_BASELINES, PLRP_BASES, REGISTRY, Method, Variant, methods_for, register
 
 METHODS = methods_for()  # the built-in methods, in the order of the table above
 
 __all__ = [
-    "BATCH_SIZE", "IG_BASELINES", "METHODS", "PLRP_BASES", "REGISTRY", "Method", "Variant",
-    "attribute", "attribute_all", "check_target", "explain", "explain_all", "explain_many",
-    "invariants", "level", "methods_for", "plrp_variants", "register", "rollout",
+    "BATCH_SIZE",
+    "IG_BASELINES",
+    "METHODS",
+    "PLRP_BASES",
+    "REGISTRY",
+    "Method",
+    "Variant",
+    "attribute",
+    "attribute_all",
+    "check_target",
+    "explain",
+    "explain_all",
+    "explain_many",
+    "invariants",
+    "level",
+    "methods_for",
+    "plrp_variants",
+    "register",
+    "rollout",
 ]

@@ -35,8 +35,9 @@ def _kind(model):
     return "cnn" if isinstance(model, CNNForSequenceClassification) else "transformer"
 
 
-def attribute(model, inputs, method, target=None, batch_size=BATCH_SIZE, device=None,
-              verbose=False, **options):
+def attribute(
+    model, inputs, method, target=None, batch_size=BATCH_SIZE, device=None, verbose=False, **options
+):
     """Score the tokens (or nucleotides) of a batch with one method.
 
     Parameters
@@ -99,12 +100,14 @@ def attribute(model, inputs, method, target=None, batch_size=BATCH_SIZE, device=
     TypeError
         Options the method does not take, or inputs that do not fit the model.
     """
-    return attribute_all(model, inputs, {method: (method, options)}, target, batch_size, device,
-                         verbose)[method]
+    return attribute_all(
+        model, inputs, {method: (method, options)}, target, batch_size, device, verbose
+    )[method]
 
 
-def attribute_all(model, inputs, methods, target=None, batch_size=BATCH_SIZE, device=None,
-                  verbose=False):
+def attribute_all(
+    model, inputs, methods, target=None, batch_size=BATCH_SIZE, device=None, verbose=False
+):
     """Scores of several methods of one batch, sharing the passes they have in common.
 
     Each batch of sequences goes through the model once per pass the methods need, not once
@@ -134,8 +137,10 @@ def attribute_all(model, inputs, methods, target=None, batch_size=BATCH_SIZE, de
     """
     cnn = isinstance(model, CNNForSequenceClassification)
     kind = _kind(model)
-    methods = {label: (method, registry.options(kind, method, dict(options)))
-               for label, (method, options) in methods.items()}
+    methods = {
+        label: (method, registry.options(kind, method, dict(options)))
+        for label, (method, options) in methods.items()
+    }
     if not isinstance(inputs, torch.Tensor if cnn else Tokenization):
         want = "a one-hot tensor (n, 4, L)" if cnn else "a Tokenization"
         raise TypeError(f"{type(model).__name__} needs {want}, got {type(inputs).__name__}")
@@ -161,8 +166,10 @@ def _attribute_all(model, inputs, methods, target, n, cnn, batch_size, verbose):
         fn, options, passes = registry.resolve(kind, method, options)
         calls[label], needs[label] = (fn, options), passes
     whole = {label for label, (method, _) in methods.items() if registry.REGISTRY[method].whole}
-    out = {label: calls[label][0](model, inputs, target, batch_size, verbose, **calls[label][1])
-           for label in whole}
+    out = {
+        label: calls[label][0](model, inputs, target, batch_size, verbose, **calls[label][1])
+        for label in whole
+    }
     batched = {label: spec for label, spec in methods.items() if label not in whole}
     width = inputs.shape[-1] if cnn else inputs.input_ids.shape[1]
     parts = {label: [] for label in batched}
@@ -170,8 +177,7 @@ def _attribute_all(model, inputs, methods, target, n, cnn, batch_size, verbose):
     # methods sharing a pass run one after the other, and a pass is dropped after its last use
     needs = {label: needs[label] for label in batched}
     order = sorted(batched, key=lambda label: sorted(map(str, needs[label]))[:1])
-    for start in tqdm(range(0, n, batch_size) if batched else [], desc=desc,
-                      disable=not verbose):
+    for start in tqdm(range(0, n, batch_size) if batched else [], desc=desc, disable=not verbose):
         rows = slice(start, start + batch_size)
         batch = batch_of(model, inputs, rows, cnn)
         t = None if target is None else target[rows].to(model_device(model))
@@ -182,7 +188,7 @@ def _attribute_all(model, inputs, methods, target, n, cnn, batch_size, verbose):
                 scores = fn(run, batch, t, **options).detach()
             scores = scores.masked_fill(~batch.valid, 0)
             parts[label].append(torch.nn.functional.pad(scores, (0, width - scores.shape[1])).cpu())
-            run.keep(set().union(*(needs[later] for later in order[i + 1:])))
+            run.keep(set().union(*(needs[later] for later in order[i + 1 :])))
     out |= {label: torch.cat(p) for label, p in parts.items()}
     return {label: out[label] for label in methods}
 

@@ -8,8 +8,19 @@ from ..positions import to_nucleotides
 from ..tokenizers import encode
 from .dispatch import BATCH_SIZE, attribute_all, level
 
-def explain(model, tokenizer, sequences, method, target=None, strategy="mean",
-            batch_size=BATCH_SIZE, device=None, verbose=False, **options):
+
+def explain(
+    model,
+    tokenizer,
+    sequences,
+    method,
+    target=None,
+    strategy="mean",
+    batch_size=BATCH_SIZE,
+    device=None,
+    verbose=False,
+    **options,
+):
     """Nucleotide scores of DNA sequences: encode, `attribute`, map tokens to nucleotides.
 
     Parameters
@@ -30,12 +41,30 @@ def explain(model, tokenizer, sequences, method, target=None, strategy="mean",
     torch.Tensor, shape (n, L), on the CPU
         L is the longest sequence; 0 beyond each sequence's end (and, for the CNN, at N).
     """
-    return explain_many(model, tokenizer, sequences, {method: (method, options)}, target,
-                        strategy, batch_size, device, verbose)[method]
+    return explain_many(
+        model,
+        tokenizer,
+        sequences,
+        {method: (method, options)},
+        target,
+        strategy,
+        batch_size,
+        device,
+        verbose,
+    )[method]
 
 
-def explain_many(model, tokenizer, sequences, methods, target=None, strategy="mean",
-                 batch_size=BATCH_SIZE, device=None, verbose=False):
+def explain_many(
+    model,
+    tokenizer,
+    sequences,
+    methods,
+    target=None,
+    strategy="mean",
+    batch_size=BATCH_SIZE,
+    device=None,
+    verbose=False,
+):
     """Nucleotide scores of several methods, sharing passes as `attribute_all` does.
 
     Parameters
@@ -54,17 +83,33 @@ def explain_many(model, tokenizer, sequences, methods, target=None, strategy="me
     if cnn and tokenizer is not None:
         raise TypeError("the CNN reads one-hot DNA: pass tokenizer=None")
     inputs = encode(tokenizer, sequences)
-    methods = {label: (method, {"tokenizer": tokenizer, **options}
-                       if method == "ism" and not cnn else options)
-               for label, (method, options) in methods.items()}
+    methods = {
+        label: (
+            method,
+            {"tokenizer": tokenizer, **options} if method == "ism" and not cnn else options,
+        )
+        for label, (method, options) in methods.items()
+    }
     scores = attribute_all(model, inputs, methods, target, batch_size, device, verbose)
-    return {label: to_nucleotides(s, inputs, strategy)
-            if level(model, methods[label][0]) == "token" else s
-            for label, s in scores.items()}
+    return {
+        label: to_nucleotides(s, inputs, strategy)
+        if level(model, methods[label][0]) == "token"
+        else s
+        for label, s in scores.items()
+    }
 
 
-def explain_all(trained, sequences, methods, target=None, strategy="mean",
-                batch_size=BATCH_SIZE, device=None, verbose=False, root=None):
+def explain_all(
+    trained,
+    sequences,
+    methods,
+    target=None,
+    strategy="mean",
+    batch_size=BATCH_SIZE,
+    device=None,
+    verbose=False,
+    root=None,
+):
     """Nucleotide scores of several methods for a fine-tuned model, each stored in the cache.
 
     The methods not in the cache are computed together (`explain_many`), so that those
@@ -94,18 +139,38 @@ def explain_all(trained, sequences, methods, target=None, strategy="mean",
     if not isinstance(methods, dict):
         methods = {m: (m, {}) for m in methods}
     targets = None if target is None else torch.as_tensor(target).numpy()
-    parts = {label: {"checkpoint": trained.key, "method": method, "options": options,
-                     "sequences": list(sequences), "target": targets, "strategy": strategy}
-             for label, (method, options) in methods.items()}
-    out = {label: cache.lookup("scores", parts[label], root=root, code=["attribution"])
-           for label in methods}
+    parts = {
+        label: {
+            "checkpoint": trained.key,
+            "method": method,
+            "options": options,
+            "sequences": list(sequences),
+            "target": targets,
+            "strategy": strategy,
+        }
+        for label, (method, options) in methods.items()
+    }
+    out = {
+        label: cache.lookup("scores", parts[label], root=root, code=["attribution"])
+        for label in methods
+    }
     missing = {label: methods[label] for label, value in out.items() if value is None}
     if missing:
-        found = explain_many(trained.model, trained.tokenizer, sequences, missing, target,
-                             strategy, batch_size, device, verbose)
+        found = explain_many(
+            trained.model,
+            trained.tokenizer,
+            sequences,
+            missing,
+            target,
+            strategy,
+            batch_size,
+            device,
+            verbose,
+        )
         for label, scores in found.items():
-            out[label] = cache.cached("scores", parts[label], scores.numpy, root=root,
-                                      code=["attribution"])
+            out[label] = cache.cached(
+                "scores", parts[label], scores.numpy, root=root, code=["attribution"]
+            )
     return out
 
 
@@ -126,5 +191,9 @@ def plrp_variants(model_name, ps):
         ``p`` (and ``base`` for a transformer), in the order of `ps`.
     """
     base = "lrp" if model_name == "cnn" else "attnlrp"
-    return {f"p = {p:g}": (base, {}) if p == 0 else
-            ("plrp", {"p": p} if model_name == "cnn" else {"base": base, "p": p}) for p in ps}
+    return {
+        f"p = {p:g}": (base, {})
+        if p == 0
+        else ("plrp", {"p": p} if model_name == "cnn" else {"base": base, "p": p})
+        for p in ps
+    }

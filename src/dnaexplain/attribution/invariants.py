@@ -7,6 +7,7 @@ from ..tokenizers import encode
 from .dispatch import attribute, check_target
 from .maps import rollout
 
+
 def invariants(model, tokenizer, sequences, target=None, device=None):
     """The invariants the methods promise, measured on a float64 copy of a model.
 
@@ -50,5 +51,6 @@ def invariants(model, tokenizer, sequences, target=None, device=None):
     joint = rollout([p.mean(1) for p in probs])  # mean over heads, as the method does
     check["rollout row sums"] = joint.sum(-1)[inputs["attention_mask"].bool()]
     check["attn_gradcam"] = attribute(model, batch, "attn_gradcam", target)
-    return pd.DataFrame({name: [v.min().item(), v.max().item()] for name, v in check.items()},
-                        index=["min", "max"]).T
+    return pd.DataFrame(
+        {name: [v.min().item(), v.max().item()] for name, v in check.items()}, index=["min", "max"]
+    ).T

@@ -19,6 +19,7 @@ from ..tokenizers import tokenize
 from .maps import rollout
 from .registry import Variant, register
 
+
 def _attention(run, batch, target):
     return run.attentions(target)[-1][:, :, 0].sum(1) * batch.real
 
@@ -46,8 +47,9 @@ def _lrp(run, batch, target, rules, start_layer, normalize, p=0.0):
     rel = run.propagate(target, rules, p, "encoder")
     _, grads, _, _ = run.attention_maps(rel.target)
     # clamp before the head mean, as Chefer's generate_LRP
-    maps = [_square((g * r).clamp_(min=0).mean(1), batch.valid)
-            for g, r in zip(grads, rel.attention)]
+    maps = [
+        _square((g * r).clamp_(min=0).mean(1), batch.valid) for g, r in zip(grads, rel.attention)
+    ]
     s = rollout(maps, start_layer, normalize, row=0)
     s[:, 0] = s.masked_fill(~batch.valid, torch.inf).amin(1)
     return s
@@ -92,8 +94,14 @@ def _integrated_gradients(run, batch, target, n_steps, baseline=None):
     base = torch.zeros_like(x) if key == "one_hot" else _baseline(model, batch, x, baseline)
     ig = IntegratedGradients(_forward(model, key, pick=False))
     # internal batches of m interpolated inputs: memory as for one batch
-    a = ig.attribute(x, base, target=target, additional_forward_args=extra, n_steps=n_steps,
-                     internal_batch_size=len(x))
+    a = ig.attribute(
+        x,
+        base,
+        target=target,
+        additional_forward_args=extra,
+        n_steps=n_steps,
+        internal_batch_size=len(x),
+    )
     return _reduce(a, key)
 
 
@@ -200,8 +208,10 @@ def _baseline(model, batch, x, kind):
     if kind == "zero":
         return x.detach().masked_fill(real, 0)
     if batch.vocab is None:
-        raise ValueError(f"baseline={kind!r} needs the Tokenization's vocab (make it with "
-                         "tokenize), or use baseline='zero'")
+        raise ValueError(
+            f"baseline={kind!r} needs the Tokenization's vocab (make it with "
+            "tokenize), or use baseline='zero'"
+        )
     token = batch.vocab.index("[PAD]" if kind == "pad" else "[MASK]")
     ids = batch.inputs["input_ids"].masked_fill(batch.real, token)
     return model.get_input_embeddings()(ids).detach()
@@ -232,22 +242,40 @@ _CNN_LRP = Variant(_cnn_lrp, {"rules": "cnn"}, _cnn_pass)
 register("attention", transformer=Variant(_attention, {}, lambda o: ATTENTIONS))
 register("rollout", transformer=Variant(_rollout, {"start_layer": 0}, lambda o: ATTENTIONS))
 register("attn_gradcam", transformer=Variant(_attn_gradcam, {}, lambda o: ATTENTION_MAPS))
-register("lrp", transformer=Variant(_lrp, {"rules": "chefer", "start_layer": 0,
-                                           "normalize": True},
-                                    lambda o: _chefer(o) | ATTENTION_MAPS),
-         cnn=_CNN_LRP)
+register(
+    "lrp",
+    transformer=Variant(
+        _lrp,
+        {"rules": "chefer", "start_layer": 0, "normalize": True},
+        lambda o: _chefer(o) | ATTENTION_MAPS,
+    ),
+    cnn=_CNN_LRP,
+)
 register("lrp_last", transformer=Variant(_lrp_last, {"rules": "chefer"}, _chefer))
 register("full_lrp", transformer=Variant(_full_lrp, {"rules": "chefer"}, _chefer))
 register("attnlrp", transformer=Variant(_attnlrp, {}, _at_embeddings("attnlrp")))
 register("cp_lrp", transformer=Variant(_cp_lrp, {}, _at_embeddings("cp")))
-register("plrp", transformer=Variant(None, {"base": "attnlrp", "p": 0.5}),
-         cnn=_CNN_LRP._replace(options={"rules": "cnn", "p": 0.5}))
-register("integrated_gradients",
-         transformer=Variant(_integrated_gradients, {"n_steps": 32, "baseline": "pad"}),
-         cnn=Variant(_integrated_gradients, {"n_steps": 32}))
+register(
+    "plrp",
+    transformer=Variant(None, {"base": "attnlrp", "p": 0.5}),
+    cnn=_CNN_LRP._replace(options={"rules": "cnn", "p": 0.5}),
+)
+register(
+    "integrated_gradients",
+    transformer=Variant(_integrated_gradients, {"n_steps": 32, "baseline": "pad"}),
+    cnn=Variant(_integrated_gradients, {"n_steps": 32}),
+)
 register("saliency", transformer=Variant(_saliency, {}), cnn=Variant(_saliency, {}))
-register("input_x_gradient", transformer=Variant(_input_x_gradient, {}),
-         cnn=Variant(_input_x_gradient, {}))
-register("ism", transformer=Variant(_ism, {"tokenizer": None}), cnn=Variant(_ism, {}),
-         nucleotide=True, whole=True)
+register(
+    "input_x_gradient",
+    transformer=Variant(_input_x_gradient, {}),
+    cnn=Variant(_input_x_gradient, {}),
+)
+register(
+    "ism",
+    transformer=Variant(_ism, {"tokenizer": None}),
+    cnn=Variant(_ism, {}),
+    nucleotide=True,
+    whole=True,
+)
 register("random", transformer=Variant(_random, {"seed": 0}), cnn=Variant(_random, {"seed": 0}))

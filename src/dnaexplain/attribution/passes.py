@@ -28,8 +28,14 @@ class SharedPasses:
 
     def __init__(self, model, batch, needs=()):
         self.model, self.batch, self._done = model, batch, {}
-        chefer = sorted((k for k in needs if k[0] == "propagate" and k[1] in CHEFER_RULES
-                         and k[3] == "encoder"), key=str)
+        chefer = sorted(
+            (
+                k
+                for k in needs
+                if k[0] == "propagate" and k[1] in CHEFER_RULES and k[3] == "encoder"
+            ),
+            key=str,
+        )
         self._via = chefer[0] if chefer and ("attention_maps",) in needs else None
 
     def _get(self, key, compute, resolved=None):
@@ -62,20 +68,32 @@ class SharedPasses:
         grads = self._via == ("propagate", rules, p, read_at)
 
         def compute():
-            return propagate(self.model, self.batch.inputs, target, rules=rules, prune=p,
-                             read_at=read_at, grads=grads)
+            return propagate(
+                self.model,
+                self.batch.inputs,
+                target,
+                rules=rules,
+                prune=p,
+                read_at=read_at,
+                grads=grads,
+            )
 
-        return self._get(("propagate", target_key(target), rules, p, read_at), compute,
-                         lambda rel: ("propagate", target_key(rel.target), rules, p, read_at))
+        return self._get(
+            ("propagate", target_key(target), rules, p, read_at),
+            compute,
+            lambda rel: ("propagate", target_key(rel.target), rules, p, read_at),
+        )
 
     def attention_maps(self, target):
         """`lrp.attention_maps` of the batch: probabilities, gradients, logits, target."""
         if self._via:
             rel = self.propagate(target, *self._via[1:])
             return rel.probs, rel.grads, rel.logits, rel.target
-        return self._get(("attention_maps", target_key(target)),
-                         lambda: attention_maps(self.model, self.batch.inputs, target),
-                         lambda out: ("attention_maps", target_key(out[3])))
+        return self._get(
+            ("attention_maps", target_key(target)),
+            lambda: attention_maps(self.model, self.batch.inputs, target),
+            lambda out: ("attention_maps", target_key(out[3])),
+        )
 
 
 def pass_kind(key):

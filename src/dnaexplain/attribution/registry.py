@@ -7,7 +7,8 @@ passes it draws on (`passes.SharedPasses`), so that methods computed together sh
 forward or backward pass.
 """
 
-from typing import Callable, NamedTuple
+from collections.abc import Callable
+from typing import NamedTuple
 
 from ..lrp import CHEFER_RULES, CNN_RULES
 
@@ -94,8 +95,10 @@ def variant(kind, method):
     found = getattr(REGISTRY[method], kind)
     if found is None:
         why = "the CNN has no attention" if kind == "cnn" else "it needs the CNN"
-        raise ValueError(f"{method!r} does not run on a {kind} ({why}); methods for the "
-                         f"{kind}: {', '.join(methods_for(kind))}")
+        raise ValueError(
+            f"{method!r} does not run on a {kind} ({why}); methods for the "
+            f"{kind}: {', '.join(methods_for(kind))}"
+        )
     return found
 
 
@@ -124,8 +127,9 @@ def options(kind, method, given):
     if "rules" in known and known["rules"] not in rules:
         raise ValueError(f"rules must be one of {', '.join(rules)}, not {known['rules']!r}")
     if "baseline" in known and known["baseline"] not in IG_BASELINES:
-        raise ValueError(f"baseline must be one of {', '.join(IG_BASELINES)}, "
-                         f"not {known['baseline']!r}")
+        raise ValueError(
+            f"baseline must be one of {', '.join(IG_BASELINES)}, not {known['baseline']!r}"
+        )
     if "p" in known and not 0 <= known["p"] < 1:
         raise ValueError(f"p must be in [0, 1), got {known['p']}")
     return known

@@ -10,7 +10,6 @@ from ..paths import CACHE_ENV, MIRROR_ENV
 from .dataset import DatasetNotFoundError
 from .published import TIMEOUT, _download, _write, cache_dir
 
-
 # Which member of the wheel holds each class's peaks, and where the mirror and the cache keep it.
 CHIPSEQ = {"oct4": "janggu/resources/sample.fa", "mafk": "janggu/resources/sample2.fa"}
 
@@ -63,9 +62,11 @@ def locate_chipseq(root=None, download=True, verbose=False):
     DatasetNotFoundError
         Naming the files, every place looked at, why the download failed, and how to get them.
     """
-    places = [("root", "root argument", root),
-              ("mirror", f"${MIRROR_ENV}", os.environ.get(MIRROR_ENV)),
-              ("cache", f"download cache (${CACHE_ENV})", cache_dir())]
+    places = [
+        ("root", "root argument", root),
+        ("mirror", f"${MIRROR_ENV}", os.environ.get(MIRROR_ENV)),
+        ("cache", f"download cache (${CACHE_ENV})", cache_dir()),
+    ]
     found = {}
     for name in CHIPSEQ:
         for origin, _, base in places:
@@ -86,8 +87,9 @@ def locate_chipseq(root=None, download=True, verbose=False):
                 found[name] = (cache_dir() / chipseq_relpath(name), f"download {source}")
             return {name: found[name] for name in CHIPSEQ}
     rels = [chipseq_relpath(name) for name in missing]
-    looked = "\n".join(f"  - {label}: {Path(base) if base else '(not set)'}"
-                       for _, label, base in places)
+    looked = "\n".join(
+        f"  - {label}: {Path(base) if base else '(not set)'}" for _, label, base in places
+    )
     members = ", ".join(f"{CHIPSEQ[n]} -> {chipseq_relpath(n)}" for n in CHIPSEQ)
     raise DatasetNotFoundError(
         f"ChIP-seq peaks not found: no {' or '.join(rels)} in\n{looked}\n"
@@ -96,7 +98,8 @@ def locate_chipseq(root=None, download=True, verbose=False):
         f"Set {MIRROR_ENV} to a folder that contains {', '.join(rels)}; or, online, run "
         f"`python -m dnaexplain.data fetch-chipseq`; or run `pip download --no-deps "
         f"janggu=={CHIPSEQ_SOURCE['version']}` and copy the wheel's members ({members}) "
-        f"into {cache_dir()}")
+        f"into {cache_dir()}"
+    )
 
 
 def _wheel_entry(index_urls, version, wheel):
@@ -127,12 +130,14 @@ def _fetch_chipseq(cache, verbose=False):
     """
     import hashlib
 
-    url, listed = _wheel_entry(CHIPSEQ_SOURCE["index"], CHIPSEQ_SOURCE["version"],
-                               CHIPSEQ_SOURCE["wheel"])
+    url, listed = _wheel_entry(
+        CHIPSEQ_SOURCE["index"], CHIPSEQ_SOURCE["version"], CHIPSEQ_SOURCE["wheel"]
+    )
     pinned = CHIPSEQ_SOURCE["sha256"]
     if pinned and listed.lower() != pinned.lower():
-        raise ValueError(f"PyPI lists sha256 {listed} for {CHIPSEQ_SOURCE['wheel']}, not the "
-                         f"expected {pinned}")
+        raise ValueError(
+            f"PyPI lists sha256 {listed} for {CHIPSEQ_SOURCE['wheel']}, not the expected {pinned}"
+        )
     wheel = cache / "downloads" / CHIPSEQ_SOURCE["wheel"]
     if verbose:
         print(f"downloading {url}")

@@ -17,15 +17,17 @@ def _fetch_chipseq_cli():
         return 1
     for name, (path, origin) in found.items():
         n = sum(line.startswith(">") for line in path.read_text().splitlines())
-        print(f"chipseq {name}: {n:,} sequences, {path.stat().st_size:,} bytes, from {origin}: "
-              f"{path}")
+        print(
+            f"chipseq {name}: {n:,} sequences, {path.stat().st_size:,} bytes, from {origin}: {path}"
+        )
     return 0
 
 
 def main(argv=None):
     """Command line: ``fetch NAME [NAME ...] [--split SPLIT]``, ``list`` and ``fetch-chipseq``."""
-    parser = argparse.ArgumentParser(prog="python -m dnaexplain.data",
-                                     description="Make dnaexplain datasets available locally.")
+    parser = argparse.ArgumentParser(
+        prog="python -m dnaexplain.data", description="Make dnaexplain datasets available locally."
+    )
     commands = parser.add_subparsers(dest="command", required=True)
     fetch = commands.add_parser("fetch", help="make datasets available (mirror or download)")
     fetch.add_argument("names", nargs="+", metavar="NAME")
@@ -37,8 +39,10 @@ def main(argv=None):
         return _fetch_chipseq_cli()
     if args.command == "list":
         for s in DATASETS.values():
-            print(f"{s.name:26} {s.collection:19} splits: {', '.join(s.splits):16} "
-                  f"classes: {', '.join(s.classes)}")
+            print(
+                f"{s.name:26} {s.collection:19} splits: {', '.join(s.splits):16} "
+                f"classes: {', '.join(s.classes)}"
+            )
         return 0
     status = 0
     for name in args.names:
@@ -56,6 +60,8 @@ def main(argv=None):
                 print(f"error: {e}", file=sys.stderr)
                 status = 1
                 continue
-            print(f"{name} {part}: {len(data):,} sequences, {path.stat().st_size:,} bytes, "
-                  f"from {origin}: {path}")
+            print(
+                f"{name} {part}: {len(data):,} sequences, {path.stat().st_size:,} bytes, "
+                f"from {origin}: {path}"
+            )
     return status

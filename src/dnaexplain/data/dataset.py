@@ -76,8 +76,10 @@ class Dataset:
 
     def __repr__(self):
         counts = ", ".join(f"{k}: {c}" for k, c in zip(self.classes, self.counts()))
-        return (f"Dataset({self.name!r}, split={self.split!r}, n={len(self)} ({counts}), "
-                f"source={self.source!r})")
+        return (
+            f"Dataset({self.name!r}, split={self.split!r}, n={len(self)} ({counts}), "
+            f"source={self.source!r})"
+        )
 
     def counts(self):
         """Number of sequences per class, shape (len(classes),)."""
@@ -259,9 +261,12 @@ def summary(dataset):
     rows = {}
     for c, name in enumerate(dataset.classes):
         own = lengths[dataset.labels == c]
-        rows[name] = {"sequences": len(own), "shortest": int(own.min()) if len(own) else 0,
-                      "median": int(np.median(own)) if len(own) else 0,
-                      "longest": int(own.max()) if len(own) else 0}
+        rows[name] = {
+            "sequences": len(own),
+            "shortest": int(own.min()) if len(own) else 0,
+            "median": int(np.median(own)) if len(own) else 0,
+            "longest": int(own.max()) if len(own) else 0,
+        }
     return pd.DataFrame(rows).T.astype(int)
 
 
@@ -282,6 +287,10 @@ def origins(parts):
 
     rows = {}
     for part, d in parts.items():
-        rows[part] = {"sequences": len(d), **dict(zip(d.classes, d.counts().tolist())),
-                      "split": d.split, "source": d.source}
+        rows[part] = {
+            "sequences": len(d),
+            **dict(zip(d.classes, d.counts().tolist())),
+            "split": d.split,
+            "source": d.source,
+        }
     return pd.DataFrame(rows).T

@@ -17,7 +17,6 @@ from .dataset import Dataset, DatasetNotFoundError, length_leak, split, summary
 from .published import DATASETS
 from .synthetic import SYNTHETIC
 
-
 N_POLICIES = ("keep", "drop", "error")
 
 
@@ -27,8 +26,11 @@ FASTA_SUFFIXES = (".fa", ".fasta", ".fna", ".txt", ".seq")
 TABLE_SUFFIXES = (".csv", ".tsv")
 
 
-SPLIT_FILES = {"train": ("train",), "validation": ("validation", "dev", "valid"),
-               "evaluation": ("test", "evaluation")}
+SPLIT_FILES = {
+    "train": ("train",),
+    "validation": ("validation", "dev", "valid"),
+    "evaluation": ("test", "evaluation"),
+}
 
 
 DUPLICATES = ("remove", "keep")
@@ -58,8 +60,19 @@ class FileSpec:
 FILES = {}  # declared datasets by name
 
 
-def declare(name, fasta=None, csv=None, folder=None, classes=None, min_length=0, max_length=0,
-            n="keep", duplicates="remove", reverse_complement=False, check_only=False):
+def declare(
+    name,
+    fasta=None,
+    csv=None,
+    folder=None,
+    classes=None,
+    min_length=0,
+    max_length=0,
+    n="keep",
+    duplicates="remove",
+    reverse_complement=False,
+    check_only=False,
+):
     """Declare a dataset by its files, so `splits` and ``"model:<name>"`` runs can use it.
 
     Exactly one of ``fasta``, ``csv`` and ``folder`` is given. Relative paths are read from
@@ -102,9 +115,11 @@ def declare(name, fasta=None, csv=None, folder=None, classes=None, min_length=0,
     """
     given = {k: v for k, v in (("fasta", fasta), ("csv", csv), ("folder", folder)) if v}
     if len(given) != 1:
-        raise ValueError(f"data_files.{name}: give exactly one of fasta (one file per class), "
-                         f"csv (sequence,label rows) or folder (train/validation/test files); "
-                         f"got {', '.join(given) or 'none'}")
+        raise ValueError(
+            f"data_files.{name}: give exactly one of fasta (one file per class), "
+            f"csv (sequence,label rows) or folder (train/validation/test files); "
+            f"got {', '.join(given) or 'none'}"
+        )
     if name in DATASETS or name == SYNTHETIC:
         raise ValueError(f"data_files.{name}: {name!r} is a built-in dataset; pick another name")
     if ":" in name:
@@ -112,23 +127,30 @@ def declare(name, fasta=None, csv=None, folder=None, classes=None, min_length=0,
     if n not in N_POLICIES:
         raise ValueError(f"data_files.{name}: n must be one of {', '.join(N_POLICIES)}, got {n!r}")
     if duplicates not in DUPLICATES:
-        raise ValueError(f"data_files.{name}: duplicates must be one of "
-                         f"{', '.join(DUPLICATES)}, got {duplicates!r}")
+        raise ValueError(
+            f"data_files.{name}: duplicates must be one of "
+            f"{', '.join(DUPLICATES)}, got {duplicates!r}"
+        )
     if not isinstance(reverse_complement, bool):
-        raise ValueError(f"data_files.{name}: reverse_complement is true or false, got "
-                         f"{reverse_complement!r}")
+        raise ValueError(
+            f"data_files.{name}: reverse_complement is true or false, got {reverse_complement!r}"
+        )
     for key, value in (("min_length", min_length), ("max_length", max_length)):
         if not isinstance(value, int) or isinstance(value, bool) or value < 0:
             raise ValueError(f"data_files.{name}: {key} must be an integer >= 0, got {value!r}")
     kind, value = next(iter(given.items()))
     if kind == "fasta":
         if not isinstance(value, dict) or len(value) < 2:
-            raise ValueError(f"data_files.{name}: fasta maps each class to its file, e.g. "
-                             "{enhancer: enh.fa, background: bg.fa}; give two or more classes")
+            raise ValueError(
+                f"data_files.{name}: fasta maps each class to its file, e.g. "
+                "{enhancer: enh.fa, background: bg.fa}; give two or more classes"
+            )
         classes = tuple(classes or value)
         if set(classes) != set(value):
-            raise ValueError(f"data_files.{name}: classes {list(classes)} must be the keys of "
-                             f"fasta {list(value)}")
+            raise ValueError(
+                f"data_files.{name}: classes {list(classes)} must be the keys of "
+                f"fasta {list(value)}"
+            )
         paths = tuple(_symbolic(value[c], f"data_files.{name}") or Path(value[c]) for c in classes)
     else:
         paths = (Path(value),)
@@ -137,9 +159,11 @@ def declare(name, fasta=None, csv=None, folder=None, classes=None, min_length=0,
         if isinstance(path, Path) and not path.exists():
             raise DatasetNotFoundError(
                 f"data_files.{name}: no file {path} (looked in {Path.cwd()}); give an absolute "
-                "path, or one relative to the folder the chapter runs in (papermill --cwd)")
-    spec_ = FileSpec(name, kind, paths, classes, min_length, max_length, n, duplicates,
-                     reverse_complement)
+                "path, or one relative to the folder the chapter runs in (papermill --cwd)"
+            )
+    spec_ = FileSpec(
+        name, kind, paths, classes, min_length, max_length, n, duplicates, reverse_complement
+    )
     if not check_only:
         FILES[name] = spec_
     return spec_
@@ -152,9 +176,11 @@ def _symbolic(path, where):
     """``path`` when it names a ChIP-seq set (``"chipseq:<set>"``, checked), else None."""
     if not str(path).startswith(CHIPSEQ_PREFIX):
         return None
-    if str(path)[len(CHIPSEQ_PREFIX):] not in CHIPSEQ:
-        raise ValueError(f"{where}: unknown ChIP-seq set {str(path)!r}; known: "
-                         f"{', '.join(CHIPSEQ_PREFIX + n for n in CHIPSEQ)}")
+    if str(path)[len(CHIPSEQ_PREFIX) :] not in CHIPSEQ:
+        raise ValueError(
+            f"{where}: unknown ChIP-seq set {str(path)!r}; known: "
+            f"{', '.join(CHIPSEQ_PREFIX + n for n in CHIPSEQ)}"
+        )
     return str(path)
 
 
@@ -177,11 +203,20 @@ def file_path(path, download=True):
     name = _symbolic(path, "file path")
     if name is None:
         return Path(path)
-    return locate_chipseq(download=download)[name[len(CHIPSEQ_PREFIX):]][0]
+    return locate_chipseq(download=download)[name[len(CHIPSEQ_PREFIX) :]][0]
 
 
-def from_files(fasta=None, csv=None, classes=None, min_length=0, max_length=0, n="keep",
-               name="own", split="all", verbose=False):
+def from_files(
+    fasta=None,
+    csv=None,
+    classes=None,
+    min_length=0,
+    max_length=0,
+    n="keep",
+    name="own",
+    split="all",
+    verbose=False,
+):
     """Read a reader's sequences: one FASTA file per class, or a ``sequence,label`` table.
 
     Every sequence is checked (empty, characters other than A, C, G, T, N) and an error names
@@ -216,8 +251,9 @@ def from_files(fasta=None, csv=None, classes=None, min_length=0, max_length=0, n
         rows, classes = _read_table(Path(csv), classes)
         sources = [Path(csv)]
     sequences, labels, removed, index = _preprocess(rows, min_length, max_length, n)
-    data = Dataset(name, sequences, labels, classes,
-                   " + ".join(p.name for p in sources), split, removed, index)
+    data = Dataset(
+        name, sequences, labels, classes, " + ".join(p.name for p in sources), split, removed, index
+    )
     if not len(data):
         raise ValueError(f"{data.source}: no sequences left (removed: {removed})")
     _check_classes(data, given=classes_given)
@@ -226,7 +262,9 @@ def from_files(fasta=None, csv=None, classes=None, min_length=0, max_length=0, n
         warnings.warn(
             f"{name}: the classes differ in length (sequence length alone separates them with "
             f"AUROC {auroc:.2f}); a model can learn the length instead of the sequence. Trim or "
-            "pad the sequences to one length, or filter with min_length / max_length.")
+            "pad the sequences to one length, or filter with min_length / max_length.",
+            stacklevel=2,
+        )
     if verbose:
         print(summary(data).to_string())
         if removed:
@@ -246,15 +284,22 @@ def _check_classes(data, given):
         folded.setdefault(" ".join(str(c).split()).casefold(), []).append(c)
     clash = next((names for names in folded.values() if len(names) > 1), None)
     if clash:
-        raise ValueError(f"{data.source}: labels {clash} differ only in case or spaces, so they "
-                         f"make {len(clash)} classes (sequences per label: {listed}); write them "
-                         "one way, or give classes: [...] to name the classes you mean")
+        raise ValueError(
+            f"{data.source}: labels {clash} differ only in case or spaces, so they "
+            f"make {len(clash)} classes (sequences per label: {listed}); write them "
+            "one way, or give classes: [...] to name the classes you mean"
+        )
     small = [c for c, k in counts.items() if k < (1 if given else MIN_PER_CLASS)]
     if small:
-        hint = ("give classes: [...] to read only the labels you mean" if not given else
-                "add sequences to it or leave it out")
-        raise ValueError(f"{data.source}: class {small[0]!r} has {counts[small[0]]} sequence(s), "
-                         f"fewer than {MIN_PER_CLASS} (sequences per class: {listed}); {hint}")
+        hint = (
+            "give classes: [...] to read only the labels you mean"
+            if not given
+            else "add sequences to it or leave it out"
+        )
+        raise ValueError(
+            f"{data.source}: class {small[0]!r} has {counts[small[0]]} sequence(s), "
+            f"fewer than {MIN_PER_CLASS} (sequences per class: {listed}); {hint}"
+        )
 
 
 def _read_fasta(path):
@@ -270,8 +315,9 @@ def _read_fasta(path):
             current, start = [], number  # an empty record is named by its header's line
         elif line:
             if fasta and current is None:
-                raise InvalidSequenceError(f"{path.name}:{number}: sequence before the first "
-                                           "'>' header")
+                raise InvalidSequenceError(
+                    f"{path.name}:{number}: sequence before the first '>' header"
+                )
             try:  # checked line by line, so an error names the line that holds it
                 clean(line)
             except InvalidSequenceError as e:
@@ -315,13 +361,14 @@ def _read_table(path, classes):
         if numeric:
             value = int(label)
             if not 0 <= value < len(classes):
-                raise ValueError(f"{where}: label {value} is not in 0..{len(classes) - 1} "
-                                 f"(classes {list(classes)})")
+                raise ValueError(
+                    f"{where}: label {value} is not in 0..{len(classes) - 1} "
+                    f"(classes {list(classes)})"
+                )
         elif label in classes:
             value = classes.index(label)
         else:
-            raise ValueError(f"{where}: label {label!r} is not one of the classes "
-                             f"{list(classes)}")
+            raise ValueError(f"{where}: label {label!r} is not one of the classes {list(classes)}")
         out.append((seq, value, where))
     return out, classes
 
@@ -344,8 +391,9 @@ def _preprocess(rows, min_length, max_length, n):
             reason = f"longer than {max_length} bp"
         elif "N" in seq and n != "keep":
             if n == "error":
-                raise InvalidSequenceError(f"{where}: the sequence contains N (n: error); use "
-                                           "n: keep or n: drop")
+                raise InvalidSequenceError(
+                    f"{where}: the sequence contains N (n: error); use n: keep or n: drop"
+                )
             reason = "contains N"
         if reason:
             removed[reason] = removed.get(reason, 0) + 1
@@ -362,12 +410,17 @@ def _file_splits(s, seed, min_eval_per_class):
     if s.kind == "folder":
         parts = {}
         for part, stems in SPLIT_FILES.items():
-            found = [p for stem in stems for p in sorted(s.paths[0].glob(f"{stem}*"))
-                     if p.suffix in TABLE_SUFFIXES or p.is_dir()]
+            found = [
+                p
+                for stem in stems
+                for p in sorted(s.paths[0].glob(f"{stem}*"))
+                if p.suffix in TABLE_SUFFIXES or p.is_dir()
+            ]
             if not found:
                 raise DatasetNotFoundError(
                     f"{s.paths[0]}: no {part} file (looked for {', '.join(stems)} as .csv, .tsv "
-                    "or a folder of one FASTA file per class)")
+                    "or a folder of one FASTA file per class)"
+                )
             # the other parts read their labels as train named them (train comes first)
             classes = s.classes or (parts["train"].classes if parts else ())
             parts[part] = _read_part(found[0], s, part, options, classes)
@@ -375,8 +428,10 @@ def _file_splits(s, seed, min_eval_per_class):
             parts[part].source = f"{s.paths[0].name}/{found[0].name}"
         classes = {p.classes for p in parts.values()}
         if len(classes) > 1:
-            raise ValueError(f"{s.paths[0]}: the splits name different classes {sorted(classes)}; "
-                             "give classes: [...] in data_files")
+            raise ValueError(
+                f"{s.paths[0]}: the splits name different classes {sorted(classes)}; "
+                "give classes: [...] in data_files"
+            )
         _check_classes(parts["train"], given=None)
         return parts
     if s.kind == "fasta":
@@ -407,12 +462,15 @@ def _read_part(path, s, part, options, classes=()):
         classes = classes or tuple(files)
         missing = [c for c in classes if c not in files]
         if missing:
-            raise DatasetNotFoundError(f"{path}: no FASTA file for class {missing[0]!r} "
-                                       f"(found {', '.join(files)})")
+            raise DatasetNotFoundError(
+                f"{path}: no FASTA file for class {missing[0]!r} (found {', '.join(files)})"
+            )
         fasta = {c: files[c] for c in classes}
         if not s.classes and part == "train":
-            print(f"{s.name}: classes in label order (file names, sorted): "
-                  + ", ".join(f"{c} = {i}" for i, c in enumerate(classes))
-                  + "; give classes: [...] in data_files to choose the order")
+            print(
+                f"{s.name}: classes in label order (file names, sorted): "
+                + ", ".join(f"{c} = {i}" for i, c in enumerate(classes))
+                + "; give classes: [...] in data_files to choose the order"
+            )
         return from_files(fasta=fasta, name=s.name, split=part, **options)
     return from_files(csv=path, classes=classes or None, name=s.name, split=part, **options)

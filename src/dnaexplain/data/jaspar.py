@@ -17,7 +17,7 @@ class Motif(NamedTuple):
     probs: np.ndarray
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def jaspar_db(release="JASPAR2018"):
     """The pyjaspar database of a JASPAR release (shipped in its wheel, works offline)."""
     from pyjaspar import jaspardb
@@ -32,7 +32,7 @@ def _motif(m):
     return Motif(m.matrix_id, m.name, counts, probs)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def jaspar_record(release, matrix_id):
     """The pyjaspar record of one JASPAR matrix (counts, name, TF class and family), or None
     when the release has no such matrix."""
@@ -41,7 +41,7 @@ def jaspar_record(release, matrix_id):
         return jaspar_db(release).fetch_motif_by_id(matrix_id)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _jaspar_by_id(release, matrix_id):
     m = jaspar_record(release, matrix_id)
     if m is None:
@@ -49,7 +49,7 @@ def _jaspar_by_id(release, matrix_id):
     return _motif(m)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _jaspar_all(release, collection, tax_group):
     found = jaspar_db(release).fetch_motifs(collection=collection, tax_group=[tax_group])
     return tuple(_motif(m) for m in found)

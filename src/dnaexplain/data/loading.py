@@ -28,9 +28,16 @@ def load(name, split="test", root=None, preprocess=True, verbose=False, download
     return published.load(name, split, root, preprocess, verbose, download)
 
 
-
-def splits(name, seed=0, min_eval_per_class=500, max_sequences=0, root=None, verbose=False,
-           duplicates=None, reverse_complement=None):
+def splits(
+    name,
+    seed=0,
+    min_eval_per_class=500,
+    max_sequences=0,
+    root=None,
+    verbose=False,
+    duplicates=None,
+    reverse_complement=None,
+):
     """The train, validation and evaluation parts of a dataset that every chapter uses.
 
     When every published split of the dataset can be had (argument, mirror, cache or
@@ -80,8 +87,11 @@ def splits(name, seed=0, min_eval_per_class=500, max_sequences=0, root=None, ver
     if duplicates not in DUPLICATES:
         raise ValueError(f"duplicates must be one of {', '.join(DUPLICATES)}, got {duplicates!r}")
     if name == SYNTHETIC:
-        parts = split(synthetic(**SYNTHETIC_TASK), seed=seed,
-                      min_eval_per_class=min(min_eval_per_class, SYNTHETIC_TASK["n"] // 10))
+        parts = split(
+            synthetic(**SYNTHETIC_TASK),
+            seed=seed,
+            min_eval_per_class=min(min_eval_per_class, SYNTHETIC_TASK["n"] // 10),
+        )
     elif declared:
         parts = _file_splits(declared, seed, min_eval_per_class)
     else:
@@ -96,9 +106,11 @@ def splits(name, seed=0, min_eval_per_class=500, max_sequences=0, root=None, ver
 def _published_splits(name, seed, min_eval_per_class, root, verbose):
     """A registered dataset's parts: its published splits, or its test split re-split."""
     if name not in published.DATASETS:
-        raise KeyError(f"unknown dataset {name!r}; built-in: {', '.join(published.DATASETS)}, "
-                       f"{SYNTHETIC}; declared from files: {', '.join(FILES) or 'none'} "
-                       "(declare yours with data.declare or the data_files parameter)")
+        raise KeyError(
+            f"unknown dataset {name!r}; built-in: {', '.join(published.DATASETS)}, "
+            f"{SYNTHETIC}; declared from files: {', '.join(FILES) or 'none'} "
+            "(declare yours with data.declare or the data_files parameter)"
+        )
     names = published.spec(name).splits
     try:
         loaded = {s: load(name, s, root=root, verbose=verbose) for s in names}
@@ -107,8 +119,11 @@ def _published_splits(name, seed, min_eval_per_class, root, verbose):
     # splits found in different places (a downloaded train beside a mirrored test) are never
     # combined: then only the test split is used, re-split
     if len({d.source.split(":")[0] for d in loaded.values()}) != 1:
-        parts = split(load(name, "test", root=root, verbose=verbose), seed=seed,
-                      min_eval_per_class=min_eval_per_class)
+        parts = split(
+            load(name, "test", root=root, verbose=verbose),
+            seed=seed,
+            min_eval_per_class=min_eval_per_class,
+        )
     else:
         if "dev" in loaded:
             parts = {"train": loaded["train"], "validation": loaded["dev"]}

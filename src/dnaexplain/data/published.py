@@ -25,7 +25,6 @@ from ..paths import CACHE_ENV, MIRROR_ENV
 from ..sequences import InvalidSequenceError, clean_all
 from .dataset import Dataset, DatasetNotFoundError
 
-
 # The published archives, per collection; tests point these at local files.
 URLS = {
     "genomic_benchmarks": "https://zenodo.org/records/16605299/files/{name}_v0.zip?download=1",
@@ -73,8 +72,14 @@ class Spec:
 
 
 def _gb(name, classes, **kw):
-    return Spec(name, "genomic_benchmarks", classes, ("train", "test"),
-                folders=("negative", "positive"), **kw)
+    return Spec(
+        name,
+        "genomic_benchmarks",
+        classes,
+        ("train", "test"),
+        folders=("negative", "positive"),
+        **kw,
+    )
 
 
 def _gue(name):

@@ -6,7 +6,6 @@ from ..sequences import from_indices
 from .dataset import Dataset, Site
 from .jaspar import jaspar_motifs
 
-
 # TBP (TATA box), SP1 (GC box), CTCF: well known, different widths and GC content
 DEFAULT_MOTIFS = ("MA0108.2", "MA0079.3", "MA0139.1")
 
@@ -18,8 +17,16 @@ SYNTHETIC = "synthetic"
 SYNTHETIC_TASK = dict(n=6000, length=200, motifs=DEFAULT_MOTIFS, gc=0.42, n_sites=(1, 2), seed=0)
 
 
-def synthetic(n, length=200, motifs=DEFAULT_MOTIFS, gc=0.42, n_sites=1, seed=0,
-              positive_fraction=0.5, both_strands=False):
+def synthetic(
+    n,
+    length=200,
+    motifs=DEFAULT_MOTIFS,
+    gc=0.42,
+    n_sites=1,
+    seed=0,
+    positive_fraction=0.5,
+    both_strands=False,
+):
     """A classification task with known ground truth: motifs planted in random background.
 
     Every sequence is i.i.d. background with the given GC content. Positives (label 1) get
@@ -82,7 +89,18 @@ def synthetic(n, length=200, motifs=DEFAULT_MOTIFS, gc=0.42, n_sites=1, seed=0,
             x[i, start:end] = bases
             mask[i, start:end] = True
             sites.append(Site(int(i), table[m].id, table[m].name, start, end, strand))
-    source = (f"synthetic(length={length}, motifs={tuple(motifs)}, gc={gc}, "
-              f"n_sites={n_sites}, seed={seed})")
-    return Dataset("synthetic", from_indices(x), labels, ("background", "motif"), source,
-                   "all", {}, mask=mask, sites=sites)
+    source = (
+        f"synthetic(length={length}, motifs={tuple(motifs)}, gc={gc}, "
+        f"n_sites={n_sites}, seed={seed})"
+    )
+    return Dataset(
+        "synthetic",
+        from_indices(x),
+        labels,
+        ("background", "motif"),
+        source,
+        "all",
+        {},
+        mask=mask,
+        sites=sites,
+    )

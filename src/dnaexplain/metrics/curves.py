@@ -63,8 +63,9 @@ def area_between_curves(ns, most, least):
     if ns.ndim != 1 or not len(ns) or ns[0] < 1 or np.any(np.diff(ns) <= 0):
         raise ValueError(f"ns must be increasing positive steps, got {ns.tolist()}")
     if most.shape != least.shape or most.shape[-1:] != ns.shape:
-        raise ValueError(f"curves of shapes {most.shape} and {least.shape} do not match "
-                         f"{len(ns)} steps")
+        raise ValueError(
+            f"curves of shapes {most.shape} and {least.shape} do not match {len(ns)} steps"
+        )
     gap = most - least
     gap = np.concatenate([np.zeros(gap.shape[:-1] + (1,)), gap], axis=-1)
     x = np.r_[0.0, ns]
@@ -93,8 +94,9 @@ def last_within(xs, ys, tolerance=0.1):
     """
     xs, ys = np.asarray(xs, dtype=np.float64), np.asarray(ys, dtype=np.float64)
     if xs.shape != ys.shape or xs.ndim != 1 or not len(xs):
-        raise ValueError(f"xs and ys must be 1-D of one non-zero length, got {xs.shape}, "
-                         f"{ys.shape}")
+        raise ValueError(
+            f"xs and ys must be 1-D of one non-zero length, got {xs.shape}, {ys.shape}"
+        )
     order = np.argsort(xs, kind="stable")
     xs, ys = xs[order], ys[order]
     if not (np.isfinite(ys[0]) and ys[0] > 0):

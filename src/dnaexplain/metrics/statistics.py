@@ -44,8 +44,15 @@ def paired_comparison(a, b, level=0.95, n_resamples=9999, seed=0):
     """
     a, b = _pair(a, b)
     d = a - b
-    out = {"n": len(d), "mean_a": np.nan, "mean_b": np.nan, "estimate": np.nan, "lo": np.nan,
-           "hi": np.nan, "p": np.nan}
+    out = {
+        "n": len(d),
+        "mean_a": np.nan,
+        "mean_b": np.nan,
+        "estimate": np.nan,
+        "lo": np.nan,
+        "hi": np.nan,
+        "p": np.nan,
+    }
     if not len(d):
         return out
     out.update(mean_a=a.mean(), mean_b=b.mean(), estimate=d.mean())
@@ -54,12 +61,27 @@ def paired_comparison(a, b, level=0.95, n_resamples=9999, seed=0):
     elif len(d) == 1:  # +d and -d are equally far from 0
         out["p"] = 1.0
     else:
-        out["p"] = float(scipy.stats.permutation_test(
-            (d,), np.mean, permutation_type="samples", n_resamples=n_resamples,
-            vectorized=True, axis=-1, rng=seed).pvalue)
-        ci = scipy.stats.bootstrap((d,), np.mean, n_resamples=n_resamples, vectorized=True,
-                                   axis=-1, confidence_level=level, method="percentile",
-                                   rng=seed).confidence_interval
+        out["p"] = float(
+            scipy.stats.permutation_test(
+                (d,),
+                np.mean,
+                permutation_type="samples",
+                n_resamples=n_resamples,
+                vectorized=True,
+                axis=-1,
+                rng=seed,
+            ).pvalue
+        )
+        ci = scipy.stats.bootstrap(
+            (d,),
+            np.mean,
+            n_resamples=n_resamples,
+            vectorized=True,
+            axis=-1,
+            confidence_level=level,
+            method="percentile",
+            rng=seed,
+        ).confidence_interval
         out.update(lo=float(ci.low), hi=float(ci.high))
     return out
 
@@ -89,15 +111,18 @@ def paired_comparisons(pairs, level=0.95, n_resamples=9999, seed=0):
 
     columns = ["n", "mean_a", "mean_b", "estimate", "lo", "hi", "p", "p_adjusted"]
     keys = list(pairs)
-    table = pd.DataFrame([paired_comparison(a, b, level, n_resamples, seed)
-                          for a, b in pairs.values()],
-                         index=pd.Index(keys, tupleize_cols=True), columns=columns[:-1])
+    table = pd.DataFrame(
+        [paired_comparison(a, b, level, n_resamples, seed) for a, b in pairs.values()],
+        index=pd.Index(keys, tupleize_cols=True),
+        columns=columns[:-1],
+    )
     table["n"] = table["n"].astype(int)
     tested = table["p"].notna().to_numpy()
     table["p_adjusted"] = np.nan
     if tested.any():
         table.loc[tested, "p_adjusted"] = scipy.stats.false_discovery_control(
-            table["p"].to_numpy()[tested], method="bh")
+            table["p"].to_numpy()[tested], method="bh"
+        )
     return table
 
 
@@ -130,9 +155,16 @@ def bootstrap_mean(values, level=0.95, n_boot=2000, seed=0):
     out = {"mean": v.mean() if len(v) else np.nan, "lo": np.nan, "hi": np.nan, "n": len(v)}
     if len(v) < 2:
         return out
-    ci = scipy.stats.bootstrap((v,), np.mean, n_resamples=n_boot, vectorized=True, axis=-1,
-                               confidence_level=level, method="percentile",
-                               rng=seed).confidence_interval
+    ci = scipy.stats.bootstrap(
+        (v,),
+        np.mean,
+        n_resamples=n_boot,
+        vectorized=True,
+        axis=-1,
+        confidence_level=level,
+        method="percentile",
+        rng=seed,
+    ).confidence_interval
     out["lo"], out["hi"] = float(ci.low), float(ci.high)
     return out
 
@@ -184,8 +216,9 @@ def bootstrap_summary(table, value, by, level=0.95, n_boot=2000, seed=0):
     rows = []
     for key, part in table.groupby(by, sort=False):
         key = key if isinstance(key, tuple) else (key,)
-        rows.append({**dict(zip(by, key)),
-                     **bootstrap_mean(part[value].to_numpy(), level, n_boot, seed)})
+        rows.append(
+            {**dict(zip(by, key)), **bootstrap_mean(part[value].to_numpy(), level, n_boot, seed)}
+        )
     return pd.DataFrame(rows, columns=[*by, "mean", "lo", "hi", "n"])
 
 

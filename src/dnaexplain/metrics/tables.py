@@ -4,13 +4,24 @@ region, between maps."""
 import numpy as np
 import torch
 
-from .measures import (as_matrix, auroc, entropy, gini, relevance_enrichment,
-                       relevance_mass_accuracy, relevance_rank_accuracy, spearman,
-                       topk_overlap, zero_fraction)
+from .measures import (
+    as_matrix,
+    auroc,
+    entropy,
+    gini,
+    relevance_enrichment,
+    relevance_mass_accuracy,
+    relevance_rank_accuracy,
+    spearman,
+    topk_overlap,
+    zero_fraction,
+)
 
-GROUND_TRUTH = {"mass_accuracy": relevance_mass_accuracy,
-                "rank_accuracy": relevance_rank_accuracy,
-                "auroc": auroc}
+GROUND_TRUTH = {
+    "mass_accuracy": relevance_mass_accuracy,
+    "rank_accuracy": relevance_rank_accuracy,
+    "auroc": auroc,
+}
 
 
 def ground_truth_table(scores, mask, lengths=None):
@@ -42,8 +53,9 @@ def ground_truth_table(scores, mask, lengths=None):
     for method, s in scores.items():
         s = as_matrix(s)
         if s.shape[0] != mask.shape[0] or s.shape[1] < mask.shape[1]:
-            raise ValueError(f"{method}: scores of shape {s.shape} do not cover the mask "
-                             f"{mask.shape}")
+            raise ValueError(
+                f"{method}: scores of shape {s.shape} do not cover the mask {mask.shape}"
+            )
         s = s[:, : mask.shape[1]]
         part = {"method": method, "sequence": np.arange(len(s))}
         part.update({name: f(s, mask, lengths) for name, f in GROUND_TRUTH.items()})
@@ -59,9 +71,16 @@ def _tidy(scores, measures):
     """One row per map and sequence: method, sequence, then ``f(s)`` per measure."""
     import pandas as pd
 
-    parts = [pd.DataFrame({"method": method, "sequence": np.arange(len(s)),
-                           **{name: f(s) for name, f in measures.items()}})
-             for method, s in scores.items()]
+    parts = [
+        pd.DataFrame(
+            {
+                "method": method,
+                "sequence": np.arange(len(s)),
+                **{name: f(s) for name, f in measures.items()},
+            }
+        )
+        for method, s in scores.items()
+    ]
     columns = ["method", "sequence", *measures]
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=columns)
 
@@ -175,8 +194,11 @@ def agreement(maps, lengths=None, k=None):
         return spearman(a, b, lengths) if k is None else topk_overlap(a, b, k, lengths)
 
     names = list(maps)
-    return pd.DataFrame([[_nanmean(measure(maps[a], maps[b])) for b in names] for a in names],
-                        index=names, columns=names)
+    return pd.DataFrame(
+        [[_nanmean(measure(maps[a], maps[b])) for b in names] for a in names],
+        index=names,
+        columns=names,
+    )
 
 
 def paired_values(table, value, a, b, key="method"):

@@ -31,8 +31,10 @@ def verdict(r, a="a", b="b", higher=True, effect=0.0, alpha=0.05, fmt=".3g"):
     """
     if r.n < 2:
         return "too few sequences to compare"
-    numbers = (f"mean difference {r.estimate:+{fmt}}, 95 % interval {r.lo:+{fmt}} to "
-               f"{r.hi:+{fmt}}, adjusted p = {p_value(r.p_adjusted)}")
+    numbers = (
+        f"mean difference {r.estimate:+{fmt}}, 95 % interval {r.lo:+{fmt}} to "
+        f"{r.hi:+{fmt}}, adjusted p = {p_value(r.p_adjusted)}"
+    )
     if not r.p_adjusted < alpha:
         return f"no clear difference ({numbers})"
     if abs(r.estimate) < effect:

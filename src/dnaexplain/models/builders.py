@@ -4,7 +4,6 @@ from .cnn import CNNForSequenceClassification, cnn
 from .dnabert import dnabert
 from .dnabert2 import DNABERT2ForSequenceClassification, dnabert2
 
-
 BUILDERS = {"dnabert": dnabert, "dnabert2": dnabert2, "cnn": cnn}
 
 

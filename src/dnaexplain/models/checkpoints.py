@@ -8,7 +8,6 @@ import huggingface_hub
 import safetensors.torch
 import torch
 
-
 WEIGHTS = ("model.safetensors", "pytorch_model.bin")
 
 
@@ -32,8 +31,11 @@ def _read_weights(file):
     on the CPU."""
     if file.name.endswith(".index.json"):
         shards = sorted(set(json.loads(file.read_text())["weight_map"].values()))
-        return {key: value for shard in shards
-                for key, value in _read_weights(file.parent / shard).items()}
+        return {
+            key: value
+            for shard in shards
+            for key, value in _read_weights(file.parent / shard).items()
+        }
     if file.suffix == ".safetensors":
         return safetensors.torch.load_file(file)
     return torch.load(file, map_location="cpu", weights_only=True)

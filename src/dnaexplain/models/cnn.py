@@ -61,12 +61,17 @@ class CNNForSequenceClassification(PreTrainedModel):
     def __init__(self, config):
         super().__init__(config)
         # Odd kernels keep the length; zero padding adds nothing to the convolutions' outputs.
-        self.conv1 = nn.Conv1d(4, config.conv1_channels, config.conv1_kernel,
-                               padding=config.conv1_kernel // 2)
+        self.conv1 = nn.Conv1d(
+            4, config.conv1_channels, config.conv1_kernel, padding=config.conv1_kernel // 2
+        )
         self.act1 = nn.ReLU()
         self.pool1 = nn.MaxPool1d(config.pool_size)
-        self.conv2 = nn.Conv1d(config.conv1_channels, config.conv2_channels, config.conv2_kernel,
-                               padding=config.conv2_kernel // 2)
+        self.conv2 = nn.Conv1d(
+            config.conv1_channels,
+            config.conv2_channels,
+            config.conv2_kernel,
+            padding=config.conv2_kernel // 2,
+        )
         self.act2 = nn.ReLU()
         pool = nn.AdaptiveMaxPool1d if config.global_pool == "max" else nn.AdaptiveAvgPool1d
         self.pool2 = pool(1)

@@ -1,7 +1,6 @@
 """Named model sizes (``tiny``, ``mini``, ``base`` / ``117M``) and the released checkpoints'
 hub ids."""
 
-
 DNABERT_HUB = "zhihan1996/DNA_bert_6"
 
 
@@ -34,8 +33,20 @@ DNABERT2_CONFIGS = {"tiny": TINY, "mini": MINI, "117M": BASE}
 
 
 CNN_CONFIGS = {
-    "tiny": dict(conv1_channels=8, conv1_kernel=5, pool_size=2, conv2_channels=8, conv2_kernel=3,
-                 hidden_size=8),
-    "mini": dict(conv1_channels=64, conv1_kernel=15, pool_size=4, conv2_channels=128,
-                 conv2_kernel=5, hidden_size=64),
+    "tiny": dict(
+        conv1_channels=8,
+        conv1_kernel=5,
+        pool_size=2,
+        conv2_channels=8,
+        conv2_kernel=3,
+        hidden_size=8,
+    ),
+    "mini": dict(
+        conv1_channels=64,
+        conv1_kernel=15,
+        pool_size=4,
+        conv2_channels=128,
+        conv2_kernel=5,
+        hidden_size=64,
+    ),
 }

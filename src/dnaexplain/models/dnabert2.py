@@ -21,9 +21,17 @@ logger = logging.getLogger(__name__)
 
 # Entries of a released DNABERT-2 config.json that carry over to `DNABERT2Config`.
 RELEASE_KEYS = (
-    "vocab_size", "hidden_size", "num_hidden_layers", "num_attention_heads", "intermediate_size",
-    "hidden_dropout_prob", "attention_probs_dropout_prob", "type_vocab_size", "layer_norm_eps",
-    "initializer_range", "classifier_dropout",
+    "vocab_size",
+    "hidden_size",
+    "num_hidden_layers",
+    "num_attention_heads",
+    "intermediate_size",
+    "hidden_dropout_prob",
+    "attention_probs_dropout_prob",
+    "type_vocab_size",
+    "layer_norm_eps",
+    "initializer_range",
+    "classifier_dropout",
 )
 
 
@@ -344,9 +352,7 @@ class DNABERT2Model(nn.Module):
         self.encoder = Encoder(config)
         self.pooler = Pooler(config)
 
-    def forward(
-        self, input_ids=None, attention_mask=None, token_type_ids=None, inputs_embeds=None
-    ):
+    def forward(self, input_ids=None, attention_mask=None, token_type_ids=None, inputs_embeds=None):
         """Encode a batch.
 
         Parameters

@@ -119,8 +119,11 @@ def predict(model, inputs, batch_size=64, device=None, precision="fp32", verbose
     model.eval()
     logits = []
     dtype = next(model.parameters()).dtype  # autocast's bf16 / fp16 logits come back in it
-    with (torch.no_grad(), autocast(precision, next(model.parameters()).device),
-          fused_attention(model)):
+    with (
+        torch.no_grad(),
+        autocast(precision, next(model.parameters()).device),
+        fused_attention(model),
+    ):
         for start in tqdm(range(0, n, batch_size), desc="predict", disable=not verbose):
             kwargs = model_inputs(model, inputs, slice(start, start + batch_size))
             logits.append(model(**kwargs).logits.to(dtype).cpu())

@@ -14,8 +14,20 @@ from scipy.stats import false_discovery_control
 from ..data import jaspar_record
 from .pwm import probabilities
 
-COLUMNS = ["query", "rank", "id", "name", "tf_class", "tf_family", "p_value", "q_value",
-           "score", "offset", "overlap", "strand"]
+COLUMNS = [
+    "query",
+    "rank",
+    "id",
+    "name",
+    "tf_class",
+    "tf_family",
+    "p_value",
+    "q_value",
+    "score",
+    "offset",
+    "overlap",
+    "strand",
+]
 
 
 def _matrices(motifs):
@@ -23,8 +35,9 @@ def _matrices(motifs):
     ``counts``; the name is the id without a ``name``), or of a dict of id to such objects
     or to (4, w) counts or probabilities."""
     items = motifs.items() if isinstance(motifs, dict) else ((m.id, m) for m in motifs)
-    return [(key, getattr(m, "name", key), probabilities(getattr(m, "counts", m)))
-            for key, m in items]
+    return [
+        (key, getattr(m, "name", key), probabilities(getattr(m, "counts", m))) for key, m in items
+    ]
 
 
 def _tf(release, matrix_id):
@@ -72,16 +85,27 @@ def compare(motifs, database=None, n_best=5, release="JASPAR2018"):
     queries, targets = _matrices(motifs), _matrices(database)
     if not queries:
         return pd.DataFrame(columns=COLUMNS)
-    p, score, offset, overlap, strand = tomtom([m for *_, m in queries],
-                                               [m for *_, m in targets])
+    p, score, offset, overlap, strand = tomtom([m for *_, m in queries], [m for *_, m in targets])
     rows = []
     for iq, (query, *_) in enumerate(queries):
         q = false_discovery_control(p[iq], method="bh")
         for rank, j in enumerate(np.lexsort((-score[iq], p[iq]))[:n_best], 1):
             tid, name, _ = targets[j]
-            rows.append((query, rank, tid, name, *_tf(release, tid), p[iq, j], q[j],
-                         score[iq, j], int(offset[iq, j]), int(overlap[iq, j]),
-                         "-" if strand[iq, j] else "+"))
+            rows.append(
+                (
+                    query,
+                    rank,
+                    tid,
+                    name,
+                    *_tf(release, tid),
+                    p[iq, j],
+                    q[j],
+                    score[iq, j],
+                    int(offset[iq, j]),
+                    int(overlap[iq, j]),
+                    "-" if strand[iq, j] else "+",
+                )
+            )
     return pd.DataFrame(rows, columns=COLUMNS)
 
 
@@ -134,7 +158,8 @@ def best_match_classes(table, max_q=0.05):
     best = table[(table["rank"] == 1) & (table["q_value"] <= max_q)]
     out = tf_families(best, level="tf_class", max_q=max_q)
     return out.rename(columns={"tf_class": "TF class", "n_queries": "motifs"})[
-        ["TF class", "motifs"]]
+        ["TF class", "motifs"]
+    ]
 
 
 def _ranked(part):
@@ -179,24 +204,42 @@ def class_report(classes, expected, best=None):
         tops = [c for c, n in ranked if n == most]
         rest = [(c, n) for c, n in ranked if n < most]
         hit = [n for c, n in ranked if wanted in c]
-        row = {"method": method, "expected": wanted, "top": " / ".join(tops),
-               "top_motifs": most, "tied": len(tops),
-               "second": rest[0][0] if rest else "", "second_motifs": rest[0][1] if rest else 0,
-               "margin": most - (ranked[1][1] if len(ranked) > 1 else 0),
-               "expected_motifs": max(hit, default=0),
-               "holds": any(wanted in c for c in tops)}
+        row = {
+            "method": method,
+            "expected": wanted,
+            "top": " / ".join(tops),
+            "top_motifs": most,
+            "tied": len(tops),
+            "second": rest[0][0] if rest else "",
+            "second_motifs": rest[0][1] if rest else 0,
+            "margin": most - (ranked[1][1] if len(ranked) > 1 else 0),
+            "expected_motifs": max(hit, default=0),
+            "holds": any(wanted in c for c in tops),
+        }
         if best is not None:
             table = best.get(method)
             table = table if table is not None else pd.DataFrame(columns=COLUMNS)
             b = _ranked(best_match_classes(table))
             b_most = b[0][1] if b else 0
             significant = (table["rank"] == 1) & (table["q_value"] <= 0.05)
-            row |= {"best_top": " / ".join(c for c, n in b if n == b_most),
-                    "best_top_motifs": b_most,
-                    "best_motifs": int(table.loc[significant, "query"].nunique())}
+            row |= {
+                "best_top": " / ".join(c for c, n in b if n == b_most),
+                "best_top_motifs": b_most,
+                "best_motifs": int(table.loc[significant, "query"].nunique()),
+            }
         rows.append(row)
-    columns = ["method", "expected", "top", "top_motifs", "tied", "second", "second_motifs",
-               "margin", "expected_motifs", "holds"]
+    columns = [
+        "method",
+        "expected",
+        "top",
+        "top_motifs",
+        "tied",
+        "second",
+        "second_motifs",
+        "margin",
+        "expected_motifs",
+        "holds",
+    ]
     if best is not None:
         columns += ["best_top", "best_top_motifs", "best_motifs"]
     return pd.DataFrame(rows, columns=columns).set_index("method")

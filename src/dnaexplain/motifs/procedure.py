@@ -119,11 +119,14 @@ def score_rows(scores, lengths=None):
     else:
         scores = np.asarray(scores, dtype=np.float64)
         if scores.ndim != 2 or len(lengths) != len(scores):
-            raise ValueError(f"with lengths, scores must be 2-D with one row per length; "
-                             f"got shape {scores.shape} and {len(lengths)} lengths")
+            raise ValueError(
+                f"with lengths, scores must be 2-D with one row per length; "
+                f"got shape {scores.shape} and {len(lengths)} lengths"
+            )
         if len(lengths) and max(lengths) > scores.shape[1]:
-            raise ValueError(f"a length of {max(lengths)} exceeds the {scores.shape[1]} "
-                             f"score columns")
+            raise ValueError(
+                f"a length of {max(lengths)} exceeds the {scores.shape[1]} score columns"
+            )
         rows = [row[:n] for row, n in zip(scores, lengths)]
     if any(r.ndim != 1 for r in rows):
         raise ValueError("each sequence's scores must be a 1-D array")
@@ -140,8 +143,9 @@ def aligned_scores(sequences, scores):
     bad = [i for i, (r, n) in enumerate(zip(rows, lengths)) if len(r) != n]
     if len(rows) != len(lengths) or bad:
         where = f" (first at sequence {bad[0]})" if bad else ""
-        raise ValueError(f"{len(rows)} score rows for {len(lengths)} sequences, lengths must "
-                         f"match{where}")
+        raise ValueError(
+            f"{len(rows)} score rows for {len(lengths)} sequences, lengths must match{where}"
+        )
     return rows
 
 
@@ -223,8 +227,9 @@ def _containing(patterns, sequences):
     return np.array(counts, dtype=np.int64)
 
 
-def candidates(sequences, labels, scores, min_length=5, fold=10.0, p_adjusted=0.005, k=None,
-               regions=None):
+def candidates(
+    sequences, labels, scores, min_length=5, fold=10.0, p_adjusted=0.005, k=None, regions=None
+):
     """High-scoring strings of the positive sequences and their enrichment in positives.
 
     Parameters
@@ -278,9 +283,11 @@ def candidates(sequences, labels, scores, min_length=5, fold=10.0, p_adjusted=0.
     n_pos, n_neg = _containing(seqs, pos), _containing(seqs, neg)
     p = enrichment(n_pos, n_neg, len(pos), len(neg))
     q = false_discovery_control(p, method="bh")
-    out = [Candidate(s, tuple(found[s]), int(a), int(b), float(x), float(y))
-           for s, a, b, x, y in zip(seqs, n_pos, n_neg, p, q)
-           if p_adjusted is None or y < p_adjusted]
+    out = [
+        Candidate(s, tuple(found[s]), int(a), int(b), float(x), float(y))
+        for s, a, b, x, y in zip(seqs, n_pos, n_neg, p, q)
+        if p_adjusted is None or y < p_adjusted
+    ]
     return sorted(out, key=lambda c: (c.p, c.seq))
 
 
@@ -348,8 +355,11 @@ def merge(cands, min_length=5, threshold=None):
         best = None
         for seed, instances in seeds:
             score, d = align(c.seq, seed.seq)
-            need = max(min_length - 1, min(len(c.seq), len(seed.seq)) / 2) \
-                if threshold is None else threshold
+            need = (
+                max(min_length - 1, min(len(c.seq), len(seed.seq)) / 2)
+                if threshold is None
+                else threshold
+            )
             if score >= need and (best is None or score > best[0]):
                 best = score, d, len(seed.seq), instances
         if best is None:
@@ -364,8 +374,10 @@ def merge(cands, min_length=5, threshold=None):
             # k-mers of one site reach a seed at several offsets: the first placed wins
             if all(b <= s or e <= a for s, e in placed):
                 placed.append((a, b))
-    return [(seed, sorted((i, a, b) for i, spans in instances.items() for a, b in spans))
-            for seed, instances in seeds]
+    return [
+        (seed, sorted((i, a, b) for i, spans in instances.items() for a, b in spans))
+        for seed, instances in seeds
+    ]
 
 
 def expand(instances, sequences, window=24, edge="drop"):
@@ -402,14 +414,29 @@ def expand(instances, sequences, window=24, edge="drop"):
         if not inside and edge == "drop":
             continue
         kept.append((i, start, end))
-        strings.append(seq[start:end] if inside else
-                       "".join(seq[j] if 0 <= j < len(seq) else "N" for j in range(start, end)))
+        strings.append(
+            seq[start:end]
+            if inside
+            else "".join(seq[j] if 0 <= j < len(seq) else "N" for j in range(start, end))
+        )
     return kept, strings
 
 
-def find_motifs(sequences, labels, scores, min_length=5, fold=10.0, p_adjusted=0.005,
-                window=24, min_instances=3, align_threshold=None, k=None, edge="drop",
-                verbose=False, regions=None):
+def find_motifs(
+    sequences,
+    labels,
+    scores,
+    min_length=5,
+    fold=10.0,
+    p_adjusted=0.005,
+    window=24,
+    min_instances=3,
+    align_threshold=None,
+    k=None,
+    edge="drop",
+    verbose=False,
+    regions=None,
+):
     """Motifs of the high-scoring regions of positives (DNABERT's procedure; module docstring).
 
     Parameters
@@ -454,8 +481,22 @@ def find_motifs(sequences, labels, scores, min_length=5, fold=10.0, p_adjusted=0
             found.append((seed, kept, strings, counts))
     found.sort(key=lambda f: (-len(f[1]), f[0].p, f[0].seq))
     if verbose:
-        print(f"{len(cands)} enriched candidates, {len(merged)} after merging, "
-              f"{len(found)} with >= {min_instances} windows of {window} bp")
-    return [FoundMotif(f"motif_{j}", seed.seq, consensus(counts), kept, strings, counts,
-                       seed.p, seed.q, seed.n_pos, seed.n_neg)
-            for j, (seed, kept, strings, counts) in enumerate(found, 1)]
+        print(
+            f"{len(cands)} enriched candidates, {len(merged)} after merging, "
+            f"{len(found)} with >= {min_instances} windows of {window} bp"
+        )
+    return [
+        FoundMotif(
+            f"motif_{j}",
+            seed.seq,
+            consensus(counts),
+            kept,
+            strings,
+            counts,
+            seed.p,
+            seed.q,
+            seed.n_pos,
+            seed.n_neg,
+        )
+        for j, (seed, kept, strings, counts) in enumerate(found, 1)
+    ]

@@ -8,7 +8,6 @@ from .databases import COLUMNS, compare
 from .procedure import find_motifs
 from .seqlets import seqlet_motifs
 
-
 # Families of JASPAR factors for the chapter on Oct4 and MafK peaks. A JASPAR name matches a
 # family when one of its "::"-separated factors (heterodimers) does, case-insensitively; an
 # entry ending in "*" is a prefix, an entry like "MA0496" or "MA0496.2" a matrix id.
@@ -21,12 +20,35 @@ POU_FAMILY = frozenset({"POU*"})
 # the large Mafs MAF, MAFA, MAFB, NRL; and the CNC factors NFE2, NFE2L1-3, BACH1, BACH2, which
 # bind its half-site with a small Maf (JASPAR MAF::NFE2, Bach1::Mafk, MAFG::NFE2L1, Nfe2l2).
 # The issue calls this group "large Maf"; in biology MAFF, MAFG and MAFK are the small ones.
-MAF_FAMILY = frozenset({"MAFF", "MAFG", "MAFK", "MAF", "MAFA", "MAFB", "NRL", "NFE2", "NFE2L1",
-                        "NFE2L2", "NFE2L3", "BACH1", "BACH2"})
+MAF_FAMILY = frozenset(
+    {
+        "MAFF",
+        "MAFG",
+        "MAFK",
+        "MAF",
+        "MAFA",
+        "MAFB",
+        "NRL",
+        "NFE2",
+        "NFE2L1",
+        "NFE2L2",
+        "NFE2L3",
+        "BACH1",
+        "BACH2",
+    }
+)
 
 
-RECOVERY_COLUMNS = ["n_motifs", "rank", "motif", "match_rank", "match_id", "match", "q_value",
-                    "p_value"]
+RECOVERY_COLUMNS = [
+    "n_motifs",
+    "rank",
+    "motif",
+    "match_rank",
+    "match_id",
+    "match",
+    "q_value",
+    "p_value",
+]
 
 
 def in_family(name, matrix_id="", family=POU_FAMILY):
@@ -110,8 +132,9 @@ def recovery(matches, family, top_k=1, max_q=None, motifs=None, names=("model", 
         key = _key(key, names)
         missing = {"query", "rank", "id", "name", "p_value", "q_value"} - set(table.columns)
         if missing:
-            raise ValueError(f"{key}: the table lacks columns {sorted(missing)} (give the "
-                             f"output of compare)")
+            raise ValueError(
+                f"{key}: the table lacks columns {sorted(missing)} (give the output of compare)"
+            )
         if given is None:
             order = list(dict.fromkeys(table["query"]))
         elif key in given:
@@ -121,17 +144,35 @@ def recovery(matches, family, top_k=1, max_q=None, motifs=None, names=("model", 
         kept = table[table["rank"] <= top_k]
         if max_q is not None:
             kept = kept[kept["q_value"] <= max_q]
-        hit = (kept[[in_family(n, i, family) for n, i in zip(kept["name"], kept["id"])]]
-               if len(kept) else kept)
-        row = dict(zip(names, key), n_motifs=len(order), rank=np.nan, motif="",
-                   match_rank=np.nan, match_id="", match="", q_value=np.nan, p_value=np.nan)
+        hit = (
+            kept[[in_family(n, i, family) for n, i in zip(kept["name"], kept["id"])]]
+            if len(kept)
+            else kept
+        )
+        row = dict(
+            zip(names, key),
+            n_motifs=len(order),
+            rank=np.nan,
+            motif="",
+            match_rank=np.nan,
+            match_id="",
+            match="",
+            q_value=np.nan,
+            p_value=np.nan,
+        )
         for r, query in enumerate(order, 1):
             found = hit[hit["query"] == query].sort_values("rank", kind="stable")
             if len(found):
                 best = found.iloc[0]
-                row.update(rank=float(r), motif=query, match_rank=float(best["rank"]),
-                           match_id=best["id"], match=best["name"],
-                           q_value=float(best["q_value"]), p_value=float(best["p_value"]))
+                row.update(
+                    rank=float(r),
+                    motif=query,
+                    match_rank=float(best["rank"]),
+                    match_id=best["id"],
+                    match=best["name"],
+                    q_value=float(best["q_value"]),
+                    p_value=float(best["p_value"]),
+                )
                 break
         rows.append(row)
     return pd.DataFrame(rows, columns=[*names, *RECOVERY_COLUMNS])
@@ -140,8 +181,17 @@ def recovery(matches, family, top_k=1, max_q=None, motifs=None, names=("model", 
 PROCEDURES = ("regions", "seqlets")  # step 1 of the motif search: `find_motifs`, `seqlet_motifs`
 
 
-def family_recovery(sequences, labels, scores, families, procedure="regions", top_k=1,
-                    max_q=None, database=None, **options):
+def family_recovery(
+    sequences,
+    labels,
+    scores,
+    families,
+    procedure="regions",
+    top_k=1,
+    max_q=None,
+    database=None,
+    **options,
+):
     """Motifs of each class against the others, their JASPAR matches, and whether the class's
     known factor family is among them (`recovery`).
 
@@ -189,10 +239,10 @@ def family_recovery(sequences, labels, scores, families, procedure="regions", to
         if not (labels == c).any():
             raise ValueError(f"class {c} has no sequences")
         found[c] = search(sequences, (labels == c).astype(int), scores, **options)
-        matches[c] = (compare(found[c], database) if found[c]
-                      else pd.DataFrame(columns=COLUMNS))
-        rows.append(recovery({c: matches[c]}, family, top_k, max_q, {c: found[c]},
-                             names=("label",)))
+        matches[c] = compare(found[c], database) if found[c] else pd.DataFrame(columns=COLUMNS)
+        rows.append(
+            recovery({c: matches[c]}, family, top_k, max_q, {c: found[c]}, names=("label",))
+        )
     return pd.concat(rows, ignore_index=True), found, matches
 
 
@@ -213,7 +263,9 @@ def positive_class(classes, name=None):
     """
     if name:
         if name not in classes:
-            raise ValueError(f"motif_class {name!r} is not a class of this dataset; its classes: "
-                             f"{', '.join(classes)}")
+            raise ValueError(
+                f"motif_class {name!r} is not a class of this dataset; its classes: "
+                f"{', '.join(classes)}"
+            )
         return list(classes).index(name)
     return list(classes).index("promoter") if "promoter" in classes else len(classes) - 1

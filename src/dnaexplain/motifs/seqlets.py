@@ -47,8 +47,9 @@ def seqlets(scores, lengths=None, threshold=0.01, min_length=4, max_length=25, f
 
     _cache_seqlet_caller()
 
-    rows = score_rows(scores.detach().cpu().numpy() if hasattr(scores, "detach") else scores,
-                 lengths)
+    rows = score_rows(
+        scores.detach().cpu().numpy() if hasattr(scores, "detach") else scores, lengths
+    )
     n_len = np.array([len(r) for r in rows], dtype=np.int64)
     x = np.zeros((len(rows), int(n_len.max(initial=0))))
     for i, r in enumerate(rows):
@@ -56,20 +57,28 @@ def seqlets(scores, lengths=None, threshold=0.01, min_length=4, max_length=25, f
     columns = ["sequence", "start", "end", "attribution", "p_value"]
     if not x.size:
         return pd.DataFrame(columns=columns)
-    found = recursive_seqlets(x, threshold=threshold, min_seqlet_len=min_length,
-                              max_seqlet_len=max_length, additional_flanks=flank)
-    out = pd.DataFrame({
-        "sequence": found["example_idx"].to_numpy(np.int64),
-        "start": np.maximum(found["start"].to_numpy(np.int64), 0),
-        "end": np.minimum(found["end"].to_numpy(np.int64),
-                          n_len[found["example_idx"].to_numpy(np.int64)]),
-        "attribution": found["attribution"].to_numpy(np.float64),
-        "p_value": found["p-value"].to_numpy(np.float64),
-    })
+    found = recursive_seqlets(
+        x,
+        threshold=threshold,
+        min_seqlet_len=min_length,
+        max_seqlet_len=max_length,
+        additional_flanks=flank,
+    )
+    out = pd.DataFrame(
+        {
+            "sequence": found["example_idx"].to_numpy(np.int64),
+            "start": np.maximum(found["start"].to_numpy(np.int64), 0),
+            "end": np.minimum(
+                found["end"].to_numpy(np.int64), n_len[found["example_idx"].to_numpy(np.int64)]
+            ),
+            "attribution": found["attribution"].to_numpy(np.float64),
+            "p_value": found["p-value"].to_numpy(np.float64),
+        }
+    )
     return out[out["end"] - out["start"] >= 1].reset_index(drop=True)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _cache_seqlet_caller():
     """Have numba cache tangermeme's seqlet functions on disk, as memelite's are."""
     import numba
@@ -80,9 +89,22 @@ def _cache_seqlet_caller():
             value.enable_caching()
 
 
-def seqlet_motifs(sequences, labels, scores, threshold=0.01, min_seqlet_length=4,
-                  max_seqlet_length=25, flank=0, p_adjusted=0.005, window=24, min_instances=3,
-                  align_threshold=None, k=None, edge="drop", verbose=False):
+def seqlet_motifs(
+    sequences,
+    labels,
+    scores,
+    threshold=0.01,
+    min_seqlet_length=4,
+    max_seqlet_length=25,
+    flank=0,
+    p_adjusted=0.005,
+    window=24,
+    min_instances=3,
+    align_threshold=None,
+    k=None,
+    edge="drop",
+    verbose=False,
+):
     """Motifs from seqlets: the book's procedure with step 1 done by tangermeme's seqlet caller.
 
     Seqlets (`seqlets`) are called on the scores of the positives (labels equal to 1) and
@@ -114,14 +136,29 @@ def seqlet_motifs(sequences, labels, scores, threshold=0.01, min_seqlet_length=4
     if len(labels) != len(sequences):
         raise ValueError(f"{len(labels)} labels for {len(sequences)} sequences")
     positives = np.flatnonzero(labels == 1)
-    called = seqlets([rows[i] for i in positives], threshold=threshold,
-                     min_length=min_seqlet_length, max_length=max_seqlet_length, flank=flank)
+    called = seqlets(
+        [rows[i] for i in positives],
+        threshold=threshold,
+        min_length=min_seqlet_length,
+        max_length=max_seqlet_length,
+        flank=flank,
+    )
     regions = [[] for _ in sequences]
     for i, a, b in zip(called["sequence"], called["start"], called["end"]):
         regions[positives[i]].append((int(a), int(b)))
     if verbose:
         print(f"{len(called)} seqlets in {len(positives)} positives")
-    return find_motifs(sequences, labels, None, min_length=min_seqlet_length,
-                       p_adjusted=p_adjusted, window=window, min_instances=min_instances,
-                       align_threshold=align_threshold, k=k, edge=edge, verbose=verbose,
-                       regions=[sorted(r) for r in regions])
+    return find_motifs(
+        sequences,
+        labels,
+        None,
+        min_length=min_seqlet_length,
+        p_adjusted=p_adjusted,
+        window=window,
+        min_instances=min_instances,
+        align_threshold=align_threshold,
+        k=k,
+        edge=edge,
+        verbose=verbose,
+        regions=[sorted(r) for r in regions],
+    )
