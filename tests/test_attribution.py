@@ -12,7 +12,7 @@ import torch
 from dnaexplain import attribution as at
 from dnaexplain import lrp, models
 from dnaexplain import tokenizers as tk
-from dnaexplain.attribution import passes
+from dnaexplain.attribution import explaining, passes
 from dnaexplain.positions import to_nucleotides
 from dnaexplain.sequences import one_hot, random_sequences
 
@@ -525,14 +525,14 @@ def test_explain_all_caches_each_method(tmp_path, monkeypatch):
     np.testing.assert_allclose(first["lrp (baseline)"], direct.numpy())
     assert first["attention"].shape == (2, 10) and (first["attention"][1, 7:] == 0).all()
     monkeypatch.setattr(
-        at, "explain_many", lambda *a, **k: pytest.fail("recomputed a cached entry")
+        explaining, "explain_many", lambda *a, **k: pytest.fail("recomputed a cached entry")
     )
     again = at.explain_all(trained, seqs, methods, root=tmp_path)
     np.testing.assert_array_equal(again["attention"], first["attention"])
     # a new method beside cached ones: only it is computed
     calls = []
     monkeypatch.setattr(
-        at,
+        explaining,
         "explain_many",
         lambda *a, **k: calls.append(a[3]) or {label: torch.zeros(2, 10) for label in a[3]},
     )
