@@ -72,17 +72,8 @@ def paired_comparison(a, b, level=0.95, n_resamples=9999, seed=0):
                 rng=seed,
             ).pvalue
         )
-        ci = scipy.stats.bootstrap(
-            (d,),
-            np.mean,
-            n_resamples=n_resamples,
-            vectorized=True,
-            axis=-1,
-            confidence_level=level,
-            method="percentile",
-            rng=seed,
-        ).confidence_interval
-        out.update(lo=float(ci.low), hi=float(ci.high))
+        interval = bootstrap_mean(d, level=level, n_boot=n_resamples, seed=seed)
+        out.update(lo=interval["lo"], hi=interval["hi"])
     return out
 
 
