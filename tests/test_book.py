@@ -74,18 +74,24 @@ class _Visible(html.parser.HTMLParser):
             self.text.append(data)
 
 
+# headless Chromium without network, sync or updates, as every book check runs it
+HEADLESS = [
+    CHROMIUM,
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
 def _render(page, tmp_path):
     """DOM of ``page`` after its scripts (MathJax) ran in headless Chromium, and a screenshot."""
     flags = [
-        CHROMIUM,
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
+        *HEADLESS,
         f"--user-data-dir={tmp_path / 'profile'}",
         "--virtual-time-budget=15000",
         "--window-size=1280,2000",
@@ -239,15 +245,7 @@ def layout(html_dir, tmp_path_factory):
         copy = site / f"{page}.layout-{width}.html"
         copy.write_text(source.read_text().replace("</body>", _LAYOUT_JS + "</body>", 1))
         flags = [
-            CHROMIUM,
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
+            *HEADLESS,
             "--hide-scrollbars",
             f"--user-data-dir={root / f'profile-{copy.stem}'}",
             "--virtual-time-budget=20000",
