@@ -50,7 +50,7 @@ def test_cnn_learns_the_planted_motif_and_is_cached(parts, tmp_path, monkeypatch
     def no_training(*a, **k):
         raise AssertionError("trained again instead of using the cache")
 
-    monkeypatch.setattr(training.Trainer, "train", no_training)
+    monkeypatch.setattr(training.fitting.Trainer, "train", no_training)
     again = training.fine_tune("cnn", parts, FAST, root=tmp_path)
     for a, b in zip(trained.model.parameters(), again.model.parameters()):
         assert torch.equal(a, b)
@@ -91,7 +91,7 @@ def test_fast_precision_is_the_one_that_runs_and_keys_the_cache(
     settings = {**FAST, "epochs": 1}
     fast = training.fine_tune("cnn", parts, {**settings, "precision": "fast"}, root=tmp_path)
     named = "bf16" if native else "fp32"
-    monkeypatch.setattr(training, "_train", lambda *a, **k: pytest.fail("trained again"))
+    monkeypatch.setattr(training.fitting, "_train", lambda *a, **k: pytest.fail("trained again"))
     same = training.fine_tune("cnn", parts, {**settings, "precision": named}, root=tmp_path)
     assert same.path == fast.path
 
@@ -144,13 +144,13 @@ def test_interrupted_run_resumes_from_its_checkpoint(parts, tmp_path, monkeypatc
     assert not list(tmp_path.glob("models/*[!k]/metrics.json")), "a half-trained model was kept"
 
     resumed = []
-    train = training.Trainer.train
+    train = training.fitting.Trainer.train
 
     def spy(self, resume_from_checkpoint=None, **kw):
         resumed.append(resume_from_checkpoint)
         return train(self, resume_from_checkpoint=resume_from_checkpoint, **kw)
 
-    monkeypatch.setattr(training.Trainer, "train", spy)
+    monkeypatch.setattr(training.fitting.Trainer, "train", spy)
     finished = training.fine_tune("cnn", parts, settings, root=tmp_path)
     assert resumed == [True]
     assert finished.history["eval_accuracy"].notna().sum() == 2
@@ -350,7 +350,7 @@ def test_cache_files_are_group_readable_and_a_read_only_cache_still_trains(
     assert t.path.stat().st_mode & 0o055 == 0o055
     assert all(f.stat().st_mode & 0o044 == 0o044 for f in t.path.iterdir())
     # a cache nobody may write to (root writes anywhere, so the check is stood in for)
-    monkeypatch.setattr(training, "_writable", lambda folder: False)
+    monkeypatch.setattr(training.fitting, "_writable", lambda folder: False)
     with pytest.warns(UserWarning, match="read-only: training into"):
         t = training.fine_tune("cnn", parts, settings, seed=5, root=tmp_path / "locked")
     assert 0 <= t.metrics["accuracy"] <= 1
@@ -362,7 +362,7 @@ def test_the_lock_of_a_key_is_exclusive(tmp_path):
     inside, order = threading.Event(), []
 
     def first():
-        with training._lock(final):
+        with training.fitting._lock(final):
             inside.set()
             time.sleep(0.3)
             order.append("first done")
@@ -370,7 +370,7 @@ def test_the_lock_of_a_key_is_exclusive(tmp_path):
     thread = threading.Thread(target=first)
     thread.start()
     inside.wait()
-    with training._lock(final):
+    with training.fitting._lock(final):
         order.append("second in")
     thread.join()
     assert order == ["first done", "second in"]
@@ -409,12 +409,45 @@ def test_long_sequences_are_cut_to_what_the_model_reads(tmp_path, capsys):
         data.Dataset("two", seqs, np.arange(40) % 2, ("x", "y")), min_eval_per_class=4, seed=0
     )
     parts["evaluation"].sequences[0] = "A" * 100
-    out = training.fit_length("dnabert", parts, {**training.DEFAULTS, "source": str(folder)})
+    job = training.Job("dnabert", parts, {**training.DEFAULTS, "source": str(folder)})
+    training.fit_length(job)
     # 32 tokens: [CLS], 30 6-mers covering 35 bases, [SEP]
-    assert out["evaluation"].sequences[0] == "A" * 35
-    assert out["evaluation"].sequences[1:] == parts["evaluation"].sequences[1:]
+    assert job.parts["evaluation"].sequences[0] == "A" * 35
+    assert job.parts["evaluation"].sequences[1:] == parts["evaluation"].sequences[1:]
+    assert parts["evaluation"].sequences[0] == "A" * 100, "the caller's parts were changed"
     assert "1 of 8 sequences are longer than the model's 32 tokens" in capsys.readouterr().out
-    assert training.fit_length("cnn", parts, training.DEFAULTS) is parts
+    # parts without a cut keep their tokens; the cut one is tokenised again from its cut bases
+    assert sorted(job.inputs) == ["train", "validation"]
+    again = encode(job.tokenizer, parts["train"].sequences, max_length=512, truncate=True)
+    assert torch.equal(job.encoded("train").input_ids, again.input_ids)
+    assert job.encoded("evaluation").input_ids.shape == (8, 32)
+    cnn = training.Job("cnn", parts, training.DEFAULTS)
+    training.fit_length(cnn)
+    assert cnn.parts is parts and cnn.tokenizer is None and not cnn.inputs
+
+
+def test_a_run_tokenises_each_part_once(parts, tmp_path, monkeypatch):
+    from dnaexplain import tokenizers
+
+    calls = []
+    tokenize = tokenizers.tokenize
+
+    def counted(tokenizer, sequences, *a, **k):
+        calls.append(len(sequences))
+        return tokenize(tokenizer, sequences, *a, **k)
+
+    monkeypatch.setattr(tokenizers, "tokenize", counted)
+    monkeypatch.setattr(training.runs, "tokenize", counted)
+    settings = {**training.DEFAULTS, "source": "tiny", "epochs": 1, "batch_size": 32}
+    job = training.Job("dnabert", parts, settings)
+    training.fit_length(job)
+    trained = training.fit(job, root=tmp_path)
+    assert sorted(calls) == sorted(len(d) for d in parts.values())
+    # the evaluation stored with the model is that of its own tokens
+    logits = models.predict(trained.model, encode(trained.tokenizer, parts["evaluation"].sequences))
+    again = training.classification_metrics(logits, parts["evaluation"].labels)
+    assert again["confusion"] == trained.metrics["confusion"]
+    assert again["auroc"] == pytest.approx(trained.metrics["auroc"])
 
 
 def test_a_checkpoint_without_vocabulary_says_which_order_it_is_read_in(tmp_path):
