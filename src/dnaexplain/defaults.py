@@ -34,7 +34,7 @@ def resolve_precision(precision, device):
     precision : {"auto", "fast", "fp32", "bf16", "fp16"}
         ``auto``: fp16 on CUDA, fp32 elsewhere. ``fast``: fp16 on CUDA; on a CPU, bf16 where
         oneDNN runs bfloat16 natively (AVX512 or AMX) and fp32 elsewhere, since bf16 autocast
-        emulated on AVX2 runs 3-6x slower than fp32. Any other value stands for itself.
+        emulated on AVX2 runs slower than fp32. Any other value stands for itself.
     device : torch.device or str
 
     Returns

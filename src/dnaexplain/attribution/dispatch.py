@@ -25,12 +25,12 @@ def level(model, method):
     -------
     {"token", "nucleotide"}
     """
-    kind = _kind(model)
+    kind = _architecture(model)
     registry.variant(kind, method)
     return "nucleotide" if kind == "cnn" or registry.REGISTRY[method].nucleotide else "token"
 
 
-def _kind(model):
+def _architecture(model):
     """The kind of model a method runs on: ``"cnn"`` or ``"transformer"``."""
     return "cnn" if isinstance(model, CNNForSequenceClassification) else "transformer"
 
@@ -136,7 +136,7 @@ def attribute_all(
         Label -> scores, shape (n, t) or (n, L) (`level`), in the order of `methods`.
     """
     cnn = isinstance(model, CNNForSequenceClassification)
-    kind = _kind(model)
+    kind = _architecture(model)
     methods = {
         label: (method, registry.options(kind, method, dict(options)))
         for label, (method, options) in methods.items()

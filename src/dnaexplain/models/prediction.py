@@ -71,10 +71,9 @@ def fused_attention(model):
     """Within the block, a transformer in eval mode attends with PyTorch's fused
     `scaled_dot_product_attention`: for passes that need no attention maps.
 
-    The fused kernel never forms the (n, heads, t, t) maps: at 500 tokens it classifies 1.5 to
-    2.5x faster on 2 CPU cores than the eager attention the explanations need, whose maps are
-    faulted in afresh on every pass (`benchmarks/predict.py`); the logits agree to float
-    rounding. The model's attention setting is restored on exit; the CNN is untouched.
+    The fused kernel never forms the (n, heads, t, t) maps that the eager attention of the
+    explanations writes afresh on every pass, so it classifies faster (`benchmarks/predict.py`
+    measures by how much); the logits agree to float rounding. The model's attention setting is restored on exit; the CNN is untouched.
     """
     config = getattr(model, "config", None)
     if config is None or isinstance(model, CNNForSequenceClassification):

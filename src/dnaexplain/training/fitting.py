@@ -196,8 +196,9 @@ def fine_tune(
         id), ``epochs``, ``batch_size``, ``learning_rate``, ``weight_decay``, ``warmup``
         (fraction of steps), ``max_length`` (tokens; longer sequences are truncated) and
         ``max_train`` (cap on training sequences, 0 = all) and ``precision`` (mixed precision:
-        ``"auto"`` is fp16 on CUDA and fp32 elsewhere; ``"bf16"`` about halves the time of a
-        step on CPUs with AVX512-BF16 or AMX, and is 3-6x slower on others; ``"fast"`` picks
+        ``"auto"`` is fp16 on CUDA and fp32 elsewhere; ``"bf16"`` speeds a step up on CPUs
+        with AVX512-BF16 or AMX and slows it down on others, where it is emulated
+        (`benchmarks/training.py` measures both); ``"fast"`` picks
         bf16 only where the CPU runs it natively: `defaults.resolve_precision`, which also
         gives the value the cache key holds) and ``accumulation`` (micro-batches per optimiser
         step; ``batch_size`` must be a multiple of it); ``finetune`` (False: use the checkpoint
