@@ -41,6 +41,7 @@ CNN_METHODS = [
     "saliency",
     "input_x_gradient",
     "ism",
+    "deep_lift_shap",
     "random",
 ]
 # methods whose scores do not depend on the target class
@@ -276,11 +277,18 @@ def test_cnn_gradients_match_autograd(cnn):
     x = one_hot(SEQS, dtype=torch.float64, length=24).requires_grad_()
     grad = torch.autograd.grad(cnn(x).logits[:, 1].sum(), x)[0]
     zero = x.sum(1) == 0
+    plain = {"target": 1, "gradient_correction": False}
     assert torch.allclose(
-        at.attribute(cnn, x.detach(), "saliency", target=1), grad.abs().sum(1).masked_fill(zero, 0)
+        at.attribute(cnn, x.detach(), "saliency", **plain), grad.abs().sum(1).masked_fill(zero, 0)
     )
     assert torch.allclose(
-        at.attribute(cnn, x.detach(), "input_x_gradient", target=1), (grad * x).sum(1).detach()
+        at.attribute(cnn, x.detach(), "input_x_gradient", **plain), (grad * x).sum(1).detach()
+    )
+    # corrected (the default): the mean over the four channels removed at each position
+    fixed = (grad - grad.mean(1, keepdim=True)).masked_fill(zero[:, None], 0)
+    assert torch.allclose(at.attribute(cnn, x.detach(), "saliency", target=1), fixed.abs().sum(1))
+    assert torch.allclose(
+        at.attribute(cnn, x.detach(), "input_x_gradient", target=1), (fixed * x).sum(1).detach()
     )
     # ReLU kinks make the path integral converge slowly: more steps, looser tolerance
     ig = at.attribute(cnn, x.detach(), "integrated_gradients", target=1, n_steps=512)
@@ -499,7 +507,7 @@ def check_frozen(model, x, methods, tok=None):
 
 def test_every_method_on_a_frozen_transformer(transformer):
     model, tok = transformer
-    assert set(TOKEN_METHODS) == set(at.METHODS)
+    assert set(TOKEN_METHODS) == set(at.methods_for("transformer"))
     check_frozen(model, tk.tokenize(tok, SEQS), TOKEN_METHODS, tok)
 
 

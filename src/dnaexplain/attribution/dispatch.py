@@ -186,8 +186,11 @@ def _attribute_all(model, inputs, methods, target, n, cnn, batch_size, verbose):
             fn, options = calls[label]
             with torch.enable_grad():
                 scores = fn(run, batch, t, **options).detach()
-            scores = scores.masked_fill(~batch.valid, 0)
-            parts[label].append(torch.nn.functional.pad(scores, (0, width - scores.shape[1])).cpu())
+            valid = batch.valid if scores.dim() == 2 else batch.valid[:, None]  # (m, 4, L)
+            scores = scores.masked_fill(~valid, 0)
+            parts[label].append(
+                torch.nn.functional.pad(scores, (0, width - scores.shape[-1])).cpu()
+            )
             run.keep(set().union(*(needs[later] for later in order[i + 1 :])))
     out |= {label: torch.cat(p) for label, p in parts.items()}
     return {label: out[label] for label in methods}

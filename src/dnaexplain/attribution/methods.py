@@ -6,15 +6,19 @@ Every function but `_ism` takes ``(run, batch, target, **options)``, ``run`` bei
 ``target`` is (m,) or None for the predicted class; padding is zeroed by the caller.
 """
 
+import warnings
 import zlib
 
 import numpy as np
 import torch
 from captum.attr import InputXGradient, IntegratedGradients, Saliency
+from tangermeme.deep_lift_shap import deep_lift_shap
+from tangermeme.utils import TangermemeWarning
 from tqdm import tqdm
 
 from ..models import predict
-from ..sequences import from_indices, one_hot, to_indices
+from ..models.cnn import sequence_lengths
+from ..sequences import dinucleotide_shuffle, from_indices, one_hot, to_indices
 from ..tokenizers import tokenize
 from .maps import rollout
 from .registry import Variant, register
@@ -85,6 +89,31 @@ def _input_x_gradient(run, batch, target):
     return _captum(InputXGradient, run.model, batch, target)
 
 
+def _cnn_saliency(run, batch, target, gradient_correction):
+    """sum_b |g_b| over the 4 channels, g the (corrected) gradient of y_c."""
+    return _one_hot_gradient(run.model, batch, target, gradient_correction).abs().sum(1)
+
+
+def _cnn_input_x_gradient(run, batch, target, gradient_correction, hypothetical):
+    """g at the observed base; hypothetical: g itself (m, 4, L), whose projection on the
+    one-hot input is the score."""
+    g = _one_hot_gradient(run.model, batch, target, gradient_correction)
+    return g if hypothetical else (g * batch.inputs["one_hot"]).sum(1)
+
+
+def _one_hot_gradient(model, batch, target, correction):
+    """dy_c / dx (m, 4, L) at the one-hot input; with ``correction`` minus its mean over the
+    channels at each position (Majdandzic et al. 2023): the part that points off the one-hot
+    simplex, along which no sequence can move. Padding and N columns are 0."""
+    x = batch.inputs["one_hot"].detach().requires_grad_()
+    logits = model(one_hot=x, attention_mask=batch.inputs["attention_mask"]).logits
+    pick = logits.argmax(-1) if target is None else target
+    (g,) = torch.autograd.grad(logits.gather(1, pick[:, None]).sum(), x)
+    if correction:
+        g = g - g.mean(1, keepdim=True)
+    return g * batch.valid[:, None]
+
+
 def _integrated_gradients(run, batch, target, n_steps, baseline=None):
     model = run.model
     if target is None:
@@ -116,8 +145,12 @@ def _random(run, batch, target, seed):
     return out.to(batch.real.device) * batch.real
 
 
-def _ism(model, inputs, target, batch_size, verbose, tokenizer=None):
-    """In-silico saturation mutagenesis: y_c(x) - mean_b y_c(x with base b at i), (n, L)."""
+def _ism(model, inputs, target, batch_size, verbose, tokenizer=None, hypothetical=False):
+    """In-silico saturation mutagenesis: y_c(x) - mean_b y_c(x with base b at i), (n, L).
+
+    hypothetical: (n, 4, L), 4/3 (d_b - mean_b' d_b') with d_b = y_c(x with b at i) - y_c(x)
+    (0 for the observed base): tangermeme's hypothetical ISM times 4/3, so that its value at
+    the observed base is the (n, L) score."""
     cnn = torch.is_tensor(inputs)
     if not cnn and tokenizer is None:
         raise TypeError("ism on a transformer needs tokenizer=: each mutant is re-tokenised")
@@ -133,6 +166,7 @@ def _ism(model, inputs, target, batch_size, verbose, tokenizer=None):
         codes = to_indices(inputs.sequences, max(lengths))
     dtype = next(model.parameters()).dtype
     out = torch.zeros(codes.shape, dtype=ref.dtype)
+    effects = torch.zeros((len(codes), 4, codes.shape[1]), dtype=ref.dtype)
     for i in tqdm(range(len(codes)), desc="ism", disable=not verbose):
         pos = np.flatnonzero(codes[i, : lengths[i]] < 4)
         if not len(pos):
@@ -143,9 +177,92 @@ def _ism(model, inputs, target, batch_size, verbose, tokenizer=None):
         mutants[rows, cols] = (mutants[rows, cols] + np.tile([1, 2, 3], len(pos))) % 4
         strings = from_indices(mutants)
         x = one_hot(strings, dtype) if cnn else tokenize(tokenizer, strings)
-        y = predict(model, x, batch_size)[:, target[i]].view(-1, 3).mean(1)
-        out[i, pos] = ref[i] - y
+        y = predict(model, x, batch_size)[:, target[i]].view(-1, 3)
+        out[i, pos] = ref[i] - y.mean(1)
+        if hypothetical:
+            effects[i, torch.from_numpy(mutants[rows, cols]).long(), torch.from_numpy(cols)] = (
+                y - ref[i]
+            ).flatten()
+    if hypothetical:
+        effects -= effects.mean(1, keepdim=True)
+        return effects * (torch.from_numpy(codes[:, None] < 4) * 4 / 3)
     return out
+
+
+def _deep_lift_shap(model, inputs, target, batch_size, verbose, n_shuffles, seed, hypothetical):
+    """DeepLIFT's rescale rule averaged over dinucleotide-shuffled references (DeepSHAP), by
+    tangermeme's `deep_lift_shap`; (n, L), or hypothetical (n, 4, L).
+
+    Each sequence's references are drawn from (seed, the sequence), so scores do not depend
+    on batching; sequences run at their own length (a reference keeps the length), grouped
+    by length and class."""
+    if target is None:
+        target = predict(model, inputs, batch_size).argmax(-1)
+    codes = inputs.argmax(1).masked_fill(inputs.sum(1) == 0, 4)
+    lengths = sequence_lengths(inputs)
+    strings = from_indices(codes.cpu().numpy())
+    out = torch.zeros_like(inputs)
+    logits = _Logits(model)
+    groups = {(int(n), int(c)) for n, c in zip(lengths, target)}
+    for n, c in tqdm(sorted(groups), desc="deep_lift_shap", disable=not verbose):
+        rows = torch.nonzero((lengths == n) & (target == c))[:, 0]
+        refs = torch.stack(
+            [_shuffles(strings[i][:n], n_shuffles, seed, inputs.dtype) for i in rows]
+        )
+        with warnings.catch_warnings():  # N is an all-zero column, as the CNN reads it
+            warnings.filterwarnings("ignore", "X must be one-hot", TangermemeWarning)
+            scores = deep_lift_shap(
+                logits,
+                inputs[rows, :, :n],
+                target=c,
+                batch_size=batch_size,
+                references=refs,
+                hypothetical=True,
+                additional_nonlinear_ops={torch.nn.AdaptiveMaxPool1d: _global_max},
+                device=next(model.parameters()).device,
+                verbose=False,
+                only_warn=True,
+            )
+        out[rows, :, :n] = scores.to(out.dtype)
+    out *= inputs.sum(1, keepdim=True) > 0  # padding and N score 0
+    return out if hypothetical else (out * inputs).sum(1)
+
+
+def _shuffles(sequence, n, seed, dtype):
+    """n dinucleotide shuffles of a sequence, one-hot (n, 4, L), drawn from (seed, sequence)."""
+    rng = np.random.default_rng([seed, zlib.crc32(sequence.encode())])
+    return one_hot([dinucleotide_shuffle(sequence, rng) for _ in range(n)], dtype)
+
+
+class _Logits(torch.nn.Module):
+    """The CNN as tangermeme calls a model: one-hot in, logits out."""
+
+    def __init__(self, model):
+        super().__init__()
+        self.model = model
+
+    def forward(self, x):
+        return self.model(one_hot=x).logits
+
+
+def _global_max(module, grad_input, grad_output):
+    """DeepLIFT's multiplier through a global max pool (tangermeme has it for windowed
+    pools): the change of the maximum goes to the position that holds it, in the input and in
+    the reference, divided by that position's change, so the multipliers times the changes
+    sum to the change of the output. Inputs (2m, C, W), the input's rows then the
+    reference's."""
+    x, ref = module.input.chunk(2)
+    y, y_ref = module.output.chunk(2)
+    top = torch.maximum(y, y_ref)
+    up = grad_output[0].chunk(2)[0]
+    routed = torch.zeros_like(x)
+    routed.scatter_add_(-1, x.argmax(-1, keepdim=True), up * (top - y_ref))
+    routed.scatter_add_(-1, ref.argmax(-1, keepdim=True), up * (y - top))
+    delta = x - ref
+    half = torch.where(
+        delta == 0, grad_input[0].chunk(2)[0], routed / delta.masked_fill(delta == 0, 1)
+    )
+    return (torch.cat([half, half]),)
 
 
 def _square(maps, valid):
@@ -265,17 +382,26 @@ register(
     transformer=Variant(_integrated_gradients, {"n_steps": 32, "baseline": "pad"}),
     cnn=Variant(_integrated_gradients, {"n_steps": 32}),
 )
-register("saliency", transformer=Variant(_saliency, {}), cnn=Variant(_saliency, {}))
+register(
+    "saliency",
+    transformer=Variant(_saliency, {}),
+    cnn=Variant(_cnn_saliency, {"gradient_correction": True}),
+)
 register(
     "input_x_gradient",
     transformer=Variant(_input_x_gradient, {}),
-    cnn=Variant(_input_x_gradient, {}),
+    cnn=Variant(_cnn_input_x_gradient, {"gradient_correction": True, "hypothetical": False}),
 )
 register(
     "ism",
-    transformer=Variant(_ism, {"tokenizer": None}),
-    cnn=Variant(_ism, {}),
+    transformer=Variant(_ism, {"tokenizer": None, "hypothetical": False}),
+    cnn=Variant(_ism, {"hypothetical": False}),
     nucleotide=True,
+    whole=True,
+)
+register(
+    "deep_lift_shap",
+    cnn=Variant(_deep_lift_shap, {"n_shuffles": 20, "seed": 0, "hypothetical": False}),
     whole=True,
 )
 register("random", transformer=Variant(_random, {"seed": 0}), cnn=Variant(_random, {"seed": 0}))
