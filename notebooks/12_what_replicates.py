@@ -30,7 +30,8 @@ from dnaexplain import claims
 # 08_benchmark and 09_known_biology; shown strongest evidence first
 PAGES = {"Mutagenesis": "04_mutagenesis", "Benchmark": "08_benchmark",
          "DNABERT-2 and a CNN": "06_dnabert2_cnn", "Known biology": "09_known_biology",
-         "Motifs": "05_motifs", "Pruned LRP": "07_pruned_lrp", "Fine-tuning": "02_finetuning"}
+         "Motifs": "05_motifs", "Pruned LRP": "07_pruned_lrp", "Fine-tuning": "02_finetuning",
+         "Sanity checks": "11_sanity_checks"}
 table = claims.collect(profile, order=list(PAGES))
 counts = claims.summary(table)
 findings, caveats = claims.headlines(table)

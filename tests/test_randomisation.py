@@ -55,7 +55,8 @@ def test_cascading_keeps_what_it_randomised_and_independent_does_not():
     def changed(m):
         return {k.split(".")[0] for k, v in m.state_dict().items() if not torch.equal(v, before[k])}
 
-    cascade = [changed(m) for _, m in randomisation.randomised(cnn, "cascading", seed=1)]
+    # every step is a model of its own: collected first, each keeps what it had
+    cascade = [changed(m) for _, m in list(randomisation.randomised(cnn, "cascading", seed=1))]
     assert cascade == [
         {"classifier"},
         {"classifier", "fc"},
@@ -121,3 +122,17 @@ def test_a_trained_cnns_gradient_loses_its_map_as_weights_go_random(x):
     means = table.groupby("step").spearman.mean()
     assert means[0] == pytest.approx(1)
     assert means[4] < 0.5
+
+
+def test_the_first_cascading_step_is_the_first_independent_step(x):
+    torch.manual_seed(0)
+    cnn = models.cnn("tiny").double().eval()
+
+    def explain(model):
+        return {"saliency": at.attribute(model, x, "saliency", target=1)}
+
+    tables = {o: randomisation.mprt(cnn, explain, x.sum(1) > 0, o) for o in randomisation.ORDERS}
+    first = [t[t.step == 1].spearman.to_numpy() for t in tables.values()]
+    assert np.array_equal(*first)
+    last = [t[t.step == 4].spearman.to_numpy() for t in tables.values()]
+    assert not np.allclose(*last)  # all blocks random against the first conv alone

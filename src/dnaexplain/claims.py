@@ -52,6 +52,7 @@ TOPICS = {
     "planted truth": "LRP over attention, against planted motifs (the benchmark)",
     "tata box": "The TATA box, DNABERT-2 against a CNN",
     "known biology": "Known motifs in ChIP-seq peaks",
+    "model dependence": "Maps that depend on the model (model randomisation)",
     "accuracy": "Accuracy of the models",
 }
 

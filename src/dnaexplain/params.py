@@ -211,8 +211,19 @@ SCHEMA = {
     "biology_runs": (list, "'model:dataset' runs of the known-biology chapter (Oct4 / MafK)", None),
     "biology_methods": (dict, "methods per model in the known-biology chapter", _methods_per_model),
     "n_biology": (int, "evaluation sequences per class in the known-biology chapter", _positive),
+    "sanity_runs": (list, "'model:dataset' runs of the sanity-check chapter", None),
+    "sanity_methods": (dict, "methods per model in the sanity-check chapter", _methods_per_model),
+    "n_sanity": (int, "evaluation sequences of the motif class in the sanity checks", _positive),
 }
-RUN_LISTS = ("runs", "motif_runs", "compare_runs", "prune_runs", "benchmark_runs", "biology_runs")
+RUN_LISTS = (
+    "runs",
+    "motif_runs",
+    "compare_runs",
+    "prune_runs",
+    "benchmark_runs",
+    "biology_runs",
+    "sanity_runs",
+)
 
 
 def _typename(kind):

@@ -508,6 +508,7 @@ def metric_points(table, metrics, y="label", hue="task", reference=None, title="
                 hue=hue,
                 order=order,
                 errorbar=("ci", 95),
+                seed=0,  # the bootstrap of the bars, so a figure does not vary between runs
                 linestyle="none",
                 dodge=0.45 if several else False,
                 markersize=4,
@@ -753,3 +754,48 @@ def motif_matches(pairs, title=""):
         fig.suptitle(title)
     fig.tight_layout()
     return fig
+
+
+def randomisation_curves(summary, threshold=0.5):
+    """The sanity check's classic figure: similarity of each method's map to the trained
+    model's as the weights go random, one panel per model and order.
+
+    Parameters
+    ----------
+    summary : pandas.DataFrame
+        `randomisation.summary` tables stacked, with columns ``model``, ``order``,
+        ``method``, ``step``, ``block``, ``spearman``, ``lo`` and ``hi``.
+    threshold : float
+        Rank correlation above which a map is flagged (dotted line).
+    """
+    _style()
+    panels = list(dict.fromkeys(zip(summary["model"], summary["order"])))
+    methods = list(dict.fromkeys(summary["method"]))
+    colours = dict(zip(methods, sns.color_palette(PALETTE, len(methods))))
+    fig, axes = plt.subplots(1, len(panels), figsize=(WIDTH, 4.2), squeeze=False, sharey=True)
+    for ax, (model, order) in zip(axes[0], panels):
+        part = summary[(summary["model"] == model) & (summary["order"] == order)]
+        for method, rows in part.groupby("method", sort=False):
+            rows = rows.sort_values("step")
+            c = colours[method]
+            ax.plot(rows["step"], rows["spearman"], marker="o", ms=3, lw=1.3, color=c)
+            ax.fill_between(rows["step"], rows["lo"], rows["hi"], color=c, alpha=0.15, lw=0)
+        steps = part.drop_duplicates("step").sort_values("step")
+        names = ["trained", *(_block_name(b) for b in steps["block"].iloc[1:])]
+        ax.set_xticks(steps["step"], names, rotation=60, ha="right", fontsize="x-small")
+        ax.axhline(threshold, color="k", lw=0.6, ls=":")
+        ax.axhline(0, color="k", lw=0.6)
+        ax.set(title=f"{model}, {order}", ylim=(-0.3, 1.05))
+    axes[0][0].set_ylabel("Spearman with the trained map")
+    handles = [plt.Line2D([], [], color=colours[m], lw=2) for m in methods]
+    axes[0][-1].legend(
+        handles, methods, fontsize="x-small", loc="center left", bbox_to_anchor=(1.01, 0.5)
+    )
+    fig.tight_layout()
+    return fig
+
+
+def _block_name(block):
+    """A block as a tick reads it: ``bert.encoder.layer.3`` -> ``layer 3``."""
+    parts = block.split(".")
+    return f"{parts[-2]} {parts[-1]}" if parts[-1].isdigit() else parts[-1]

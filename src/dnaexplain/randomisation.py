@@ -70,7 +70,7 @@ def randomised(model, order="cascading", seed=0):
     Yields
     ------
     str, torch.nn.Module
-        The block randomised at this step, and the model (in eval mode).
+        The block randomised at this step, and a model of its own (in eval mode).
     """
     if order not in ORDERS:
         raise ValueError(f"order must be one of {', '.join(ORDERS)}, not {order!r}")
@@ -82,7 +82,8 @@ def randomised(model, order="cascading", seed=0):
         for name in names:
             torch.manual_seed(seed + 1)  # Quantus's seeding of every reset
             own[name].reset_parameters()
-        yield block, current
+        # a copy, so a step stays as it was when later steps randomise more
+        yield block, copy.deepcopy(current) if order == "cascading" else current
 
 
 def mprt(model, explain, valid, order="cascading", k=5, seed=0, verbose=False):
@@ -113,24 +114,14 @@ def mprt(model, explain, valid, order="cascading", k=5, seed=0, verbose=False):
     """
     valid = np.asarray(valid.cpu() if torch.is_tensor(valid) else valid, dtype=bool)
     trained = {m: _absolute(s, valid) for m, s in explain(model).items()}
-    rows = []
-    steps = [("none", model), *randomised(model, order, seed)]
-    for step, (block, m) in enumerate(tqdm(steps, desc="mprt", disable=not verbose)):
-        maps = trained if step == 0 else explain(m)
-        for method, s in maps.items():
-            s = trained[method] if step == 0 else _absolute(s, valid)
-            rows.append(
-                pd.DataFrame(
-                    {
-                        "method": method,
-                        "step": step,
-                        "block": block,
-                        "sequence": np.arange(len(s)),
-                        "spearman": spearman(trained[method], s),
-                        "overlap": topk_overlap(trained[method], s, k),
-                    }
-                )
-            )
+    rows = [_similarities(trained, trained, 0, "none", k)]
+    steps = randomised(model, order, seed)  # lazily: one randomised model at a time
+    total = len(blocks(model))
+    for step, (block, m) in enumerate(
+        tqdm(steps, total=total, desc="mprt", disable=not verbose), start=1
+    ):
+        maps = {method: _absolute(s, valid) for method, s in explain(m).items()}
+        rows += [_similarities(trained, maps, step, block, k)]
     return pd.concat(rows, ignore_index=True)
 
 
@@ -173,6 +164,25 @@ def summary(table, threshold=0.5, seed=0):
     flagged = set(last.method[last.spearman > threshold])
     out["flagged"] = out.method.isin(flagged)
     return out
+
+
+def _similarities(trained, maps, step, block, k):
+    """One step's rows of `mprt`: each map against the trained model's, per sequence."""
+    return pd.concat(
+        [
+            pd.DataFrame(
+                {
+                    "method": method,
+                    "step": step,
+                    "block": block,
+                    "sequence": np.arange(len(s)),
+                    "spearman": spearman(trained[method], s),
+                    "overlap": topk_overlap(trained[method], s, k),
+                }
+            )
+            for method, s in maps.items()
+        ]
+    )
 
 
 def _absolute(scores, valid):

@@ -82,12 +82,8 @@ def run(
 
     Parameters
     ----------
-    run : str
-        ``"<model>:<dataset>"``, e.g. ``"dnabert:human_nontata_promoters"``.
-    train : dict
-        The profile's training settings (see `settings_for`).
-    seed, min_eval_per_class, max_sequences
-        As for `data.splits` (and `fine_tune`'s seed).
+    run, train, seed, min_eval_per_class, max_sequences
+        As for `prepare` (the seed is also `fine_tune`'s).
     device, root, verbose
         As for `fine_tune`.
 
