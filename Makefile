@@ -9,6 +9,8 @@ CHAPTERS := $(sort $(wildcard notebooks/[0-9]*.py))
 # chapter's time), so it runs on every build, and last: its name sorts after every chapter's.
 EXECUTION_PAGE := 99_execution
 OUT := _build/$(PROFILE)
+# The parameter sets ship inside the package, so an installed dnaexplain finds them too.
+PROFILES := src/dnaexplain/profiles
 
 # Offline data: a mirror beside the checkout is used when DNAEXPLAIN_DATA_MIRROR is not set.
 export DNAEXPLAIN_DATA_MIRROR ?= $(wildcard $(abspath ../shared/data))
@@ -34,9 +36,9 @@ $(VENV)/.installed: pyproject.toml constraints.txt
 # The profile's datasets, from the mirror or downloaded (training splits follow when published).
 data: env
 	$(BIN)/python -m dnaexplain.data fetch --split test $$($(BIN)/python -c \
-	  "import yaml; print(' '.join(yaml.safe_load(open('params/$(PROFILE).yml'))['datasets']))")
+	  "import yaml; print(' '.join(yaml.safe_load(open('$(PROFILES)/$(PROFILE).yml'))['datasets']))")
 
-# Execute the chapters with papermill under params/$(PROFILE).yml into book/chapters/: only
+# Execute the chapters with papermill under $(PROFILES)/$(PROFILE).yml into book/chapters/: only
 # those whose source, parameters or library code changed since their last run (a stamp holds
 # the digest, see dnaexplain.cache.chapter_key), and always the execution page; FORCE=1 runs
 # them all.
@@ -44,7 +46,7 @@ chapters: data
 	@mkdir -p book/chapters .cache/ipynb .cache/stamps
 	@set -e; for src in $(CHAPTERS); do \
 	  name=$$(basename $$src .py); \
-	  key=$$($(BIN)/python -m dnaexplain.cache chapter-key $$src params/$(PROFILE).yml); \
+	  key=$$($(BIN)/python -m dnaexplain.cache chapter-key $$src $(PROFILES)/$(PROFILE).yml); \
 	  stamp=.cache/stamps/$$name; \
 	  if [ -z "$(FORCE)" ] && [ "$$name" != "$(EXECUTION_PAGE)" ] \
 	     && [ -f book/chapters/$$name.ipynb ] && [ -f $$stamp ] \

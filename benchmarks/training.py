@@ -3,7 +3,7 @@
 Each run trains from scratch in its own subprocess (a fresh, temporary cache), so the peak
 resident memory of that process is the run's peak and nothing is reused from earlier builds.
 
-    python benchmarks/training.py --profile cpu            # every run of params/cpu.yml
+    python benchmarks/training.py --profile cpu            # every run of the cpu profile
     python benchmarks/training.py --profile cpu --runs cnn:human_nontata_promoters
 
 Targets (issue "Models and fine-tuning"): in the cpu profile each transformer trains in at most

@@ -30,7 +30,7 @@
 # do each step yourself first.
 
 # %% tags=["parameters"]
-# None: the profile's value (params/<profile>.yml); see the page "Your data, your model"
+# None: the profile's value (src/dnaexplain/profiles/<profile>.yml); see the page "Your data, your model"
 profile: str = "cpu"  # parameter set: smoke, cpu, paper, or the path of your own YAML file
 seed: int = None  # seed of the random models (integer, 0 or more)
 

@@ -30,7 +30,7 @@
 # removed, and looks at what separates the classes before any model sees them.
 
 # %% tags=["parameters"]
-# None: the profile's value (params/<profile>.yml); see the page "Your data, your model"
+# None: the profile's value (src/dnaexplain/profiles/<profile>.yml); see the page "Your data, your model"
 profile: str = "cpu"  # parameter set: smoke, cpu, paper, or the path of your own YAML file
 data_files: dict = None  # your datasets by file, e.g. {"mine": {"fasta": {"a": "a.fa", "b": "b.fa"}}}
 datasets: list = None  # dataset names: built-in or from data_files, e.g. ["mine"]

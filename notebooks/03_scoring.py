@@ -29,7 +29,7 @@
 # $$s_i = \frac{1}{|\{t : i \in t\}|} \sum_{t \ni i} s_t .$$
 
 # %% tags=["parameters"]
-# None: the profile's value (params/<profile>.yml); see the page "Your data, your model"
+# None: the profile's value (src/dnaexplain/profiles/<profile>.yml); see the page "Your data, your model"
 profile: str = "cpu"  # parameter set: smoke, cpu, paper, or the path of your own YAML file
 data_files: dict = None  # your datasets by file, e.g. {"mine": {"fasta": {"a": "a.fa", "b": "b.fa"}}}
 runs: list = None  # list of "model:dataset" runs, e.g. ["dnabert:mine"]

@@ -40,7 +40,7 @@
 # parameter is printed with every result.
 
 # %% tags=["parameters"]
-# None: the profile's value (params/<profile>.yml); see the page "Your data, your model"
+# None: the profile's value (src/dnaexplain/profiles/<profile>.yml); see the page "Your data, your model"
 profile: str = "cpu"  # parameter set: smoke, cpu, paper, or the path of your own YAML file
 data_files: dict = None  # your datasets by file, e.g. {"mine": {"fasta": {"a": "a.fa", "b": "b.fa"}}}
 motif_runs: list = None  # list of "model:dataset" runs, e.g. ["dnabert:mine"]

@@ -20,7 +20,7 @@
 #
 # **Parameters.** A chapter's first cell holds `profile` and the handful of values you are
 # likely to change, each `None` (take the {term}`profile`'s value). `profile` names a parameter set in
-# `params/` (`smoke`, `cpu`, `paper`) or the path of your own YAML file, whose missing values
+# `src/dnaexplain/profiles/` (`smoke`, `cpu`, `paper`) or the path of your own YAML file, whose missing values
 # come from the set named by its own `profile` entry. Values given to papermill are laid over
 # it: `-p name value` for a number or a word, `-y "name: [a, b]"` for lists and mappings
 # (papermill's `-p` passes those as text). Every value is checked before anything is computed:

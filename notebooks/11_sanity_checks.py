@@ -36,7 +36,7 @@
 # map, seeded by the sequence alone, is the control that must stay at 1.
 
 # %% tags=["parameters"]
-# None: the profile's value (params/<profile>.yml); see the page "Your data, your model"
+# None: the profile's value (src/dnaexplain/profiles/<profile>.yml); see the page "Your data, your model"
 profile: str = "cpu"  # parameter set: smoke, cpu, paper, or the path of your own YAML file
 sanity_runs: list = None  # list of "model:dataset" runs, e.g. ["cnn:synthetic"]
 train: dict = None  # settings per model, e.g. {"dnabert": {"source": "ckpt/", "finetune": False}}

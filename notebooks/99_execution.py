@@ -39,7 +39,7 @@ from dnaexplain import book, params
 
 book.setup()  # tables: no row numbers, missing values as a dash; warnings as admonitions
 values = params.load_profile(profile)  # checks the profile as the chapters do
-ROOT = params.PARAMS_DIR.parent
+ROOT = Path.cwd().parent  # papermill runs every chapter in notebooks/
 CHAPTERS = ROOT / "book" / "chapters"
 THIS = "99_execution"
 

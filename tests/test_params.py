@@ -19,7 +19,7 @@ def no_declared():
 
 @pytest.mark.parametrize("profile", params.PROFILES)
 def test_every_profile_is_valid(profile):
-    values = params.load_profile(profile, root=ROOT / "params")
+    values = params.load_profile(profile, root=params.PARAMS_DIR)
     assert values["profile"] == profile
     assert set(values) == set(params.SCHEMA)
 
@@ -88,8 +88,8 @@ def test_bind_lays_the_cell_over_the_profile_and_binds_names():
         "methods": None,
         "train": {"dnabert": {"epochs": 2}},
     }
-    values = params.bind(namespace, root=ROOT / "params")
-    smoke = params.load_profile("smoke", root=ROOT / "params")
+    values = params.bind(namespace, root=params.PARAMS_DIR)
+    smoke = params.load_profile("smoke", root=params.PARAMS_DIR)
     assert namespace["n_scored"] == values["n_scored"] == 7
     assert namespace["methods"] == smoke["methods"]  # None takes the profile's value
     # train is merged per model: the profile's other DNABERT settings stay
@@ -104,7 +104,7 @@ def test_fast_mutagenesis_precision_is_bound_as_the_one_that_runs(monkeypatch, n
     monkeypatch.setattr(defaults, "_native_bf16", lambda: native)
     monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
     namespace = {"profile": "cpu", "mutagenesis_precision": "fast"}
-    params.bind(namespace, root=ROOT / "params")
+    params.bind(namespace, root=params.PARAMS_DIR)
     assert namespace["mutagenesis_precision"] == ("bf16" if native else "fp32")
 
 
@@ -112,20 +112,20 @@ def test_bind_rejects_a_misspelt_papermill_parameter():
     # what IPython's In holds after papermill -p n_scord 5
     namespace = {"profile": "smoke", "In": ["", "profile = 'cpu'\n", "# Parameters\nn_scord = 5\n"]}
     with pytest.raises(KeyError, match="unknown parameter 'n_scord' \\(did you mean 'n_scored'"):
-        params.bind(namespace, root=ROOT / "params")
+        params.bind(namespace, root=params.PARAMS_DIR)
 
 
 def test_own_yaml_starts_from_the_profile_it_names(tmp_path):
     own = tmp_path / "mine.yml"
     own.write_text("profile: smoke\nn_scored: 3\n")
-    values = params.load_profile(str(own), root=ROOT / "params")
-    smoke = params.load_profile("smoke", root=ROOT / "params")
+    values = params.load_profile(str(own), root=params.PARAMS_DIR)
+    smoke = params.load_profile("smoke", root=params.PARAMS_DIR)
     assert values == {**smoke, "n_scored": 3}
     with pytest.raises(FileNotFoundError, match="is not a file"):
         params.load_profile(str(tmp_path / "missing.yml"))
     own.write_text("profile: smokey\n")
     with pytest.raises(ValueError, match="did you mean 'smoke'"):
-        params.load_profile(str(own), root=ROOT / "params")
+        params.load_profile(str(own), root=params.PARAMS_DIR)
 
 
 def test_data_files_are_declared_and_usable_in_runs(tmp_path):

@@ -22,7 +22,7 @@ def main(argv=None):
     train.add_argument(
         "--profile",
         default="cpu",
-        help="smoke, cpu, paper (params/<name>.yml) or the path of a YAML file "
+        help="smoke, cpu, paper (the package's profiles/<name>.yml) or the path of a YAML file "
         "of parameters (default cpu)",
     )
     train.add_argument("--runs", nargs="*", help="'model:dataset' runs (default: the profile's)")

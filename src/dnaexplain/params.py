@@ -1,9 +1,9 @@
-"""Chapter parameters: one source (a profile in ``params/``), overridden by the chapter's cell.
+"""Chapter parameters: one source (a profile in ``profiles/``), overridden by the chapter's cell.
 
 Every chapter's papermill ``parameters`` cell holds ``profile`` and the few values a reader
 changes, each ``None`` by default, and then calls ``params.bind(globals())``, which
 
-1. loads the profile: ``params/<profile>.yml``, or a YAML file of the reader's whose missing
+1. loads the profile: ``profiles/<profile>.yml`` (inside the package), or a YAML file of the reader's whose missing
    keys come from the profile it names in its own ``profile`` entry (default ``cpu``);
 2. lays over it every parameter the chapter's cell or papermill set to something other than
    None (``papermill -p n_scored 5``, ``-y "runs: [cnn:my_data]"``, ``-f my.yml``);
@@ -23,7 +23,7 @@ from pathlib import Path
 
 import yaml
 
-PARAMS_DIR = Path(__file__).resolve().parents[2] / "params"
+PARAMS_DIR = Path(__file__).resolve().parent / "profiles"  # shipped inside the package
 PROFILES = ("smoke", "cpu", "paper")
 PRECISIONS = ("fp32", "bf16", "fp16", "auto", "fast")  # see defaults.resolve_precision
 
@@ -370,11 +370,11 @@ def load_profile(profile, root=None):
     Parameters
     ----------
     profile : str or Path
-        ``"smoke"``, ``"cpu"`` or ``"paper"`` (``params/<profile>.yml``), or the path of a YAML
+        ``"smoke"``, ``"cpu"`` or ``"paper"`` (the package's ``profiles/<profile>.yml``), or the path of a YAML
         file; a file's missing keys come from the profile named by its own ``profile`` entry
         (``cpu`` when it has none).
     root : str or Path, optional
-        Folder of the named profiles (default: the project's ``params/``).
+        Folder of the named profiles (default: the package's ``profiles/``).
 
     Returns
     -------

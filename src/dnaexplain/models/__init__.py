@@ -10,6 +10,8 @@ builder; `configs` the named sizes; `checkpoints` where weights come from; `buil
 models by name; `prediction` running a model over a data set.
 """
 
+from transformers import AutoConfig, AutoModelForSequenceClassification
+
 from .builders import BUILDERS, build, check_vocab
 from .checkpoints import SHARD_INDEXES, WEIGHTS, weights_file
 from .cnn import CNNConfig, CNNForSequenceClassification, cnn, sequence_lengths
@@ -43,6 +45,15 @@ from .dnabert2 import (
     dnabert2,
 )
 from .prediction import PRECISIONS, autocast, fused_attention, model_device, model_inputs, predict
+
+# A folder the book saved loads through transformers' Auto classes once the package is imported
+# (the released DNABERT and DNABERT-2 checkpoints keep their own model types).
+for _config, _model in (
+    (DNABERT2Config, DNABERT2ForSequenceClassification),
+    (CNNConfig, CNNForSequenceClassification),
+):
+    AutoConfig.register(_config.model_type, _config, exist_ok=True)
+    AutoModelForSequenceClassification.register(_config, _model, exist_ok=True)
 
 __all__ = [
     "BASE",
