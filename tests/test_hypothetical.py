@@ -117,3 +117,19 @@ def test_dinucleotide_shuffles_keep_the_dinucleotides():
         assert pairs == sorted(a + b for a, b in zip(q, q[1:]))
         assert s[0] == q[0] and s[-1] == q[-1]
     assert not torch.equal(refs[0], refs[1])
+
+
+def test_integrated_gradients_from_shuffled_references_sum_to_their_mean_change(cnn, x):
+    s = at.attribute(
+        cnn, x, "integrated_gradients", target=1, baseline="shuffled", n_shuffles=3, n_steps=256
+    )
+    refs = torch.stack([_shuffles(q, 3, 0, torch.float64) for q in SEQS])
+    with torch.no_grad():
+        y = cnn(one_hot=x).logits[:, 1]
+        y_ref = cnn(one_hot=refs.flatten(0, 1)).logits[:, 1].view(5, 3)
+    # ReLU kinks: the path integral converges slowly, so a loose tolerance
+    assert torch.allclose(s.sum(1), y - y_ref.mean(1), rtol=1e-2, atol=1e-3)
+    zero = at.attribute(cnn, x, "integrated_gradients", target=1, n_steps=256)
+    assert not torch.allclose(s, zero, atol=1e-3)
+    with pytest.raises(ValueError, match="baseline must be one of zero, shuffled on a cnn"):
+        at.attribute(cnn, x, "integrated_gradients", baseline="pad")

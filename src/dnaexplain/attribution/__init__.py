@@ -34,9 +34,18 @@ random               seeded uniform in [0, 1); [CLS], [SEP] 0
 ==================== ====================================================================
 
 The CNN (one-hot input (n, 4, L), nucleotide scores (n, L)) has ``lrp`` (LRP composite of
-`lrp.propagate`, summed over the 4 channels), ``plrp``, ``saliency``, ``input_x_gradient``,
-``integrated_gradients`` (gradients with respect to the one-hot input, summed over channels),
-``ism`` and ``random``.
+`lrp.propagate`, summed over the 4 channels), ``plrp``, ``saliency`` (sum over the channels of
+|g|) and ``input_x_gradient`` (g at the observed base), g the gradient of y_c with respect to
+the one-hot input with its mean over the four channels removed (Majdandzic et al. 2023;
+``gradient_correction=False`` keeps it), ``integrated_gradients`` (from the all-zero
+sequence, or with ``baseline="shuffled"`` the mean over dinucleotide-shuffled references),
+``deep_lift_shap`` (DeepLIFT's rescale rule against ``n_shuffles`` dinucleotide shuffles of
+each sequence, tangermeme's `deep_lift_shap`), ``ism`` and ``random``.
+
+Four-channel scores: ``hypothetical=True`` gives (n, 4, L) contributions h for ``ism`` (every
+model; 4/3 of tangermeme's hypothetical ISM) and the CNN's ``input_x_gradient`` and
+``deep_lift_shap``; summed over the channels of h times the one-hot input they give the
+(n, L) scores. These are what TF-MoDISco reads.
 
 Conventions, for every method: padding scores exactly 0, and so do the CNN's all-zero columns
 (padding and N); results do not depend on batching, nor on padding (the CNN masks it before

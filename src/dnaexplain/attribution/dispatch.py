@@ -84,6 +84,13 @@ def attribute(
           reference input: every scored token's word embedding replaced by that of
           ``"pad"`` ([PAD]), ``"mask"`` ([MASK]) or ``"zero"`` (zero vector), while [CLS],
           [SEP] and padding keep theirs, so they score exactly 0. CNN: the all-zero input.
+        * ``baseline`` (CNN integrated_gradients): ``"zero"`` (the all-zero sequence) or
+          ``"shuffled"`` (the mean over ``n_shuffles`` dinucleotide shuffles, ``seed``).
+        * ``gradient_correction`` (CNN saliency, input_x_gradient): remove the gradient's mean
+          over the four channels first (default True).
+        * ``n_shuffles``, ``seed`` (deep_lift_shap): references per sequence, drawn from
+          (seed, the sequence).
+        * ``hypothetical`` (ism, CNN input_x_gradient and deep_lift_shap): scores (n, 4, L).
         * ``tokenizer`` (ism): needed on transformers, to re-tokenise each mutant.
         * ``seed`` (random): scores are drawn per sequence from (seed, its tokens), so they
           do not depend on batching.
@@ -91,7 +98,8 @@ def attribute(
     Returns
     -------
     torch.Tensor, on the CPU
-        Shape (n, t) for token-level methods, (n, L) for nucleotide-level ones (`level`).
+        Shape (n, t) for token-level methods, (n, L) for nucleotide-level ones (`level`),
+        (n, 4, L) with ``hypothetical=True``.
 
     Raises
     ------

@@ -134,6 +134,45 @@ def _integrated_gradients(run, batch, target, n_steps, baseline=None):
     return _reduce(a, key)
 
 
+def _cnn_integrated_gradients(run, batch, target, n_steps, baseline, n_shuffles, seed):
+    """IG on the one-hot input: from the all-zero sequence, or (``"shuffled"``) the mean of IG
+    from each of `n_shuffles` dinucleotide shuffles of the sequence (drawn from (seed, the
+    sequence)), which sums to y_c(x) minus the references' mean."""
+    if baseline == "zero":
+        return _integrated_gradients(run, batch, target, n_steps)
+    model = run.model
+    if target is None:
+        with torch.no_grad():
+            target = model(**batch.inputs).logits.argmax(-1)
+    x, key, extra = _differentiable(model, batch)
+    ig = IntegratedGradients(_forward(model, key, pick=False))
+    total = torch.zeros_like(x)
+    for reference in _shuffled_batch(batch, n_shuffles, seed, x.dtype):
+        total += ig.attribute(
+            x,
+            reference,
+            target=target,
+            additional_forward_args=extra,
+            n_steps=n_steps,
+            internal_batch_size=len(x),
+        )
+    return _reduce(total / n_shuffles, key)
+
+
+def _shuffled_batch(batch, n, seed, dtype):
+    """n references of a one-hot batch (m, 4, L): each sequence's own shuffles, padded as it
+    is, shape (n, m, 4, L)."""
+    x = batch.inputs["one_hot"]
+    codes = x.argmax(1).masked_fill(x.sum(1) == 0, 4).cpu().numpy()
+    lengths = sequence_lengths(x, batch.inputs["attention_mask"]).tolist()
+    strings = [q[:n_] for q, n_ in zip(from_indices(codes), lengths)]
+    refs = [_shuffles(q, n, seed, dtype) for q in strings]  # each (n, 4, length)
+    out = torch.zeros((n, *x.shape), dtype=dtype)
+    for i, r in enumerate(refs):
+        out[:, i, :, : r.shape[-1]] = r
+    return out.to(x.device)
+
+
 def _random(run, batch, target, seed):
     codes = _codes(batch)
     dtype = next(run.model.parameters()).dtype
@@ -380,7 +419,10 @@ register(
 register(
     "integrated_gradients",
     transformer=Variant(_integrated_gradients, {"n_steps": 32, "baseline": "pad"}),
-    cnn=Variant(_integrated_gradients, {"n_steps": 32}),
+    cnn=Variant(
+        _cnn_integrated_gradients,
+        {"n_steps": 32, "baseline": "zero", "n_shuffles": 20, "seed": 0},
+    ),
 )
 register(
     "saliency",

@@ -14,6 +14,7 @@ from ..lrp import CHEFER_RULES, CNN_RULES
 
 PLRP_BASES = ("lrp", "lrp_last", "full_lrp", "attnlrp", "cp_lrp")
 IG_BASELINES = ("pad", "mask", "zero")
+CNN_IG_BASELINES = ("zero", "shuffled")
 KINDS = ("transformer", "cnn")
 
 
@@ -126,9 +127,10 @@ def options(kind, method, given):
     rules = CNN_RULES if kind == "cnn" else CHEFER_RULES
     if "rules" in known and known["rules"] not in rules:
         raise ValueError(f"rules must be one of {', '.join(rules)}, not {known['rules']!r}")
-    if "baseline" in known and known["baseline"] not in IG_BASELINES:
+    baselines = CNN_IG_BASELINES if kind == "cnn" else IG_BASELINES
+    if "baseline" in known and known["baseline"] not in baselines:
         raise ValueError(
-            f"baseline must be one of {', '.join(IG_BASELINES)}, not {known['baseline']!r}"
+            f"baseline must be one of {', '.join(baselines)} on a {kind}, not {known['baseline']!r}"
         )
     if "p" in known and not 0 <= known["p"] < 1:
         raise ValueError(f"p must be in [0, 1), got {known['p']}")
