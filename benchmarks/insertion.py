@@ -13,9 +13,9 @@ Each time is the fastest of ``--repeats`` runs.
 """
 
 import argparse
-import time
 
 import torch
+from timing import fastest
 
 from dnaexplain import insertion, models
 from dnaexplain import tokenizers as tk
@@ -23,20 +23,6 @@ from dnaexplain.sequences import random_sequences
 
 LENGTH = 200
 MOTIFS = {"Oct4": "ATGCAAAT", "MafK": ["TGCTGACTCAGCA", "TGCTGAGTCAGCA"]}
-
-
-def fastest(run, repeats, device):
-    """Fastest wall time of ``repeats`` calls of ``run``."""
-    times = []
-    for _ in range(repeats):
-        if device.startswith("cuda"):
-            torch.cuda.synchronize()
-        start = time.perf_counter()
-        run()
-        if device.startswith("cuda"):
-            torch.cuda.synchronize()
-        times.append(time.perf_counter() - start)
-    return min(times)
 
 
 def main():

@@ -22,10 +22,10 @@ and without them page faults on memory returned to the OS after every batch dist
 import argparse
 import os
 import sys
-import time
 
 import numpy as np
 import torch
+from timing import fastest
 
 from dnaexplain import models, mutagenesis
 from dnaexplain import tokenizers as tk
@@ -44,20 +44,6 @@ MALLOC = {
 }
 RATIO_TARGET = 1.3
 TOTAL_TARGET_S = 600
-
-
-def fastest(run, repeats, device):
-    """Fastest wall time of ``repeats`` calls of ``run``."""
-    times = []
-    for _ in range(repeats):
-        if device.startswith("cuda"):
-            torch.cuda.synchronize()
-        start = time.perf_counter()
-        run()
-        if device.startswith("cuda"):
-            torch.cuda.synchronize()
-        times.append(time.perf_counter() - start)
-    return min(times)
 
 
 def reference_batch(tokenizer, count, length):

@@ -11,22 +11,12 @@ from tangermeme.marginalize import marginalize
 
 from dnaexplain import insertion, models
 from dnaexplain import tokenizers as tk
+from dnaexplain.attribution.methods import _Logits as Logits
 from dnaexplain.models.cnn import CNNConfig
 from dnaexplain.sequences import dinucleotide_shuffle, one_hot, random_sequences
 
 OCT4 = "ATGCAAAT"  # octamer, 8 bp: an even site
 MARE = ["TGCTGACTCAGCA", "TGCTGAGTCAGCA"]  # MafK's MARE, 13 bp: odd sites
-
-
-class Logits(torch.nn.Module):
-    """The CNN as tangermeme calls a model: one-hot in, logits out."""
-
-    def __init__(self, model):
-        super().__init__()
-        self.model = model
-
-    def forward(self, x):
-        return self.model(one_hot=x).logits
 
 
 @pytest.fixture(scope="module")
