@@ -389,6 +389,30 @@ for model_name, summary in results.items():
 display(Markdown("\n".join(lines)))
 
 # %% [markdown]
+# ## Planted motifs from TF-MoDISco
+#
+# The field turns maps into motifs with {term}`TF-MoDISco` (tfmodisco-lite; the known-biology
+# chapter describes it and its window settings for 200 bp sequences). Here it runs on every map
+# of the positives, each explained as a motif sequence: the CNN's ISM, DeepLIFT/SHAP and
+# input × gradient as {term}`hypothetical scores <hypothetical score>`, every other map
+# projected (its score on the observed base, 0 on the others), the transformers' ISM on its
+# first `n_ism` sequences only. A planted motif counts as recovered when a positive pattern's
+# best JASPAR match (TOMTOM, $q \le 0.05$) is the planted matrix itself; the table gives,
+# for each planted matrix, the rank of the first such pattern (1: the pattern of most
+# seqlets; blank: none) and the q-value of its match. modisco needs 20 seqlets for a pattern,
+# so the smoke profile's few positives give none.
+
+# %% tags=["hide-input"]
+from dnaexplain.studies import patterns
+
+planted, planted_patterns, planted_matches = patterns.planted(
+    trained, ds.sequences, targets, scores, list(SYNTHETIC_TASK["motifs"]))
+patterns.planted_table(planted)
+
+# %% tags=["hide-input"]
+display(Markdown(patterns.planted_sentences(planted, trained)))
+
+# %% [markdown]
 # Cautions. The models are small and trained from scratch, on a task that only they and this
 # book have seen; which method wins depends on the model, and a ranking on a synthetic task
 # says how a method behaves where the signal is a short, exactly located motif, not on every

@@ -178,6 +178,65 @@ if "cnn" in trained:
     display(Markdown(study.top_motifs_sentence(found, matches, ds.classes, "cnn", "mafk")))
 
 # %% [markdown]
+# ## Motifs from TF-MoDISco
+#
+# {term}`TF-MoDISco` {cite}`shrikumar2018tfmodisco`, in its rewrite tfmodisco-lite
+# (`modisco-lite` on PyPI), is how the field turns attribution maps into motifs. It reads
+# {term}`hypothetical scores <hypothetical score>`: at every position a score for each of the
+# four bases, whichever is observed, saying what that base would contribute there. The observed
+# base's score, the contribution, finds the seqlets: windows whose summed contribution passes a
+# threshold fitted against a Laplace null (a 5 % false discovery rate). Seqlets are compared on
+# both strands by their contribution and hypothetical scores, clustered (Leiden) and aligned
+# into patterns, each summarised by its seqlets' base frequencies and mean contribution (the
+# contribution weight matrix, CWM). Seqlets of positive contribution make positive patterns,
+# evidence for the class; those of negative contribution negative patterns, evidence against
+# it. Unlike the procedure above, modisco has no background set: it runs on each class's peaks
+# alone, each explained as its own class (`motifs.pattern_recovery`).
+#
+# Only some maps have hypothetical scores. On the CNN, ISM tries every base at every position,
+# DeepLIFT/SHAP scores every base against its 20 dinucleotide-shuffled references, and
+# input × gradient has the gradient at every base: these three are computed again with
+# `hypothetical=True`. Every other map has one score per position and enters *projected*: its
+# score on the observed base, 0 on the other three, so the clustering sees the contribution
+# alone. The transformers' ISM (in the paper profile) is projected too: its hypothetical scores
+# would take a second ISM run, each mutant re-tokenised and classified again (about 10 s per
+# peak for DNABERT on 2 cores). Maps with no negative score (attention, rollout, Grad-CAM,
+# saliency, random scores) are first centred on each sequence's median: modisco fits its null
+# to windows of both signs and cannot run without negative ones.
+#
+# modisco's window settings were made for 1 kb sequences cut to their central 400 bp: 21 bp
+# seqlet cores with 10 bp flanks, more than 100 seqlets per sign, patterns trimmed to 30 bp and
+# widened by 10 bp on each side. On a 200 bp peak a 41 bp seqlet is a fifth of the sequence, no
+# seqlet can be centred within 20 bp of either end, and patterns of 50 bp would drop every
+# seqlet too close to an end to be widened that far. Here cores are 15 bp with 5 bp flanks: a
+# core holds the 13 bp MARE, a 25 bp seqlet the 19 columns of MAFK's JASPAR matrix, and an 8 bp
+# octamer fills more than half a core. Patterns are trimmed to 20 bp and widened by 5 bp. A
+# pattern, and each sign, needs 20 seqlets: 100 peaks per class give a few hundred seqlets in
+# all, often not 100 of one sign. The best of 10 Leiden runs is kept: on the CNN's maps of the
+# cpu profile modisco's default of 50 took three times as long for the same patterns. Each
+# pattern is compared
+# with JASPAR 2018 CORE vertebrates by TOMTOM as modisco's own report does it: its base
+# frequencies over the columns whose total absolute CWM reaches 30 % of the largest.
+
+# %% tags=["hide-input"]
+modisco, patterns, pattern_matches = study.modisco_recover(trained, ds, scores)
+
+# %% [markdown]
+# For each model, method and kind of scores, per factor: the positive patterns found; the top
+# pattern's (most seqlets) best JASPAR match and its TOMTOM q-value; and the rank of the first
+# pattern whose best match is a factor of the family at $q \le 0.05$ (1: the top pattern's is;
+# blank: none). The sentences below count, per model, the maps whose top pattern is of the
+# family, and those whose top negative pattern, bases that speak against the class, is of the
+# other factor's family. With few peaks per class (the smoke profile's 20) a class rarely
+# yields 20 seqlets of one pattern, and its row stays blank.
+
+# %% tags=["hide-input"]
+study.modisco_table(modisco)
+
+# %% tags=["hide-input"]
+display(Markdown(study.modisco_sentences(modisco, trained)))
+
+# %% [markdown]
 # ## Relevance on the sites
 #
 # The scan's sites of each sequence's own factor are the known answer; the measures of the

@@ -583,3 +583,128 @@ def test_mutation_sentences_compare_sites_random_and_top_positions():
         "lowers the own-class probability not clearly more or less than random positions "
         "(0.1 against 0.1, difference [-0.05, +0.05], adjusted p = 1)."
     )
+
+
+def test_modisco_recover_runs_every_map_once_and_caches(monkeypatch, tmp_path):
+    monkeypatch.setenv("DNAEXPLAIN_CACHE", str(tmp_path))
+    calls = []
+
+    def fake(sequences, labels, hypothetical, families, max_q):
+        calls.append((list(sequences), hypothetical.shape, hypothetical.sum(), families, max_q))
+        table = pd.DataFrame({"label": list(families)}).assign(
+            n_motifs=[1, 0], rank=[1.0, np.nan], top_family=[True, False]
+        )
+        return table, {c: [] for c in families}, {c: f"matches {c}" for c in families}
+
+    monkeypatch.setattr(motifs, "pattern_recovery", fake)
+    ds = data.Dataset("toy", ["ACGT", "TTTT"], [1, 0], ("mafk", "oct4"))
+    scores = {"dnabert": {"lrp": np.full((2, 4), 2.0), "random": np.ones((2, 4))}}
+    trained = {"dnabert": SimpleNamespace(model=None)}
+    recovery, patterns, matches = study.modisco_recover(trained, ds, scores)
+    assert calls == [
+        (["ACGT", "TTTT"], (2, 4, 4), 16.0, {1: POU_FAMILY, 0: MAF_FAMILY}, 0.05),
+        (["ACGT", "TTTT"], (2, 4, 4), 8.0, {1: POU_FAMILY, 0: MAF_FAMILY}, 0.05),
+    ]
+    assert recovery[
+        ["model", "method", "scores", "label", "class", "n_motifs"]
+    ].values.tolist() == [
+        ["DNABERT", "lrp", "projected", 1, "oct4", 1],
+        ["DNABERT", "lrp", "projected", 0, "mafk", 0],
+        ["DNABERT", "random", "projected", 1, "oct4", 1],
+        ["DNABERT", "random", "projected", 0, "mafk", 0],
+    ]
+    assert list(patterns) == list(matches) == [("dnabert", "lrp"), ("dnabert", "random")]
+    assert matches["dnabert", "random"] == {1: "matches 1", 0: "matches 0"}
+    again, _, _ = study.modisco_recover(trained, ds, scores)  # from the cache
+    assert len(calls) == 2
+    pd.testing.assert_frame_equal(again, recovery)
+
+
+def pattern_row(
+    model, method, kind, cls, n, top="", q=np.nan, family=False, rank=np.nan, negative=("", np.nan)
+):
+    """One row of `modisco_recover`'s table."""
+    return {
+        "label": CLASSES.index(cls),
+        "n_motifs": n,
+        "rank": rank,
+        "top_match": top,
+        "top_q": q,
+        "top_family": family,
+        "n_negative": int(bool(negative[0])),
+        "negative_match": negative[0],
+        "negative_q": negative[1],
+        "model": model,
+        "method": method,
+        "scores": kind,
+        "class": cls,
+    }
+
+
+@pytest.fixture
+def modisco_recovery():
+    """CNN: ism (hypothetical) finds MAFK first in the MafK peaks and only a MafK pattern
+    against the Oct4 peaks; lrp (projected) finds POU5F1 second for Oct4; random finds
+    nothing. DNABERT: attention (projected) finds a non-family pattern for MafK."""
+    return pd.DataFrame(
+        [
+            pattern_row("CNN", "ism", "hypothetical", "oct4", 0, negative=("MAFK", 1e-6)),
+            pattern_row("CNN", "ism", "hypothetical", "mafk", 2, "MAFK", 1e-9, True, 1.0),
+            pattern_row("CNN", "lrp", "projected", "oct4", 3, "SOX2", 0.01, False, 2.0),
+            pattern_row("CNN", "lrp", "projected", "mafk", 1, "BACH2", 0.04, True, 1.0),
+            pattern_row("CNN", "random", "projected", "oct4", 0),
+            pattern_row("CNN", "random", "projected", "mafk", 0),
+            pattern_row("DNABERT", "attention", "projected", "oct4", 0),
+            pattern_row("DNABERT", "attention", "projected", "mafk", 1, "CTCF", 0.2),
+        ]
+    )
+
+
+def test_modisco_table_from_a_small_recovery_table(modisco_recovery):
+    table = study.modisco_table(modisco_recovery)
+    assert table.index.tolist() == [
+        ("CNN", "ism", "hypothetical"),
+        ("CNN", "lrp", "projected"),
+        ("CNN", "random", "projected"),
+        ("DNABERT", "attention", "projected"),
+    ]
+    assert table.columns.tolist() == [
+        "Oct4: patterns",
+        "Oct4: top match",
+        "Oct4: q",
+        "Oct4: first POU",
+        "MafK: patterns",
+        "MafK: top match",
+        "MafK: q",
+        "MafK: first Maf",
+    ]
+    assert table["Oct4: patterns"].tolist() == [0, 3, 0, 0]
+    assert table["Oct4: top match"].tolist() == ["", "SOX2", "", ""]
+    assert table["Oct4: first POU"].tolist() == [pd.NA, 2, pd.NA, pd.NA]
+    assert table["MafK: top match"].tolist() == ["MAFK", "BACH2", "", "CTCF"]
+    assert table["MafK: first Maf"].tolist() == [1, 1, pd.NA, pd.NA]
+    np.testing.assert_array_equal(table["MafK: q"], [1e-9, 0.04, np.nan, 0.2])
+
+
+def test_modisco_sentences_count_each_kind_of_map(modisco_recovery):
+    text = study.modisco_sentences(modisco_recovery, ["cnn", "dnabert"])
+    assert text == (
+        "- **CNN**: for the Oct4 peaks, the top pattern of 0 of 1 hypothetical and 0 of 2 "
+        "projected maps is a POU factor (2 without a positive pattern), and in 1 map the top "
+        "negative pattern, evidence against the class, is a Maf factor; for the MafK peaks, "
+        "the top pattern of 1 of 1 hypothetical and 1 of 2 projected maps is a Maf factor (1 "
+        "without a positive pattern).\n"
+        "- **DNABERT**: no map gives the Oct4 peaks a positive pattern; for the MafK peaks, "
+        "the top pattern of 0 of 1 projected maps is a Maf factor."
+    )
+    empty = modisco_recovery.assign(n_motifs=0, n_negative=0)
+    assert study.modisco_sentences(empty, ["dnabert"]) == (
+        "- **DNABERT**: no map gives either factor's peaks a positive pattern."
+    )
+    random_hit = modisco_recovery.copy()
+    random_hit.loc[5, ["n_motifs", "top_match", "top_family"]] = [1, "MAFF", True]
+    text = study.modisco_sentences(random_hit, ["cnn"])
+    assert text.endswith(
+        "the top pattern of 1 of 1 hypothetical and 2 of 2 projected maps is a Maf factor; "
+        "random scores' is too."
+    )

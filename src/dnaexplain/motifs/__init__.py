@@ -3,11 +3,21 @@
 One job per module: `procedure` (DNABERT's motif discovery: high-scoring regions, enriched
 candidates, merging, windows), `pwm` (counts, probabilities, information content, logos),
 `databases` (TOMTOM against JASPAR, the TF classes and families matched), `seqlets`
-(tangermeme's seqlets and motifs made from them) and `recovery` (does a method recover a
-factor's family).
+(tangermeme's seqlets and motifs made from them), `recovery` (does a method recover a
+factor's family) and `modisco` (TF-MoDISco-lite's patterns of four-channel scores, and their
+recovery of a family or of planted motifs).
 """
 
 from .databases import COLUMNS, best_match_classes, class_report, compare, tf_families
+from .modisco import (
+    SEQLET_COLUMNS,
+    TOP_COLUMNS,
+    Pattern,
+    find_patterns,
+    pattern_recovery,
+    planted_recovery,
+    projected,
+)
 from .procedure import (
     Candidate,
     FoundMotif,
@@ -38,8 +48,11 @@ __all__ = [
     "POU_FAMILY",
     "PROCEDURES",
     "RECOVERY_COLUMNS",
+    "SEQLET_COLUMNS",
+    "TOP_COLUMNS",
     "Candidate",
     "FoundMotif",
+    "Pattern",
     "align",
     "best_match_classes",
     "candidates",
@@ -51,13 +64,17 @@ __all__ = [
     "expand",
     "family_recovery",
     "find_motifs",
+    "find_patterns",
     "high_score_regions",
     "in_family",
     "information_content",
     "logo",
     "merge",
+    "pattern_recovery",
+    "planted_recovery",
     "positive_class",
     "probabilities",
+    "projected",
     "recovery",
     "seqlet_motifs",
     "seqlets",

@@ -1,8 +1,9 @@
 """The analyses of the chapters that compare several models and maps at once.
 
 One module per study: `dnabert2_cnn` (DNABERT-2 against a CNN, the chapter "DNABERT-2,
-AttnLRP and a CNN") and `known_biology` (maps held to ChIP-seq sites, the chapter "Known
-biology"). Each function takes the chapter's models, sequences and maps and returns a table
+AttnLRP and a CNN"), `known_biology` (maps held to ChIP-seq sites, the chapter "Known
+biology") and `patterns` (TF-MoDISco on every map of a chapter; planted motifs recovered, the
+chapter "A benchmark with known answers"). Each function takes the chapter's models, sequences and maps and returns a table
 or a sentence, so a chapter's cell is one call and its display. Generic steps (a
 measure, a test, a motif search) live in their own modules; these compose them.
 """
