@@ -708,3 +708,33 @@ def test_modisco_sentences_count_each_kind_of_map(modisco_recovery):
         "the top pattern of 1 of 1 hypothetical and 2 of 2 projected maps is a Maf factor; "
         "random scores' is too."
     )
+
+
+def test_insert_sites_is_the_insertion_of_each_factors_sites_per_model(monkeypatch, tmp_path):
+    import torch
+
+    from dnaexplain import insertion, models
+    from dnaexplain.sequences import random_sequences
+
+    monkeypatch.setenv("DNAEXPLAIN_CACHE", str(tmp_path))
+    torch.manual_seed(0)
+    cnn = models.cnn("tiny").double().eval()
+    ds = SimpleNamespace(sequences=random_sequences(3, 40, seed=2), classes=("mafk", "oct4"))
+    trained = {"cnn": SimpleNamespace(model=cnn, tokenizer=None, key="k")}
+    table = study.insert_sites(trained, ds, n_shuffles=2, seed=1)
+    # 3 peaks x 2 shuffles x (1 octamer + 2 MAREs)
+    assert len(table) == 3 * 2 * 3 and set(table.model) == {"CNN"}
+    direct = insertion.insert_motifs(
+        cnn,
+        None,
+        ds.sequences,
+        {"Oct4": ["ATGCAAAT"], "MafK": study.SITES["mafk"]},
+        {"Oct4": 1, "MafK": 0},
+        n_shuffles=2,
+        seed=1,
+    )
+    merged = table.merge(direct, on=["motif", "site", "sequence", "background"])
+    assert np.allclose(merged.change_x, merged.change_y, atol=1e-12)
+    assert (table[table.motif == "Oct4"].target == 1).all()
+    again = study.insert_sites(trained, ds, n_shuffles=2, seed=1)  # from the cache
+    assert again.equals(table)

@@ -16,7 +16,18 @@ Models are named by their key in the chapter's runs (``"cnn"``) and shown by `NA
 import numpy as np
 import pandas as pd
 
-from .. import attribution, cache, claims, data, metrics, motifs, mutagenesis, sites, training
+from .. import (
+    attribution,
+    cache,
+    claims,
+    data,
+    insertion,
+    metrics,
+    motifs,
+    mutagenesis,
+    sites,
+    training,
+)
 from ..book import p_value
 from . import NAME, sequence_lengths
 from .patterns import four_channel
@@ -1284,3 +1295,51 @@ def claim_rows(recovery, models):
                 )
             )
     return rows
+
+
+# each factor's site as inserted: the octamer, and the MARE with either middle base (C/G)
+SITES = {"oct4": ["ATGCAAAT"], "mafk": ["TGCTGACTCAGCA", "TGCTGAGTCAGCA"]}
+N_SHUFFLES = 5  # backgrounds per peak
+
+
+def insert_sites(trained, ds, n_shuffles=N_SHUFFLES, seed=0):
+    """Each factor's sites inserted at the centre of dinucleotide shuffles of the peaks, and
+    the change of the model's probability of that factor's class (`insertion.insert_motifs`,
+    cached).
+
+    Parameters
+    ----------
+    trained : dict of str to training.Trained
+        By model.
+    ds : data.Dataset
+        The drawn peaks, whose shuffles are the backgrounds.
+    n_shuffles, seed : int
+
+    Returns
+    -------
+    pandas.DataFrame
+        `insertion.insert_motifs` rows of every model, with ``model``; ``motif`` is the
+        factor's name.
+    """
+    found = {FACTORS[c]["factor"]: SITES[c] for c in FACTORS}
+    target = {FACTORS[c]["factor"]: ds.classes.index(c) for c in FACTORS}
+    tables = []
+    for model, t in trained.items():
+        key = {
+            "checkpoint": t.key,
+            "sequences": ds.sequences,
+            "sites": found,
+            "target": target,
+            "n_shuffles": n_shuffles,
+            "seed": seed,
+        }
+        table = cache.cached(
+            "insertion",
+            key,
+            lambda: insertion.insert_motifs(
+                t.model, t.tokenizer, ds.sequences, found, target, n_shuffles=n_shuffles, seed=seed
+            ),
+            code=["insertion.py"],
+        )
+        tables.append(table.assign(model=_name(model)))
+    return pd.concat(tables, ignore_index=True)
