@@ -494,3 +494,10 @@ def test_a_model_that_reads_length_alone_is_flagged():
     # one length for every class: nothing to compare
     same = SimpleNamespace(sequences=seqs[:6], labels=np.array([0, 1] * 3))
     assert training.warn_length_only(trained, same, n=20).empty
+
+
+def test_cached_only_refuses_to_train(parts, tmp_path, monkeypatch):
+    monkeypatch.setattr(training.fitting, "_train", lambda *a, **k: pytest.fail("trained"))
+    job = training.Job("cnn", parts, {**FAST, "epochs": 1})
+    with pytest.raises(FileNotFoundError, match="the cnn model is not in the checkpoint cache"):
+        training.fit(job, root=tmp_path, cached_only=True)

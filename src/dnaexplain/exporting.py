@@ -54,7 +54,6 @@ import json
 import shutil
 import warnings
 from pathlib import Path
-from unittest import mock
 
 import numpy as np
 import torch
@@ -161,14 +160,7 @@ def cached_run(run, p, device=None):
         does, and across GPUs).
     """
 
-    def untrained(job, final, *args, **kwargs):
-        raise FileNotFoundError(
-            f"{run} is not in the checkpoint cache ({final}); train it first: "
-            f"python -m dnaexplain train --runs {run}"
-        )
-
-    # `fit` looks the run up in the cache as training would, and calls `_train` on a miss
-    with mock.patch.object(training.fitting, "_train", untrained):
+    try:
         trained, _ = training.run(
             run,
             p["train"],
@@ -176,7 +168,12 @@ def cached_run(run, p, device=None):
             max_sequences=p["max_sequences"],
             min_eval_per_class=p["min_eval_per_class"],
             device=device,
+            cached_only=True,
         )
+    except FileNotFoundError as err:
+        raise FileNotFoundError(
+            f"{run}: {err}; train it first: python -m dnaexplain train --runs {run}"
+        ) from None
     return trained
 
 

@@ -224,8 +224,9 @@ def fine_tune(
     )
 
 
-def fit(job, device=None, root=None, verbose=False, callbacks=None):
-    """`fine_tune` for a prepared `Job` (whose tokenizer and inputs it reuses).
+def fit(job, device=None, root=None, verbose=False, callbacks=None, cached_only=False):
+    """`fine_tune` for a prepared `Job` (whose tokenizer and inputs it reuses); with
+    ``cached_only``, a model not in the cache is a FileNotFoundError instead of a training run.
 
     Returns
     -------
@@ -262,6 +263,10 @@ def fit(job, device=None, root=None, verbose=False, callbacks=None):
     try:
         with _lock(final):
             model = _load_cached(name, final, len(classes))
+            if model is None and cached_only:
+                raise FileNotFoundError(
+                    f"the {name} model is not in the checkpoint cache ({final})"
+                )
             if model is None:
                 final = _train(job, final, device, verbose, callbacks)
                 model = _build(name, final, len(classes))

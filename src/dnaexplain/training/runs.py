@@ -73,6 +73,7 @@ def run(
     device=None,
     root=None,
     verbose=False,
+    cached_only=False,
 ):
     """Fine-tune (or load from the cache) the model of a ``"model:dataset"`` run.
 
@@ -86,6 +87,8 @@ def run(
         As for `prepare` (the seed is also `fine_tune`'s).
     device, root, verbose
         As for `fine_tune`.
+    cached_only : bool
+        Load the model from the cache or fail (`fit`): never train.
 
     Returns
     -------
@@ -93,7 +96,7 @@ def run(
         The model and the parts of the data it was trained and evaluated on.
     """
     job = prepare(run, train, seed, min_eval_per_class, max_sequences)
-    trained = fit(job, device, root, verbose)
+    trained = fit(job, device, root, verbose, cached_only=cached_only)
     warn_one_class(trained, run)
     warn_length_only(trained, job.parts["evaluation"], run, seed=seed)
     return trained, job.parts
