@@ -43,12 +43,13 @@
 # so it can itself be checked against the known answer.
 
 # %% tags=["parameters"]
-# None: the profile's value (params/<profile>.yml); see the page "Your data, your model"
+# None: the profile's value (src/dnaexplain/profiles/<profile>.yml); see the page "Your data, your model"
 profile: str = "cpu"  # parameter set: smoke, cpu, paper, or the path of your own YAML file
 benchmark_runs: list = None  # list of "model:dataset" runs, e.g. ["cnn:synthetic"]
 train: dict = None  # settings per model, e.g. {"dnabert": {"source": "ckpt/", "finetune": False}}
 benchmark_methods: dict = None  # methods per model, e.g. {"cnn": ["lrp", "ism", "random"]}
 n_benchmark: int = None  # sequences per class (integer, 1 or more)
+modisco_methods: dict = None  # maps TF-MoDISco reads, e.g. {"cnn": ["deep_lift_shap"]}; a model not named: all
 
 # %% tags=["hide-input"]
 import numpy as np
@@ -66,8 +67,10 @@ from dnaexplain import (
     plots,
     training,
 )
+from dnaexplain.studies import patterns
 
 params.bind(globals())  # the profile's values, yours laid over, all checked
+patterns.check_chosen(modisco_methods, benchmark_methods)
 book.setup("{:.3g}")  # tables: 3 significant digits, no row numbers; warnings as admonitions
 
 NAME = {"dnabert": "DNABERT", "dnabert2": "DNABERT-2", "cnn": "CNN"}
@@ -392,8 +395,9 @@ display(Markdown("\n".join(lines)))
 # ## Planted motifs from TF-MoDISco
 #
 # The field turns maps into motifs with {term}`TF-MoDISco` (tfmodisco-lite; the known-biology
-# chapter describes it and its window settings for 200 bp sequences). Here it runs on every map
-# of the positives, each explained as a motif sequence: the CNN's ISM, DeepLIFT/SHAP and
+# chapter describes it and its window settings for 200 bp sequences). Here it runs on the maps
+# of `modisco_methods` (all of them unless the profile names fewer, as the cpu profile does
+# to stay within its time) on the positives, each explained as a motif sequence: the CNN's ISM, DeepLIFT/SHAP and
 # input × gradient as {term}`hypothetical scores <hypothetical score>`, every other map
 # projected (its score on the observed base, 0 on the others), the transformers' ISM on its
 # first `n_ism` sequences only. A planted motif counts as recovered when a positive pattern's
@@ -403,10 +407,8 @@ display(Markdown("\n".join(lines)))
 # so the smoke profile's few positives give none.
 
 # %% tags=["hide-input"]
-from dnaexplain.studies import patterns
-
 planted, planted_patterns, planted_matches = patterns.planted(
-    trained, ds.sequences, targets, scores, list(SYNTHETIC_TASK["motifs"]))
+    trained, ds.sequences, targets, scores, list(SYNTHETIC_TASK["motifs"]), modisco_methods)
 patterns.planted_table(planted)
 
 # %% tags=["hide-input"]

@@ -46,13 +46,14 @@
 # the known answer, each class's factor with its JASPAR matrix and family, is its `FACTORS`.
 
 # %% tags=["parameters"]
-# None: the profile's value (params/<profile>.yml); see the page "Your data, your model"
+# None: the profile's value (src/dnaexplain/profiles/<profile>.yml); see the page "Your data, your model"
 profile: str = "cpu"  # parameter set: smoke, cpu, paper, or the path of your own YAML file
 data_files: dict = None  # the peaks by file, e.g. {"oct4_mafk": {"fasta": {"oct4": "o.fa", "mafk": "m.fa"}}}
 biology_runs: list = None  # list of "model:dataset" runs, e.g. ["cnn:oct4_mafk"]
 train: dict = None  # settings per model, e.g. {"dnabert": {"source": "ckpt/", "finetune": False}}
 biology_methods: dict = None  # methods per model, e.g. {"cnn": ["lrp", "ism", "random"]}
 n_biology: int = None  # sequences per class (integer, 1 or more)
+modisco_methods: dict = None  # maps TF-MoDISco reads, e.g. {"cnn": ["deep_lift_shap"]}; a model not named: all
 
 # %% tags=["hide-input"]
 import numpy as np
@@ -60,8 +61,10 @@ from IPython.display import Markdown, display
 
 from dnaexplain import book, claims, data, insertion, params, plots
 from dnaexplain.studies import known_biology as study
+from dnaexplain.studies.patterns import check_chosen
 
 params.bind(globals())  # the profile's values, yours laid over, all checked
+check_chosen(modisco_methods, biology_methods)
 book.setup("{:.3g}")  # tables: 3 significant digits, no row numbers; warnings as admonitions
 
 # %% [markdown]
@@ -193,7 +196,9 @@ if "cnn" in trained:
 # it. Unlike the procedure above, modisco has no background set: it runs on each class's peaks
 # alone, each explained as its own class (`motifs.pattern_recovery`).
 #
-# Only some maps have hypothetical scores. On the CNN, ISM tries every base at every position,
+# It runs on the maps of `modisco_methods`: all of them unless the profile names fewer (the
+# cpu profile does, to stay within its time). Only some maps have
+# hypothetical scores. On the CNN, ISM tries every base at every position,
 # DeepLIFT/SHAP scores every base against its 20 dinucleotide-shuffled references, and
 # input × gradient has the gradient at every base: these three are computed again with
 # `hypothetical=True`. Every other map has one score per position and enters *projected*: its
@@ -219,7 +224,7 @@ if "cnn" in trained:
 # frequencies over the columns whose total absolute CWM reaches 30 % of the largest.
 
 # %% tags=["hide-input"]
-modisco, patterns, pattern_matches = study.modisco_recover(trained, ds, scores)
+modisco, patterns, pattern_matches = study.modisco_recover(trained, ds, scores, modisco_methods)
 
 # %% [markdown]
 # For each model, method and kind of scores, per factor: the positive patterns found; the top
@@ -321,7 +326,11 @@ display(Markdown(study.mutation_sentences(mutation_table, mutation_tests, traine
 
 # %% tags=["hide-input"]
 inserted = study.insert_sites(trained, ds, seed=seed)
-insertion.summary(inserted, seed=seed)
+inserted_summary = insertion.summary(inserted, seed=seed)
+inserted_summary
+
+# %% tags=["hide-input"]
+display(Markdown(study.insertion_sentences(inserted_summary, trained)))
 
 # %% [markdown]
 # ## What this says
@@ -337,4 +346,5 @@ display(Markdown(study.summary_sentences(recovery, models_table, best_on_sites, 
 # For the What replicates page: does a map of each model recover each factor's family, beyond
 # what random scores recover? No test applies (a motif is found or not); the counts decide.
 recorded = study.claim_rows(recovery, trained)
+recorded += study.insertion_claim_rows(inserted_summary, trained)
 claims.record("Known biology", profile, recorded)

@@ -738,3 +738,44 @@ def test_insert_sites_is_the_insertion_of_each_factors_sites_per_model(monkeypat
     assert (table[table.motif == "Oct4"].target == 1).all()
     again = study.insert_sites(trained, ds, n_shuffles=2, seed=1)  # from the cache
     assert again.equals(table)
+
+
+@pytest.fixture
+def inserted_summary():
+    # per model and factor, as insertion.summary gives it
+    return pd.DataFrame(
+        {
+            "model": ["CNN", "CNN", "DNABERT", "DNABERT"],
+            "motif": ["Oct4", "MafK", "Oct4", "MafK"],
+            "p_before": [0.4, 0.5, 0.45, 0.5],
+            "p_after": [0.6, 0.48, 0.45, 0.5],
+            "change": [0.2, -0.02, 1e-4, -3e-5],
+            "lo": [0.15, -0.03, -1e-4, -1e-4],
+            "hi": [0.25, -0.01, 3e-4, 5e-5],
+            "n": [100, 100, 100, 100],
+            "p": [1e-4, 0.002, 0.4, 0.7],
+            "p_adjusted": [4e-4, 0.004, 0.53, 0.7],
+        }
+    )
+
+
+def test_insertion_sentences_say_rise_fall_or_no_clear_change(inserted_summary):
+    text = study.insertion_sentences(inserted_summary, ["cnn", "dnabert"])
+    cnn, dnabert = text.split("\n")
+    assert cnn.startswith("- **CNN** (100 peaks): the Oct4 site raises the Oct4 probability (+0.2 ")
+    assert "the MafK site lowers the MafK probability (-0.02 [-0.03, -0.01], from 0.5;" in cnn
+    assert dnabert.count("does not clearly change") == 2
+
+
+def test_insertion_claims_are_one_sided_rises(inserted_summary):
+    rows = study.insertion_claim_rows(inserted_summary, ["cnn", "dnabert"])
+    assert [r["claim"] for r in rows[:2]] == [
+        "Inserting the Oct4 site into shuffled peaks raises the CNN's probability of the "
+        "Oct4 class",
+        "Inserting the MafK site into shuffled peaks raises the CNN's probability of the "
+        "MafK class",
+    ]
+    # one-sided p of "greater": p / 2 when the change is positive, 1 - p / 2 when negative
+    assert [r["p"] for r in rows] == pytest.approx([5e-5, 0.999, 0.2, 0.65])
+    assert {r["topic"] for r in rows} == {"known biology"}
+    assert {r["expected"] for r in rows} == {"greater"}

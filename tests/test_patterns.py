@@ -44,6 +44,27 @@ def test_four_channel_asks_the_cnn_for_hypothetical_scores_and_projects_the_rest
     np.testing.assert_array_equal(maps["dnabert2"]["ism"].sum(1), [[1, 1, 1, 1], [1, 1, 0, 1]])
 
 
+def test_four_channel_keeps_the_chosen_maps_and_drops_a_model_given_none():
+    scores = {
+        "dnabert": {"lrp": np.ones((1, 4)), "attention": np.full((1, 4), 2.0)},
+        "dnabert2": {"lrp": np.ones((1, 4))},
+        "cnn": {"lrp": np.ones((1, 4))},
+    }
+    trained = {k: SimpleNamespace(model=None) for k in scores}
+    chosen = {"dnabert": ["attention"], "dnabert2": []}
+    maps, kinds = study.four_channel(trained, ["ACGT"], [1], scores, chosen)
+    assert kinds == {"dnabert": {"attention": "projected"}, "cnn": {"lrp": "projected"}}
+    np.testing.assert_array_equal(maps["dnabert"]["attention"].sum(1), [[2, 2, 2, 2]])
+
+
+def test_check_chosen_names_the_model_method_and_the_valid_ones():
+    methods = {"cnn": ["lrp", "deep_lift_shap"], "dnabert": ["attention"]}
+    study.check_chosen({"cnn": ["deep_lift_shap"], "dnabert2": ["attnlrp"]}, methods)
+    study.check_chosen(None, methods)
+    with pytest.raises(ValueError, match=r"modisco_methods\.cnn: 'ism' .*\(lrp, deep_lift_shap\)"):
+        study.check_chosen({"cnn": ["ism"]}, methods)
+
+
 def test_planted_runs_every_map_once_and_caches(monkeypatch, tmp_path):
     monkeypatch.setenv("DNAEXPLAIN_CACHE", str(tmp_path))
     calls = []

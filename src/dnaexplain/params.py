@@ -211,6 +211,12 @@ SCHEMA = {
     "biology_runs": (list, "'model:dataset' runs of the known-biology chapter (Oct4 / MafK)", None),
     "biology_methods": (dict, "methods per model in the known-biology chapter", _methods_per_model),
     "n_biology": (int, "evaluation sequences per class in the known-biology chapter", _positive),
+    "modisco_methods": (
+        dict,
+        "methods per model whose maps TF-MoDISco reads in the benchmark and known-biology "
+        "chapters (a model not named: all of its methods)",
+        _methods_per_model,
+    ),
     "sanity_runs": (list, "'model:dataset' runs of the sanity-check chapter", None),
     "sanity_methods": (dict, "methods per model in the sanity-check chapter", _methods_per_model),
     "n_sanity": (int, "evaluation sequences of the motif class in the sanity checks", _positive),

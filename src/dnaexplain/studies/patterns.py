@@ -17,7 +17,37 @@ HYPOTHETICAL = ("input_x_gradient", "ism", "deep_lift_shap")
 MAX_Q = 0.05  # TOMTOM q-value at or below which a JASPAR match counts
 
 
-def four_channel(trained, sequences, target, scores):
+def check_chosen(chosen, methods, name="modisco_methods"):
+    """Stop before any compute when a method given to TF-MoDISco is not one the chapter runs.
+
+    Parameters
+    ----------
+    chosen : dict of str to list of str or None
+        Model key -> methods whose maps TF-MoDISco reads (the ``modisco_methods`` parameter).
+    methods : dict of str to list of str
+        Model key -> the chapter's methods.
+    name : str
+        The parameter's name, for the message.
+
+    Raises
+    ------
+    ValueError
+        Naming the model, the method and the chapter's methods for that model.
+    """
+    for model, named in (chosen or {}).items():
+        known = methods.get(model)
+        if known is None:
+            continue  # a model the chapter does not run: nothing of it is read
+        for method in named:
+            if method not in known:
+                raise ValueError(
+                    f"{name}.{model}: {method!r} is not among the chapter's methods for "
+                    f"{model} ({', '.join(known)}); name one of them, or leave {model} out "
+                    "to give TF-MoDISco all of them"
+                )
+
+
+def four_channel(trained, sequences, target, scores, chosen=None):
     """Every map as TF-MoDISco reads it, four channels per position.
 
     The CNN's methods of `HYPOTHETICAL` give hypothetical scores (``hypothetical=True``: a
@@ -37,6 +67,9 @@ def four_channel(trained, sequences, target, scores):
         The class each sequence is explained as.
     scores : dict of str to dict of str to numpy.ndarray, shape (n, L)
         Model key -> method -> nucleotide scores (NaN rows stay NaN).
+    chosen : dict of str to list of str, optional
+        Model key -> the methods kept (`check_chosen`); a model not named keeps all its maps,
+        one named with no method is left out.
 
     Returns
     -------
@@ -45,8 +78,13 @@ def four_channel(trained, sequences, target, scores):
     kinds : dict of str to dict of str to str
         The same keys -> ``"hypothetical"`` or ``"projected"``.
     """
+    chosen = chosen or {}
     maps, kinds = {}, {}
     for model, by_method in scores.items():
+        if model in chosen:
+            by_method = {m: s for m, s in by_method.items() if m in chosen[model]}
+        if not by_method:
+            continue
         width = next(iter(by_method.values())).shape[1]
         cnn = isinstance(trained[model].model, CNNForSequenceClassification)
         found = {}
@@ -66,7 +104,7 @@ def four_channel(trained, sequences, target, scores):
     return maps, kinds
 
 
-def planted(trained, sequences, target, scores, matrices):
+def planted(trained, sequences, target, scores, matrices, chosen=None):
     """TF-MoDISco on every map, and the planted motifs each recovers (cached).
 
     Parameters
@@ -76,6 +114,8 @@ def planted(trained, sequences, target, scores, matrices):
         class they make.
     matrices : list of str
         The planted JASPAR matrix ids.
+    chosen : dict of str to list of str, optional
+        The maps TF-MoDISco reads, as for `four_channel` (default: all).
 
     Returns
     -------
@@ -90,7 +130,7 @@ def planted(trained, sequences, target, scores, matrices):
     matches : dict of (str, str) to pandas.DataFrame
         The same keys -> the `motifs.compare` table of its patterns.
     """
-    maps, kinds = four_channel(trained, sequences, target, scores)
+    maps, kinds = four_channel(trained, sequences, target, scores, chosen)
     rows, patterns, matches = [], {}, {}
     for model, by_method in maps.items():
         for method, h in by_method.items():
