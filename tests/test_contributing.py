@@ -2,8 +2,10 @@
 
 import importlib.util
 import re
+import warnings
 from pathlib import Path
 
+import pytest
 import torch
 
 from dnaexplain import attribution, models
@@ -49,3 +51,33 @@ def test_the_example_method_registers_and_equals_saliency(monkeypatch):
     mine = attribution.attribute(cnn, x, "gradient_norm", target=1)
     plain = attribution.attribute(cnn, x, "saliency", target=1, gradient_correction=False)
     assert torch.allclose(mine, plain)
+
+
+def test_the_whole_example_wraps_tangermeme_and_needs_the_pool_rule(monkeypatch):
+    from tangermeme.deep_lift_shap import deep_lift_shap
+
+    code = next(c for c in re.findall(r"```python\n(.*?)```", GUIDE, re.S) if "whole=True" in c)
+    monkeypatch.setitem(attribution.REGISTRY, "tangermeme_dls", None)  # removed afterwards
+    exec(compile(code, "CONTRIBUTING.md", "exec"), {})
+    torch.manual_seed(0)
+    cnn = models.cnn("tiny").double().eval()
+    x = one_hot(random_sequences(4, 30, seed=0), dtype=torch.float64)
+    target = torch.tensor([0, 1, 1, 0])
+    with warnings.catch_warnings():  # with the rule, the scores add up: no warning
+        warnings.simplefilter("error", RuntimeWarning)
+        mine = attribution.attribute(cnn, x, "tangermeme_dls", target=target, n_shuffles=5)
+    assert mine.shape == (4, 30)
+    logits = attribution.Logits(cnn)
+    rows = target == 1  # the rows of one class, as one tangermeme call gives them
+    theirs = deep_lift_shap(
+        logits,
+        x[rows],
+        target=1,
+        n_shuffles=5,
+        random_state=0,
+        additional_nonlinear_ops=attribution.DEEPLIFT_RULES,
+    )
+    assert torch.allclose(mine[rows], theirs.sum(1), atol=1e-12)
+    # without the pool rule, tangermeme's convergence check fails on the same call
+    with pytest.warns(RuntimeWarning, match="has no DeepLIFT rule"):
+        deep_lift_shap(logits, x[rows], target=1, n_shuffles=5, random_state=0)

@@ -12,7 +12,7 @@ from tangermeme.saturation_mutagenesis import saturation_mutagenesis
 from dnaexplain import attribution as at
 from dnaexplain import models
 from dnaexplain import tokenizers as tk
-from dnaexplain.attribution.methods import _Logits, _shuffles
+from dnaexplain.attribution.methods import Logits, _shuffles
 from dnaexplain.sequences import one_hot, random_sequences
 
 SEQS = random_sequences(5, 30, seed=3)  # one length, no N: tangermeme's own setting
@@ -32,7 +32,7 @@ def x():
 def test_input_x_gradient_equals_tangermeme_saliency(cnn, x):
     for hypothetical in (False, True):
         ours = at.attribute(cnn, x, "input_x_gradient", target=1, hypothetical=hypothetical)
-        theirs = saliency(_Logits(cnn), x, target=1, hypothetical=hypothetical, device="cpu")
+        theirs = saliency(Logits(cnn), x, target=1, hypothetical=hypothetical, device="cpu")
         assert torch.allclose(ours, theirs if hypothetical else theirs.sum(1), atol=1e-12)
     hypothetical = at.attribute(cnn, x, "input_x_gradient", target=1, hypothetical=True)
     assert hypothetical.shape == (5, 4, 30)
@@ -47,7 +47,7 @@ def test_ism_is_four_thirds_of_tangermeme_ism(cnn, x):
     # ours averages the three mutants; tangermeme subtracts the mean over all four bases, the
     # observed one (change 0) included: the same effects scaled by 3/4
     ours = at.attribute(cnn, x, "ism", target=1, hypothetical=True)
-    theirs = saturation_mutagenesis(_Logits(cnn), x, target=1, hypothetical=True, device="cpu")
+    theirs = saturation_mutagenesis(Logits(cnn), x, target=1, hypothetical=True, device="cpu")
     assert ours.shape == (5, 4, 30)
     assert torch.allclose(ours, 4 / 3 * theirs, atol=1e-10)
     assert torch.allclose((ours * x).sum(1), at.attribute(cnn, x, "ism", target=1), atol=1e-12)
@@ -83,7 +83,7 @@ def test_deep_lift_shap_sums_to_the_mean_change_from_its_references(cnn, x):
     # the global max pool's rule is what makes it sum: without it the pool passes gradients
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        plain = deep_lift_shap(_Logits(cnn), x, target=1, references=refs, device="cpu")
+        plain = deep_lift_shap(Logits(cnn), x, target=1, references=refs, device="cpu")
     assert not torch.allclose(plain.sum((1, 2)), y - y_ref.mean(1), atol=1e-6)
 
 
@@ -92,7 +92,7 @@ def test_deep_lift_shap_is_tangermeme_with_the_pool_rule_and_per_sequence_refere
 
     refs = torch.stack([_shuffles(q, 4, 0, torch.float64) for q in SEQS])
     theirs = deep_lift_shap(
-        _Logits(cnn),
+        Logits(cnn),
         x,
         target=0,
         references=refs,

@@ -11,7 +11,7 @@ from tangermeme.marginalize import marginalize
 
 from dnaexplain import insertion, models
 from dnaexplain import tokenizers as tk
-from dnaexplain.attribution.methods import _Logits as Logits
+from dnaexplain.attribution import Logits
 from dnaexplain.models.cnn import CNNConfig
 from dnaexplain.sequences import dinucleotide_shuffle, one_hot, random_sequences
 

@@ -60,13 +60,16 @@ from .dispatch import BATCH_SIZE, attribute, attribute_all, check_target, level
 from .explaining import explain, explain_all, explain_many, plrp_variants
 from .invariants import invariants
 from .maps import rollout
+from .methods import DEEPLIFT_RULES, Logits
 from .registry import IG_BASELINES, PLRP_BASES, REGISTRY, Method, Variant, methods_for, register
 
 METHODS = methods_for()  # the built-in methods, in the order of the table above
 
 __all__ = [
     "BATCH_SIZE",
+    "DEEPLIFT_RULES",
     "IG_BASELINES",
+    "Logits",
     "METHODS",
     "PLRP_BASES",
     "REGISTRY",

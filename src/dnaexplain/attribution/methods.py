@@ -241,7 +241,7 @@ def _deep_lift_shap(model, inputs, target, batch_size, verbose, n_shuffles, seed
     lengths = sequence_lengths(inputs)
     strings = from_indices(codes.cpu().numpy())
     out = torch.zeros_like(inputs)
-    logits = _Logits(model)
+    logits = Logits(model)
     groups = {(int(n), int(c)) for n, c in zip(lengths, target)}
     for n, c in tqdm(sorted(groups), desc="deep_lift_shap", disable=not verbose):
         rows = torch.nonzero((lengths == n) & (target == c))[:, 0]
@@ -257,7 +257,7 @@ def _deep_lift_shap(model, inputs, target, batch_size, verbose, n_shuffles, seed
                 batch_size=batch_size,
                 references=refs,
                 hypothetical=True,
-                additional_nonlinear_ops={torch.nn.AdaptiveMaxPool1d: _global_max},
+                additional_nonlinear_ops=DEEPLIFT_RULES,
                 device=next(model.parameters()).device,
                 verbose=False,
                 only_warn=True,
@@ -273,8 +273,8 @@ def _shuffles(sequence, n, seed, dtype):
     return one_hot([dinucleotide_shuffle(sequence, rng) for _ in range(n)], dtype)
 
 
-class _Logits(torch.nn.Module):
-    """The CNN as tangermeme calls a model: one-hot in, logits out."""
+class Logits(torch.nn.Module):
+    """The CNN as tangermeme calls a model: one-hot (n, 4, L) in, logits (n, classes) out."""
 
     def __init__(self, model):
         super().__init__()
@@ -302,6 +302,10 @@ def _global_max(module, grad_input, grad_output):
         delta == 0, grad_input[0].chunk(2)[0], routed / delta.masked_fill(delta == 0, 1)
     )
     return (torch.cat([half, half]),)
+
+
+# DeepLIFT rules tangermeme lacks for the CNN's layers (its `additional_nonlinear_ops`)
+DEEPLIFT_RULES = {torch.nn.AdaptiveMaxPool1d: _global_max}
 
 
 def _square(maps, valid):
