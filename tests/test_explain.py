@@ -577,3 +577,64 @@ def test_a_cached_run_is_explained_and_never_trained(tmp_path, monkeypatch):
     assert {"logit_background", "logit_motif"} <= set(table.columns)
     manifest = json.loads((tmp_path / "out" / "run.json").read_text())
     assert manifest["model"]["key"] == trained.key
+
+
+# --- methods and their options on the command line -----------------------------------------
+
+
+def test_method_specs_read_labels_and_yaml_options():
+    from dnaexplain.__main__ import method_specs
+
+    assert method_specs(None) is None and method_specs([]) is None
+    specs = method_specs(
+        ["lrp", "ig=integrated_gradients", "deep_lift_shap"],
+        ["ig.baseline=shuffled", "ig.steps=16", "deep_lift_shap.n_shuffles=5"],
+    )
+    assert specs == {
+        "lrp": ("lrp", {}),
+        "ig": ("integrated_gradients", {"baseline": "shuffled", "steps": 16}),
+        "deep_lift_shap": ("deep_lift_shap", {"n_shuffles": 5}),
+    }
+
+
+@pytest.mark.parametrize(
+    "methods, options, message",
+    [
+        (["lrp"], ["lpr.rules=z"], r"'lpr' is not among --methods \(lrp\) \(did you mean 'lrp'"),
+        (["lrp"], ["lrp.rules"], "write LABEL.KEY=VALUE"),
+        (["a=lrp", "a=ism"], [], "'a' is given twice"),
+        (None, ["lrp.rules=z"], "name the method with --methods too"),
+        (["ism"], ["ism.hypothetical=true"], "written wherever a method has them"),
+    ],
+)
+def test_method_specs_errors_name_the_item(methods, options, message):
+    from dnaexplain.__main__ import method_specs
+
+    with pytest.raises(ValueError, match=message):
+        method_specs(methods, options)
+
+
+def test_an_option_on_the_command_line_reaches_the_method(tmp_path, cnn, cnn_dir, monkeypatch):
+    sequences = random_sequences(5, 40, seed=4)
+    fasta = write_fasta(tmp_path / "in.fa", [f"s{i}" for i in range(5)], sequences)
+    out = tmp_path / "out"
+    main(
+        ["explain", str(fasta), "--checkpoint", str(cnn_dir), "--out", str(out), "--quiet"]
+        + ["--methods", "deep_lift_shap", "dls5=deep_lift_shap", "--motif-sequences", "0"]
+        + ["--option", "dls5.n_shuffles=5", "--target", "1"]
+    )
+    store = read_store(out)
+    x = one_hot(sequences)
+    for label, n in (("deep_lift_shap", 20), ("dls5", 5)):
+        want = attribution.attribute(cnn.model, x, "deep_lift_shap", target=1, n_shuffles=n)
+        np.testing.assert_allclose(store[f"scores/{label}"], want.numpy(), atol=1e-5)
+    assert not np.allclose(store["scores/dls5"], store["scores/deep_lift_shap"], atol=1e-3)
+    manifest = json.loads((out / "run.json").read_text())
+    assert manifest["methods"]["dls5"]["options"] == {"n_shuffles": 5}
+    with pytest.raises(TypeError, match="deep_lift_shap does not take shuffles"):
+        main(
+            ["explain", str(fasta), "--checkpoint", str(cnn_dir), "--quiet"]
+            + ["--out", str(tmp_path / "bad"), "--methods", "deep_lift_shap"]
+            + ["--option", "deep_lift_shap.shuffles=5"]
+        )
+    assert not (tmp_path / "bad").exists()

@@ -14,6 +14,8 @@ sequences among N processes.
 
 import argparse
 
+import yaml
+
 from . import exporting, inputs, params, training
 from .attribution import BATCH_SIZE, methods_for
 from .positions import STRATEGIES
@@ -90,8 +92,17 @@ def _explain_parser(commands):
         "--methods",
         nargs="+",
         metavar="METHOD",
-        help="scoring methods (default: lrp for the CNN, attnlrp for transformers); any of "
+        help="scoring methods (default: lrp for the CNN, attnlrp for transformers), each a "
+        "name or LABEL=NAME to run one method twice with other options; names: "
         + ", ".join(methods_for()),
+    )
+    explain.add_argument(
+        "--option",
+        action="append",
+        default=[],
+        metavar="LABEL.KEY=VALUE",
+        help="an option of one method, repeatable; VALUE is read as YAML (20, 0.5, true, "
+        "shuffled), e.g. --option deep_lift_shap.n_shuffles=50 --option ig.baseline=shuffled",
     )
     explain.add_argument(
         "--target",
@@ -155,7 +166,7 @@ def explain(args):
         args.out,
         trained,
         records,
-        methods=args.methods,
+        methods=method_specs(args.methods, args.option),
         target=target,
         strategy=args.strategy,
         shard_size=args.shard_size,
@@ -166,6 +177,59 @@ def explain(args):
         verbose=not args.quiet,
     )
     return out
+
+
+def method_specs(methods, options=()):
+    """The command's ``--methods`` and ``--option`` as `exporting.export` takes them.
+
+    Parameters
+    ----------
+    methods : list of str or None
+        Each ``NAME`` or ``LABEL=NAME``; None or empty: the model's default methods.
+    options : list of str
+        Each ``LABEL.KEY=VALUE``, the value read as YAML.
+
+    Returns
+    -------
+    dict of str to (str, dict), or None
+        Label -> (method, options); None when no method is named (and no option given).
+
+    Raises
+    ------
+    ValueError
+        A malformed item, a label given twice, or an option for a label not among the methods
+        (naming the nearest); the options themselves are checked by `exporting.plan`.
+    """
+    if not methods:
+        if options:
+            raise ValueError(f"--option {options[0]}: name the method with --methods too")
+        return None
+    specs = {}
+    for item in methods:
+        label, _, name = item.rpartition("=")
+        label = label or name
+        if not name or label in specs:
+            raise ValueError(
+                f"--methods {item}: give NAME or LABEL=NAME, each label once"
+                + (f" ({label!r} is given twice)" if label in specs else "")
+            )
+        specs[label] = (name, {})
+    for item in options:
+        where, eq, value = item.partition("=")
+        label, dot, key = where.rpartition(".")
+        if not (eq and dot and label and key):
+            raise ValueError(f"--option {item}: write LABEL.KEY=VALUE, e.g. ism.hypothetical=true")
+        if label not in specs:
+            raise ValueError(
+                f"--option {item}: {label!r} is not among --methods ({', '.join(specs)})"
+                + params._nearest(label, specs)
+            )
+        if key == "hypothetical":
+            raise ValueError(
+                f"--option {item}: hypothetical scores are written wherever a method has them"
+            )
+        specs[label][1][key] = yaml.safe_load(value)
+    return specs
 
 
 if __name__ == "__main__":
