@@ -305,6 +305,20 @@ model_tests.rename(columns={"mean_a": "DNABERT-2", "mean_b": "CNN"})
 display(Markdown(study.model_summary(both, model_tests, agreement, lrp)))
 
 # %% [markdown]
+# The paper sets AttnLRP against the CNN's LRP. For a CNN the field's own map is
+# {term}`DeepLIFT/SHAP <DeepLIFT>`: DeepLIFT's rescale rule against 20 dinucleotide-shuffled
+# copies of each sequence, averaged (`deep_lift_shap`). Where the build computes it, the same
+# comparisons with it in the CNN's place, as a family of their own:
+
+# %% tags=["hide-input"]
+if "deep_lift_shap" in compare_methods.get("cnn", []):
+    field = lrp | {"cnn": "deep_lift_shap"}
+    field_tests = study.model_tests(both, areas, per_sequence, localisation, field, seed=seed)
+    display(Markdown(study.model_summary(both, field_tests, agreement, field)))
+else:
+    display(Markdown("This build's `compare_methods` has no `deep_lift_shap` for the CNN."))
+
+# %% [markdown]
 # ## How these numbers relate to the paper's
 #
 # Kurth et al.'s own numbers are not available offline (the book carries none of their

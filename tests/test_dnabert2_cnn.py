@@ -503,7 +503,7 @@ def test_model_summary_lists_each_measure_and_the_agreement():
         "(mean difference +0.3, 95 % interval +0.3 to +0.3, adjusted p = 0.25).",
         "- complexity (entropy): DNABERT-2 2, CNN 1 over 3 sequences — no clear difference "
         "(mean difference +1, 95 % interval +0 to +2, adjusted p = 0.5).",
-        "- agreement between the two LRP maps: mean Spearman correlation 0.250 (not a quality "
+        "- agreement between the two maps: mean Spearman correlation 0.250 (not a quality "
         "measure).",
     ]
     assert study.model_summary([], tests, {}, {}) == (

@@ -813,8 +813,9 @@ def localisation_means(table):
 
 
 def model_tests(tasks, per_sequence, measures, located, lrp, seed=0):
-    """DNABERT-2's LRP map against the CNN's, per task and measure (`MEASURES`), paired by
-    sequence; all comparisons one family (`metrics.paired_comparisons`).
+    """DNABERT-2's LRP map against the CNN's (or the map `lrp` names for each), per task and
+    measure (`MEASURES`), paired by sequence; all comparisons one family
+    (`metrics.paired_comparisons`).
 
     Parameters
     ----------
@@ -823,7 +824,7 @@ def model_tests(tasks, per_sequence, measures, located, lrp, seed=0):
     per_sequence, measures, located : pandas.DataFrame
         `areas`, `map_measures`, `localisation`.
     lrp : dict of str to str
-        `lrp_maps`.
+        The map of each model: `lrp_maps`, or the CNN's ``deep_lift_shap`` in its place.
     seed : int
 
     Returns
@@ -854,8 +855,8 @@ def model_tests(tasks, per_sequence, measures, located, lrp, seed=0):
 
 
 def model_summary(tasks, tests, spearman, lrp):
-    """Markdown: per task, each measure of the two LRP maps and its verdict, then their
-    agreement.
+    """Markdown: per task, each measure of the two maps compared (the LRP maps of `lrp_maps`,
+    or another CNN map in their place) and its verdict, then their agreement.
 
     Parameters
     ----------
@@ -886,7 +887,7 @@ def model_summary(tasks, tests, spearman, lrp):
                 f"sequences — {said}."
             )
         lines.append(
-            f"- agreement between the two LRP maps: mean Spearman correlation "
+            f"- agreement between the two maps: mean Spearman correlation "
             f"{spearman[task].loc[a, b]:.3f} (not a quality measure)."
         )
     return "\n".join(lines) or "`compare_runs` has no task with both models."
