@@ -53,43 +53,19 @@ modisco_methods: dict = None  # maps TF-MoDISco reads, e.g. {"cnn": ["deep_lift_
 
 # %% tags=["hide-input"]
 import numpy as np
-import pandas as pd
 from IPython.display import Markdown, display
 
-from dnaexplain import (
-    attribution,
-    book,
-    cache,
-    claims,
-    metrics,
-    mutagenesis,
-    params,
-    plots,
-    training,
-)
-from dnaexplain.studies import patterns
+from dnaexplain import book, claims, params, plots, training
+from dnaexplain.data import SYNTHETIC_TASK
+from dnaexplain.studies import NAME, patterns
+from dnaexplain.studies import benchmark as study
 
 params.bind(globals())  # the profile's values, yours laid over, all checked
 patterns.check_chosen(modisco_methods, benchmark_methods)
 book.setup("{:.3g}")  # tables: 3 significant digits, no row numbers; warnings as admonitions
 
-NAME = {"dnabert": "DNABERT", "dnabert2": "DNABERT-2", "cnn": "CNN"}
-MEASURES = {"auroc": "AUROC", "mass_accuracy": "relevance mass accuracy",
-            "rank_accuracy": "relevance rank accuracy"}
-HEADLINE = "auroc"
-ATTENTION = ["attention", "rollout", "attn_gradcam"]  # scores read off attention maps alone
-# ISM classifies 3 L = 600 mutants per sequence (about 2 s per sequence for DNABERT "mini" on
-# 2 CPU cores): the transformers get it on the first `n_ism` sequences (0 = all); the CNN, cheap
-# to run, on all of them.
-
 # %% tags=["hide-input"]
-from dnaexplain.data import SYNTHETIC_TASK  # noqa: E402
-
-display(Markdown(
-    f"The task as the code makes it: {SYNTHETIC_TASK['n']:,} sequences of "
-    f"{SYNTHETIC_TASK['length']} bp, background GC content {SYNTHETIC_TASK['gc']:.2f}, "
-    f"{'–'.join(map(str, np.atleast_1d(SYNTHETIC_TASK['n_sites'])))} sites per positive from "
-    f"JASPAR {', '.join(SYNTHETIC_TASK['motifs'])}."))
+display(Markdown(study.task_sentence()))
 
 # %% [markdown]
 # ## Models
@@ -109,6 +85,7 @@ share = dict(zip(trained, models_table["called motif among them"]))
 targets = np.full(len(ds), motif)
 lengths = np.array([len(s) for s in ds.sequences])
 inside = ds.mask.sum(1) / lengths  # what a flat map scores on mass and rank accuracy
+methods = {m: benchmark_methods[m] for m in trained}
 models_table.rename(index=lambda r: NAME.get(r.split(":")[0], r))
 
 # %% [markdown]
@@ -128,27 +105,12 @@ plots.site_map(ds.mask, ds.labels, n=min(12, len(ds)), title="planted motif posi
 # averages over those.
 
 # %% tags=["hide-input"]
-scores, ism_count = {}, {}
-for model_name, t in trained.items():
-    methods = [m for m in benchmark_methods[model_name] if m != "ism"]
-    scores[model_name] = attribution.explain_all(t, ds.sequences, methods, target=targets)
-    if "ism" in benchmark_methods[model_name]:
-        k = ism_count[model_name] = (len(ds) if model_name == "cnn"
-                                 else min(len(ds), n_ism or len(ds)))
-        part = attribution.explain_all(t, ds.sequences[:k], ["ism"], target=targets[:k],
-                                       batch_size=128)["ism"]
-        full = np.full((len(ds), part.shape[1]), np.nan)
-        full[:k] = part
-        scores[model_name]["ism"] = full
-print(f"{len(ds)} positives; ISM on " + (", ".join(
-    f"{k} ({NAME.get(m, m)})" for m, k in ism_count.items()) or "none"))
+scores, ism_count = study.explain(trained, ds.sequences, methods, targets, n_ism)
+print(study.ism_line(len(ds), ism_count))
 
 # %% tags=["hide-input"]
-truth = pd.concat([metrics.ground_truth_table(s, ds.mask, lengths).assign(
-    model=NAME.get(m, m)) for m, s in scores.items()], ignore_index=True)
-summaries = {measure: metrics.bootstrap_summary(truth, measure, ["model", "method"],
-                                                seed=seed) for measure in MEASURES}
-head = summaries[HEADLINE]
+truth, summaries = study.truth_table(scores, ds.mask, lengths, seed=seed)
+head = summaries[study.HEADLINE]
 
 # %% [markdown]
 # ## The ranking
@@ -161,30 +123,11 @@ head = summaries[HEADLINE]
 # mass accuracy, the maps with any positive relevance at all ({term}`attention GradCAM` is often
 # zero everywhere).
 
-# %% tags=["hide-input"]
-def ranking(summary):
-    """A measure's summary as a table to read: methods by mean relative rank over the models,
-    each cell "mean [95 % interval]"."""
-    wide = summary.pivot(index="method", columns="model", values="mean")
-    wide = wide[[c for c in dict.fromkeys(summary["model"])]]
-    ranks = wide.rank(ascending=False)
-    relative = ((ranks - 1) / (ranks.max() - 1).clip(lower=1)).mean(axis=1)
-    order = relative.sort_values(kind="stable").index
-    cells = summary.assign(cell=[
-        "" if np.isnan(m) else f"{m:.3f} [{lo:.3f}, {hi:.3f}]" + (f" (n = {n})"
-                                                                   if n < len(ds) else "")
-        for m, lo, hi, n in zip(summary["mean"], summary["lo"], summary["hi"], summary["n"])])
-    table = cells.pivot(index="method", columns="model", values="cell").fillna("")
-    table = table.loc[order, wide.columns]
-    table.insert(0, "relative rank", relative.loc[order].round(2))
-    return table
-
+# %%
+study.ranking(head, len(ds))
 
 # %%
-ranking(summaries[HEADLINE])
-
-# %%
-plots.benchmark_ranking(summaries[HEADLINE], label="AUROC (mean, 95 % interval)", chance=0.5);
+plots.benchmark_ranking(head, label="AUROC (mean, 95 % interval)", chance=0.5);
 
 # %% [markdown]
 # The other two measures, sorted the same way. On both, a flat or random map scores the share
@@ -192,8 +135,8 @@ plots.benchmark_ranking(summaries[HEADLINE], label="AUROC (mean, 95 % interval)"
 
 # %%
 for measure in ["mass_accuracy", "rank_accuracy"]:
-    display(Markdown(f"**{MEASURES[measure]}** (a flat map: {inside.mean():.3f})"))
-    display(ranking(summaries[measure]))
+    display(Markdown(f"**{study.MEASURES[measure]}** (a flat map: {inside.mean():.3f})"))
+    display(study.ranking(summaries[measure], len(ds)))
 
 # %%
 plots.benchmark_ranking(summaries["mass_accuracy"],
@@ -211,70 +154,18 @@ plots.benchmark_ranking(summaries["mass_accuracy"],
 # family, adjusted by {term}`Benjamini-Hochberg <Benjamini–Hochberg>`; a difference counts when its adjusted p is below 0.05.
 
 # %% tags=["hide-input"]
-order, pairs = {}, {}
-for model_name in trained:
-    model = NAME.get(model_name, model_name)
-    ranked = (head[head.model == model].dropna(subset=["mean"])
-              .sort_values("mean", ascending=False).method.tolist())
-    order[model_name] = ranked
-    against = [(ranked[0], other) for other in ranked[1:]]
-    if "random" in benchmark_methods[model_name]:
-        against += [(m, "random") for m in [m for m in ATTENTION if m in ranked] + ranked[:1]
-                    if m != "random"]
-    for a, b in against:
-        pairs[model, a, b] = metrics.paired_values(truth[truth.model == model], HEADLINE, a, b)
-ranking_tests = (metrics.paired_comparisons(pairs, seed=seed) if pairs else
-                 pd.DataFrame(columns=["n", "mean_a", "mean_b", "estimate", "lo", "hi", "p",
-                                       "p_adjusted"]))
+order, ranking_tests = study.ranking_tests(head, truth, methods, seed=seed)
 ranking_tests.rename_axis(["model", "a", "b"]).rename(
     columns={"mean_a": "AUROC a", "mean_b": "AUROC b", "estimate": "a − b"})
 
 # %% tags=["hide-input"]
-def said(model, a, b):
-    """The AUROC comparison of methods a and b of a model, in words."""
-    return metrics.verdict(ranking_tests.loc[(model, a, b)], f"`{a}`", f"`{b}`", fmt=".3f")
-
-
-# %% tags=["hide-input"]
-lines = []
-for model_name in trained:
-    model, ranked = NAME.get(model_name, model_name), order[model_name]
-    if not ranked:
-        lines.append(f"- **{model}**: no method has a defined AUROC.")
-        continue
-    first = head[(head.model == model) & (head.method == ranked[0])].iloc[0]
-    # first against each other, by other (a sorted index: a partial key on an unsorted
-    # MultiIndex makes pandas warn that it searches past its lexsort depth)
-    tests = ranking_tests.sort_index().loc[(model, first.method)]
-    level = [m for m in ranked[1:] if not tests.loc[m].p_adjusted < 0.05]
-    text = (f"- **{model}** (calls {share[model_name]:.0%} of the positives motif sequences): "
-            f"`{first.method}` ranks first, AUROC {first['mean']:.3f} "
-            f"[{first.lo:.3f}, {first.hi:.3f}]")
-    if level:
-        text += "; not clearly ahead of " + "; ".join(
-            f"`{m}` ({tests.loc[m].mean_b:.3f}) — {said(model, first.method, m)}" for m in level)
-    elif len(ranked) > 1:
-        text += (f", clearly ahead of every other method, the next being `{ranked[1]}` — "
-                 f"{said(model, first.method, ranked[1])}")
-    if share[model_name] < 0.5:
-        text += (". The model calls fewer than half of these sequences motif sequences: it has "
-                 "not learned the task, and its maps have little to find")
-    lines.append(text + ".")
-display(Markdown("\n".join(lines)))
+display(Markdown(study.ranking_sentences(head, order, ranking_tests, share)))
 
 # %% [markdown]
 # The attention-based scores, and each model's winner, against random scores:
 
 # %% tags=["hide-input"]
-lines = []
-for model_name in trained:
-    model = NAME.get(model_name, model_name)
-    tested = [m for m in dict.fromkeys(ATTENTION + order[model_name][:1])
-              if (model, m, "random") in ranking_tests.index]
-    if tested:
-        lines.append(f"- **{model}**: " + "; ".join(
-            f"`{m}` — {said(model, m, 'random')}" for m in tested) + ".")
-display(Markdown("\n".join(lines) or "No model has random scores to compare with."))
+display(Markdown(study.random_sentences(order, ranking_tests)))
 
 # %% [markdown]
 # The case study's thesis, that {term}`LRP` explains DNABERT better than its attention, can be held to
@@ -285,34 +176,9 @@ display(Markdown("\n".join(lines) or "No model has random scores to compare with
 # book.
 
 # %% tags=["hide-input"]
-LRP_FAMILY = ["lrp", "lrp_last", "full_lrp", "attnlrp"]
-tests = [(m, "attention", f"`{m}` finds the planted motifs better than attention (AUROC)",
-          "case study, section 5 (LRP over attention)") for m in LRP_FAMILY]
-tests.append(("lrp", "rollout", "`lrp` finds the planted motifs better than rollout (AUROC)",
-              "case study, section 5 (LRP over attention)"))
-tests.append(("attnlrp", "random", "`attnlrp` finds the planted motifs better than random "
-              "scores (AUROC)", "Kurth et al., faithfulness"))
-truth_pairs, said_rows = {}, {}
-for model_name in trained:
-    model = NAME.get(model_name, model_name)
-    for a, b, text, source in tests:
-        if {a, b} <= set(order[model_name]):
-            truth_pairs[model, a, b] = metrics.paired_values(truth[truth.model == model],
-                                                             HEADLINE, a, b)
-            said_rows[model, a, b] = (f"{text}, {model}", source)
-thesis = (metrics.paired_comparisons(truth_pairs, seed=seed) if truth_pairs else
-          pd.DataFrame(columns=["n", "mean_a", "mean_b", "estimate", "p", "p_adjusted"]))
-recorded, lines = [], []
-for (model, a, b), r in thesis.iterrows():
-    text, source = said_rows[model, a, b]
-    recorded.append(claims.claim(text, source, f"{a} {r.mean_a:.3f}, {b} {r.mean_b:.3f} "
-                                 f"({r.n:.0f} sequences)", r.estimate, r.p, "greater",
-                                 paper="no ground truth in the paper",
-                                 topic="planted truth" if b != "random" else ""))
-    lines.append(f"- **{model}**, `{a}` {r.mean_a:.3f} against `{b}` {r.mean_b:.3f}: "
-                 + metrics.verdict(r, f"`{a}`", f"`{b}`", fmt=".3f") + ".")
+thesis, recorded, text = study.thesis(truth, order, seed=seed)
 claims.record("Benchmark", profile, recorded)
-display(Markdown("\n".join(lines) or "No model has both an LRP variant and attention."))
+display(Markdown(text))
 
 # %% [markdown]
 # ## The mutagenesis test, checked against the known answer
@@ -327,19 +193,8 @@ display(Markdown("\n".join(lines) or "No model has both an LRP variant and atten
 # only part of the sequences.
 
 # %% tags=["hide-input"]
-results = {}
-for model_name, t in trained.items():
-    chosen = {m: s for m, s in scores[model_name].items()
-              if m != "random" and not (m == "ism" and ism_count[model_name] < len(ds))}
-    chosen["planted sites"] = ds.mask.astype(float)
-    key = {"checkpoint": t.key, "sequences": ds.sequences, "methods": list(chosen),
-           "target": targets, "ns": ns, "repeats": random_repeats, "seed": seed,
-           "precision": mutagenesis_precision}
-    table = cache.cached("mutagenesis", key, lambda: mutagenesis.experiment(
-        t.model, t.tokenizer, ds.sequences, targets, chosen, ns=ns,
-        random_repeats=random_repeats, classes=ds.classes, seed=seed,
-        precision=mutagenesis_precision), code=["mutagenesis.py", "attribution"])
-    results[model_name] = mutagenesis.summary(table)
+results = study.mutate(trained, ds, scores, ism_count, targets, ns, random_repeats, seed=seed,
+                       precision=mutagenesis_precision)
 
 # %% [markdown]
 # The curves show, to stay readable, the planted sites, DNABERT's attention score where the
@@ -348,13 +203,8 @@ for model_name, t in trained.items():
 
 # %%
 for model_name, summary in results.items():
-    model = NAME.get(model_name, model_name)
-    order = (head[head.model == model].dropna(subset=["mean"])
-             .sort_values("mean", ascending=False).method)
-    order = [m for m in order if m in set(summary.method) and m != "random"]
-    shown = {"planted sites", "random", *order[:3], *order[-1:]}
-    shown |= {"attention"} & set(summary.method)
-    plots.mutagenesis_curves(summary[summary.method.isin(shown)], title=model)
+    plots.mutagenesis_curves(study.curves_shown(head, summary, model_name),
+                             title=NAME.get(model_name, model_name))
 
 # %% [markdown]
 # Does the test rank the methods as the known answer does? For each model, the Spearman
@@ -366,30 +216,7 @@ for model_name, summary in results.items():
 # answer to "which positions make this a motif sequence".
 
 # %% tags=["hide-input"]
-lines = []
-for model_name, summary in results.items():
-    model = NAME.get(model_name, model_name)
-    at = summary[summary.n == max(ns)].set_index("method")["accuracy"]
-    start = summary[summary.n == 0]["accuracy"].iloc[0]
-    lost = (start - at).drop(["random", "planted sites"], errors="ignore")
-    auc = head[head.model == model].set_index("method")["mean"].reindex(lost.index)
-    rho, used = metrics.rank_correlation(auc, lost)
-    best = lost.idxmax() if lost.notna().any() else None
-    text = (f"- **{model}**: unmutated, {start:.0%} of the positives are called motif "
-            f"sequences. At n = {max(ns)}, ")
-    if best is None or start == 0:
-        text += "there is no accuracy to lose; the test says nothing about the methods here."
-    else:
-        text += (f"`{best}` costs the most accuracy ({lost[best]:.0%}), the planted sites "
-                 f"{start - at.get('planted sites', np.nan):.0%}, random positions "
-                 f"{start - at.get('random', np.nan):.0%}. ")
-        text += ("Spearman correlation with the AUROC ranking: "
-                 + (f"{rho:.2f} over {used} methods" if np.isfinite(rho)
-                    else "undefined (too few methods, or no differences between them)"))
-        text += (" — too few methods for the correlation to mean much." if
-                 np.isfinite(rho) and used < 6 else ".")
-    lines.append(text)
-display(Markdown("\n".join(lines)))
+display(Markdown(study.agreement_sentences(results, head, ns)))
 
 # %% [markdown]
 # ## Planted motifs from TF-MoDISco
