@@ -33,14 +33,14 @@ def graph():
         if path.parent == PACKAGE and path.stem in ("__init__", "__main__"):
             continue
         here = unit(path)
-        inside = path.parent != PACKAGE  # a subpackage's module: `..x` reaches the top
+        # a module n folders below the package reaches its top with n + 1 dots
+        depth = len(path.parent.relative_to(PACKAGE).parts)
         found = edges.setdefault(here, set())
         for node in ast.walk(ast.parse(path.read_text())):
             if not isinstance(node, ast.ImportFrom) or not node.level:
                 continue
-            top = node.level == (2 if inside else 1)
-            if not top:
-                continue  # a sibling inside the same subpackage
+            if node.level != depth + 1:
+                continue  # a module inside the same subpackage
             names = [node.module] if node.module else [a.name for a in node.names]
             for name in names:
                 target = name.split(".")[0]
