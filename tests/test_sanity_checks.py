@@ -63,8 +63,8 @@ def test_verdicts_and_claim_rows_say_which_map_passes():
     tested = study.tests(tables)
     text = study.verdicts(final, tested)
     assert text == (
-        "- **CNN**: with every weight random, `lrp` (0.00) fall below 0.5; `attention` (0.90) "
-        "stay at or above it, or cannot be told apart from it (the random control stays at 1 "
+        "- **CNN**: with every weight random, `lrp` (0.00) falls below 0.5; `attention` (0.90) "
+        "stays at or above it, or cannot be told apart from it (the random control stays at 1 "
         "by construction)."
     )
     rows = study.claim_rows(final, tested)

@@ -165,12 +165,13 @@ def verdicts(final, tested):
                 kept.append(f"`{method}` ({two(r.spearman)})")
         text = f"- **{model}**: with every weight random, "
         text += (
-            f"{', '.join(passed)} fall below {THRESHOLD}"
+            f"{', '.join(passed)} {'falls' if len(passed) == 1 else 'fall'} below {THRESHOLD}"
             if passed
             else "no map falls clearly below"
         )
         if kept:
-            text += f"; {', '.join(kept)} stay at or above it, or cannot be told apart from it"
+            stays = "stays" if len(kept) == 1 else "stay"
+            text += f"; {', '.join(kept)} {stays} at or above it, or cannot be told apart from it"
         if "random" in part.index.get_level_values("method"):
             text += " (the random control stays at 1 by construction)"
         lines.append(text + ".")
