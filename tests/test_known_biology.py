@@ -765,6 +765,7 @@ def test_insertion_sentences_say_rise_fall_or_no_clear_change(inserted_summary):
     assert cnn.startswith("- **CNN** (100 peaks): the Oct4 site raises the Oct4 probability (+0.2 ")
     assert "the MafK site lowers the MafK probability (-0.02 [-0.03, -0.01], from 0.5;" in cnn
     assert dnabert.count("does not clearly change") == 2
+    assert "(-3×10⁻⁵ [-0.0001, +5×10⁻⁵], from 0.5;" in dnabert  # powers of ten, no e-notation
 
 
 def test_insertion_claims_are_one_sided_rises(inserted_summary):

@@ -5,7 +5,11 @@ import pandas as pd
 
 from ... import cache, claims, insertion
 from ...book import p_value
+from ...notation import number
 from .answer import ALPHA, FACTORS, _name
+
+signed = number("{:+.3g}")  # a change, powers of ten written out
+plain = number("{:.3g}")
 
 # each factor's site as inserted: the octamer, and the MARE with either middle base (C/G)
 SITES = {"oct4": ["ATGCAAAT"], "mafk": ["TGCTGACTCAGCA", "TGCTGAGTCAGCA"]}
@@ -82,7 +86,7 @@ def insertion_sentences(summary, models):
             way = ("raises" if r.change > 0 else "lowers") if told else "does not clearly change"
             parts.append(
                 f"the {f['factor']} site {way} the {f['factor']} probability "
-                f"({r.change:+.3g} [{r.lo:+.3g}, {r.hi:+.3g}], from {r.p_before:.3g}; "
+                f"({signed(r.change)} [{signed(r.lo)}, {signed(r.hi)}], from {plain(r.p_before)}; "
                 f"adjusted p = {p_value(r.p_adjusted)})"
             )
         lines.append(f"- **{model}** ({int(r.n)} peaks): " + "; ".join(parts) + ".")
@@ -116,7 +120,7 @@ def insertion_claim_rows(summary, models):
                     f"Inserting the {f['factor']} site into shuffled peaks raises the "
                     f"{model}'s probability of the {f['factor']} class",
                     "Motif insertion (a causal check the papers did not run)",
-                    f"{r.change:+.3g} [{r.lo:+.3g}, {r.hi:+.3g}] from {r.p_before:.3g} "
+                    f"{signed(r.change)} [{signed(r.lo)}, {signed(r.hi)}] from {plain(r.p_before)} "
                     f"({int(r.n)} peaks; p = {p_value(r.p)})",
                     r.change,
                     r.p,
