@@ -66,37 +66,13 @@ n_benchmark: int = None  # sequences per class (integer, 1 or more)
 
 # %% tags=["hide-input"]
 import numpy as np
-import pandas as pd
 from IPython.display import Markdown, display
 
-from dnaexplain import (
-    attribution,
-    book,
-    cache,
-    claims,
-    metrics,
-    models,
-    mutagenesis,
-    params,
-    plots,
-    training,
-)
-from dnaexplain.tokenizers import encode
+from dnaexplain import book, claims, params, plots, training
+from dnaexplain.studies import pruned_lrp as study
 
 params.bind(globals())  # the profile's values, yours laid over, all checked
 book.setup("{:.3g}")  # tables: 3 significant digits, no row numbers; warnings as admonitions
-
-NAME = {"dnabert": "DNABERT", "dnabert2": "DNABERT-2", "cnn": "CNN"}
-TOLERANCE = 0.10  # the mean drop may fall this far (relative) below its p = 0 value
-PS = sorted({float(p) for p in prune_ps} | {0.0})  # p = 0, the unpruned map, always
-TOP = f"p = {max(PS):g}"
-
-
-def label(run):
-    model_name = run.split(":")[0]
-    method = "LRP" if model_name == "cnn" else "AttnLRP"
-    return f"{NAME.get(model_name, model_name)} · {method}"
-
 
 # %% [markdown]
 # ## Models and sequences
@@ -137,33 +113,11 @@ models_table
 # bases the model relies on inside the motif can beat it.
 
 # %% tags=["hide-input"]
-scores, truth, faith = {}, [], []
-for run, t in trained.items():
-    variants = attribution.plrp_variants(run.split(":")[0], PS)
-    scores[run] = attribution.explain_all(t, ds.sequences, variants, target=targets)
-    truth.append(metrics.ground_truth_table(scores[run], ds.mask, lengths).merge(
-        metrics.map_table(scores[run], lengths, ["gini", "zeros"])).assign(run=run))
-    references = {"random order": np.zeros(ds.mask.shape),
-                  "planted sites": ds.mask.astype(float)}
-    key = {"checkpoint": t.key, "sequences": ds.sequences, "target": targets,
-           "methods": variants, "ns": ns, "seed": seed, "precision": mutagenesis_precision}
-    faith.append(cache.cached("faithfulness", key, lambda: mutagenesis.faithfulness(
-        t.model, t.tokenizer, ds.sequences, targets, {**scores[run], **references}, ns=ns,
-        seed=seed, precision=mutagenesis_precision),
-        code=["mutagenesis.py", "attribution"]).assign(run=run))
-truth, faith = pd.concat(truth, ignore_index=True), pd.concat(faith, ignore_index=True)
+scores, truth, faith = study.measure(trained, ds, prune_ps, targets, ns, seed=seed,
+                                     precision=mutagenesis_precision)
 
 # %% tags=["hide-input"]
-drop = faith.groupby(["run", "method"], sort=False)["mean_drop"].first()
-table = (truth.groupby(["run", "method"], sort=False)
-         [["gini", "zeros", "mass_accuracy", "rank_accuracy", "auroc"]].mean())
-table.insert(2, "mean_drop", drop.reindex(table.index))
-table.insert(0, "p", [float(m.split("= ")[1]) for _, m in table.index])
-table = table.rename(columns={"gini": "Gini", "zeros": "zero positions",
-                              "mean_drop": "mean drop",
-                              "mass_accuracy": "mass accuracy",
-                              "rank_accuracy": "rank accuracy", "auroc": "AUROC"})
-reference = drop.unstack("method")[["random order", "planted sites"]]
+table, reference = study.tables(truth, faith)
 reference["flat map: mass accuracy"] = inside.mean()
 display(table)
 reference
@@ -177,14 +131,13 @@ reference
 # dashed line is a flat map's, the share of the sequence that is planted.
 
 # %% tags=["hide-input"]
-summary = table.reset_index().rename(columns={"Gini": "gini", "mean drop": "mean_drop",
-                                              "mass accuracy": "mass_accuracy"})
-baselines = {run: {"mean_drop": reference.loc[run, "random order"],
-                   "mass_accuracy": inside.mean()} for run in trained}
+summary = table.reset_index().rename(columns={v: k for k, v in study.COLUMNS.items()})
+summary["run"] = summary.run.map(study.label)
+baselines = {study.label(r): {"mean_drop": reference.loc[r, "random order"],
+                              "mass_accuracy": inside.mean()} for r in trained}
 
 # %%
-plots.pruning_tradeoff(summary.assign(run=summary.run.map(label)),
-                       {label(r): b for r, b in baselines.items()});
+plots.pruning_tradeoff(summary, baselines);
 
 # %% [markdown]
 # ## How far can $p$ go?
@@ -193,32 +146,7 @@ plots.pruning_tradeoff(summary.assign(run=summary.run.map(label)),
 # value (`metrics.last_within`), and what the mean drop and sparsity are there.
 
 # %% tags=["hide-input"]
-def pruning_cost(run):
-    """What pruning costs one run's map in faithfulness, in words."""
-    rows, (rand, planted) = table.loc[run], reference.loc[run, ["random order", "planted sites"]]
-    a0, a_top = rows.loc["p = 0", "mean drop"], rows.loc[TOP, "mean drop"]
-    limit = metrics.last_within(rows["p"], rows["mean drop"], TOLERANCE)
-    refs = f"random order {rand:.3g}, planted sites first {planted:.3g}"
-    if share[run] < 0.5:
-        return (f"the model calls only {share[run]:.0%} of these positives motif sequences: "
-                f"it has not learned the motifs well enough for the question of what pruning "
-                f"costs to be asked (mean drop {a0:.3g} unpruned, {a_top:.3g} at {TOP}; {refs}).")
-    if not (a0 > max(rand, 0) and planted > rand) or np.isnan(limit):
-        return (f"mutating its most relevant positions first is no more harmful than a "
-                f"random order (mean drop {a0:.3g} against {rand:.3g}; planted sites first: "
-                f"{planted:.3g}), so there is no faithfulness for pruning to lose.")
-    if limit == max(PS):
-        return (f"the mean drop stays within {TOLERANCE:.0%} of its unpruned value ({a0:.3g}) "
-                f"at every p tested, {a_top:.3g} at {TOP} ({refs}): here sparsity costs no "
-                "faithfulness.")
-    at = rows.loc[rows.p == limit].iloc[0]
-    return (f"the mean drop stays within {TOLERANCE:.0%} of its unpruned value ({a0:.3g}) up "
-            f"to p = {limit:g} ({at['mean drop']:.3g}, Gini {at.Gini:.2f}); at {TOP} it is "
-            f"{a_top:.3g} ({refs}).")
-
-
-# %% tags=["hide-input"]
-display(Markdown("\n".join(f"- **{label(run)}**: {pruning_cost(run)} " for run in trained)))
+display(Markdown(study.cost_sentences(table, reference, share, prune_ps)))
 
 # %% [markdown]
 # What pruning does to the map: its sparsity, and where its relevance goes, at $p = 0$ and at
@@ -226,41 +154,11 @@ display(Markdown("\n".join(f"- **{label(run)}**: {pruning_cost(run)} " for run i
 # over the sequences (paired: the same sequences at both ends).
 
 # %% tags=["hide-input"]
-lines, pairs = [], {}
-for run in trained:
-    u, q = table.loc[(run, "p = 0")], table.loc[(run, TOP)]  # unpruned and most pruned
-    pairs[run] = metrics.paired_values(truth[truth.run == run], "mass_accuracy", TOP, "p = 0")
-    change = metrics.bootstrap_difference(*pairs[run], seed=seed)
-    text = (f"- **{label(run)}**: sparsity (Gini) goes from {u.Gini:.2f} at p = 0 to "
-            f"{q.Gini:.2f} at {TOP}, where {q['zero positions']:.0%} of the positions score "
-            f"exactly 0 ({u['zero positions']:.0%} unpruned). ")
-    if change["n"] == 0:
-        lines.append(text + "Relevance mass accuracy is undefined here (no positive relevance).")
-        continue
-    moved = ("rises" if change["lo"] > 0 else "falls" if change["hi"] < 0
-             else "does not change clearly")
-    text += (f"Relevance mass accuracy {moved}: {u['mass accuracy']:.2f} → "
-             f"{q['mass accuracy']:.2f} (change {change['mean']:+.3f}, 95 % interval "
-             f"{change['lo']:+.3f} to {change['hi']:+.3f}; a flat map: {inside.mean():.2f}). "
-             f"Rank accuracy goes {u['rank accuracy']:.2f} → {q['rank accuracy']:.2f}, AUROC "
-             f"{u.AUROC:.2f} → {q.AUROC:.2f}")
-    if change["lo"] > 0 and q.AUROC < u.AUROC:
-        text += (": pruning concentrates what relevance is left on the motifs, but the "
-                 "zeros it leaves put many planted bases level with the background, so as "
-                 "a detector of every planted base the pruned map is worse")
-    lines.append(text + ".")
-display(Markdown("\n".join(lines)))
+text, pairs = study.localisation_sentences(table, truth, prune_ps, inside.mean(), seed=seed)
+display(Markdown(text))
 
 # %% tags=["hide-input"]
-recorded = []
-for run, (pruned, unpruned) in pairs.items():
-    r = metrics.paired_comparison(pruned, unpruned, seed=seed)
-    recorded.append(claims.claim(
-        f"pruning ({TOP}) puts more of the positive relevance on the motifs ({label(run)}, "
-        "synthetic task)", "Yanez Sarmiento et al. 2024, relevance localisation",
-        f"mass accuracy {r['mean_b']:.2f} unpruned, {r['mean_a']:.2f} pruned ({r['n']} "
-        "sequences)", r["estimate"], r["p"], "greater"))
-claims.record("Pruned LRP", profile, recorded)
+claims.record("Pruned LRP", profile, study.claim_rows(pairs, prune_ps, seed=seed))
 
 # %% [markdown]
 # ## What pruning does to a map
@@ -271,13 +169,8 @@ claims.record("Pruned LRP", profile, recorded)
 # (or simply the first, where none is).
 
 # %%
-called = np.ones(len(ds), dtype=bool)
-for t in trained.values():
-    called &= models.predict(t.model, encode(t.tokenizer, ds.sequences)).argmax(1).numpy() \
-        == motif
-examples = (np.flatnonzero(called) if called.any() else np.arange(len(ds)))[:n_examples]
-for i in examples:
-    tracks = {f"{label(run)}, {m}": s[i, : lengths[i]] for run in trained
+for i in study.examples(trained, ds.sequences, motif, n_examples):
+    tracks = {f"{study.label(run)}, {m}": s[i, : lengths[i]] for run in trained
               for m, s in scores[run].items()}
     sites = [(s.start, s.end, s.name) for s in ds.sites if s.index == i]
     plots.site_tracks(tracks, sites, ds.sequences[i],
